@@ -11,6 +11,8 @@ PACKAGES=(
   libcurl4-openssl-dev libssl-dev libsodium-dev libsqlite3-dev libfmt-dev libspdlog-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
+  # a real PostgreSQL 15 server for the storage tests (started by the tests on a loopback port)
+  postgresql-15 postgresql-client-15
 )
 
 missing=()

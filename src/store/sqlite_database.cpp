@@ -1,0 +1,135 @@
+// SQLite backend of store::Database.
+#include <sqlite3.h>
+
+#include <string>
+
+#include "store/database.hpp"
+
+namespace aitrader::store {
+namespace {
+
+std::string FirstLine(std::string_view sql) {
+  auto t = sql.substr(0, sql.find('\n'));
+  return std::string(t.substr(0, 120));
+}
+
+class SqliteDatabase final : public Database {
+ public:
+  explicit SqliteDatabase(sqlite3* db) : db_(db) {}
+  ~SqliteDatabase() override { sqlite3_close_v2(db_); }
+
+  std::string_view backend() const override { return "sqlite"; }
+
+  Status Execute(std::string_view sql, std::span<const Value> params) override {
+    return Run(sql, params, nullptr);
+  }
+
+  Result<std::vector<Row>> Query(std::string_view sql, std::span<const Value> params) override {
+    std::vector<Row> rows;
+    Status s = Run(sql, params, &rows);
+    if (!s.ok()) return s;
+    return rows;
+  }
+
+  Status ExecuteScript(std::string_view sql) override {
+    std::string text(sql);
+    char* err = nullptr;
+    if (sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
+      std::string m = err ? err : "unknown error";
+      sqlite3_free(err);
+      return IoError("sqlite: " + m);
+    }
+    return Status::Ok();
+  }
+
+ private:
+  Status Error(int rc, std::string_view sql) {
+    std::string m = std::string("sqlite: ") + sqlite3_errmsg(db_) + " [" + FirstLine(sql) + "]";
+    if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY) {
+      return Status(StatusCode::kAlreadyExists, m);
+    }
+    return IoError(m);
+  }
+
+  Status Run(std::string_view sql, std::span<const Value> params, std::vector<Row>* rows) {
+    sqlite3_stmt* stmt = nullptr;
+    int rc = sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &stmt, nullptr);
+    if (rc != SQLITE_OK) return Error(rc, sql);
+    for (std::size_t i = 0; i < params.size(); ++i) {
+      int idx = static_cast<int>(i + 1);
+      const Value& v = params[i];
+      if (std::holds_alternative<Null>(v)) {
+        rc = sqlite3_bind_null(stmt, idx);
+      } else if (auto p = std::get_if<std::int64_t>(&v)) {
+        rc = sqlite3_bind_int64(stmt, idx, *p);
+      } else if (auto d = std::get_if<double>(&v)) {
+        rc = sqlite3_bind_double(stmt, idx, *d);
+      } else {
+        const auto& s = std::get<std::string>(v);
+        rc = sqlite3_bind_text(stmt, idx, s.data(), static_cast<int>(s.size()), SQLITE_TRANSIENT);
+      }
+      if (rc != SQLITE_OK) {
+        sqlite3_finalize(stmt);
+        return Error(rc, sql);
+      }
+    }
+    while (true) {
+      rc = sqlite3_step(stmt);
+      if (rc == SQLITE_ROW) {
+        if (rows == nullptr) continue;
+        int n = sqlite3_column_count(stmt);
+        std::vector<Value> values;
+        values.reserve(static_cast<std::size_t>(n));
+        for (int c = 0; c < n; ++c) {
+          switch (sqlite3_column_type(stmt, c)) {
+            case SQLITE_NULL: values.emplace_back(Null{}); break;
+            case SQLITE_INTEGER: values.emplace_back(static_cast<std::int64_t>(sqlite3_column_int64(stmt, c))); break;
+            case SQLITE_FLOAT: values.emplace_back(sqlite3_column_double(stmt, c)); break;
+            default: {
+              const auto* t = reinterpret_cast<const char*>(sqlite3_column_text(stmt, c));
+              values.emplace_back(std::string(t ? t : "", static_cast<std::size_t>(sqlite3_column_bytes(stmt, c))));
+            }
+          }
+        }
+        rows->emplace_back(std::move(values));
+        continue;
+      }
+      if (rc == SQLITE_DONE) break;
+      int ext = sqlite3_extended_errcode(db_);
+      Status s = Error(ext, sql);
+      sqlite3_finalize(stmt);
+      return s;
+    }
+    sqlite3_finalize(stmt);
+    return Status::Ok();
+  }
+
+  sqlite3* db_;
+};
+
+}  // namespace
+
+std::unique_ptr<Database> OpenSqlite(const std::string& path, Status& status) {
+  sqlite3* db = nullptr;
+  int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
+                           nullptr);
+  if (rc != SQLITE_OK) {
+    status = IoError("sqlite: cannot open " + path + ": " + (db ? sqlite3_errmsg(db) : "out of memory"));
+    sqlite3_close_v2(db);
+    return nullptr;
+  }
+  sqlite3_extended_result_codes(db, 1);
+  sqlite3_busy_timeout(db, 5000);
+  auto out = std::make_unique<SqliteDatabase>(db);
+  // WAL: readers do not block the writer; synchronous=NORMAL is durable across process
+  // crashes in WAL mode (only an OS crash can lose the last commits).
+  Status s = out->ExecuteScript(
+      "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;");
+  if (!s.ok()) {
+    status = s;
+    return nullptr;
+  }
+  return out;
+}
+
+}  // namespace aitrader::store

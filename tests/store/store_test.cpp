@@ -1,0 +1,303 @@
+// The storage suite: every test runs against SQLite and against a real PostgreSQL 15 server
+// started by the fixture on a loopback port (tests/support/postgres_server.hpp).
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "store/database.hpp"
+#include "store/migrations.hpp"
+#include "store/repository.hpp"
+#include "support/postgres_server.hpp"
+
+namespace aitrader::store {
+namespace {
+
+class StoreTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    std::string url;
+    if (GetParam() == "sqlite") {
+      static int n = 0;
+      path_ = (std::filesystem::temp_directory_path() /
+               ("aitrader_store_" + std::to_string(::getpid()) + "_" + std::to_string(++n) + ".db"))
+                  .string();
+      url = "sqlite:" + path_;
+    } else {
+      std::string why;
+      auto* server = aitrader::testing::PostgresServer::Shared(&why);
+      ASSERT_NE(server, nullptr) << why;
+      url = server->CreateDatabase(&why);
+      ASSERT_FALSE(url.empty()) << why;
+    }
+    auto db = OpenDatabase(url);
+    ASSERT_TRUE(db.ok()) << db.status().ToString();
+    db_ = std::move(*db);
+    auto v = Migrate(*db_);
+    ASSERT_TRUE(v.ok()) << v.status().ToString();
+    EXPECT_EQ(*v, AllMigrations().back().version);
+    repo_ = std::make_unique<Repository>(*db_);
+  }
+  void TearDown() override {
+    repo_.reset();
+    db_.reset();
+    if (!path_.empty()) {
+      for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path_ + suffix);
+    }
+  }
+
+  std::int64_t MakeUserAndBot() {
+    auto uid = repo_->CreateUser({0, "ana@example.com", "argon2id$hash", 1000});
+    EXPECT_TRUE(uid.ok()) << uid.status().ToString();
+    BotRecord b;
+    b.user_id = *uid;
+    b.name = "alpha";
+    b.provider = "baseline";
+    b.model = "baseline-v1";
+    b.capital = *Money::Parse("10000");
+    b.created_at = b.updated_at = 1000;
+    auto bid = repo_->CreateBot(b);
+    EXPECT_TRUE(bid.ok()) << bid.status().ToString();
+    return *bid;
+  }
+
+  std::string path_;
+  std::unique_ptr<Database> db_;
+  std::unique_ptr<Repository> repo_;
+};
+
+TEST_P(StoreTest, MigrationsAreRecordedAndIdempotent) {
+  auto again = Migrate(*db_);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(*again, AllMigrations().back().version);
+  auto count = db_->QueryInt("SELECT COUNT(*) FROM schema_migrations");
+  ASSERT_TRUE(count.ok());
+  EXPECT_EQ(*count, static_cast<std::int64_t>(AllMigrations().size()));
+  // A database newer than the program is refused.
+  std::vector<Migration> older;  // pretend this program knows no migrations
+  older.push_back({0, "none", ""});
+  auto refused = Migrate(*db_, older);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), StatusCode::kFailedPrecondition);
+}
+
+TEST_P(StoreTest, UsersAndBots) {
+  std::int64_t bot = MakeUserAndBot();
+  auto u = repo_->FindUserByEmail("ana@example.com");
+  ASSERT_TRUE(u.ok());
+  EXPECT_EQ(u->password_hash, "argon2id$hash");
+  auto dup = repo_->CreateUser({0, "ana@example.com", "x", 1});
+  ASSERT_FALSE(dup.ok());
+  EXPECT_EQ(dup.status().code(), StatusCode::kAlreadyExists);
+  EXPECT_EQ(repo_->FindUserByEmail("bob@example.com").status().code(), StatusCode::kNotFound);
+
+  auto b = repo_->GetBot(bot);
+  ASSERT_TRUE(b.ok());
+  EXPECT_EQ(b->capital.ToString(), "10000");
+  EXPECT_EQ(b->status, "created");
+  ASSERT_TRUE(repo_->UpdateBotStatus(bot, "running", 2000).ok());
+  EXPECT_EQ(repo_->GetBot(bot)->status, "running");
+  EXPECT_EQ(repo_->UpdateBotStatus(999, "running", 1).code(), StatusCode::kNotFound);
+  EXPECT_EQ(repo_->ListBots(u->id)->size(), 1u);
+  ASSERT_TRUE(repo_->UpdateBotStatus(bot, "deleted", 3000).ok());
+  EXPECT_TRUE(repo_->ListBots()->empty());
+}
+
+TEST_P(StoreTest, OrdersKeepStatusHistoryAndClientIdsAreUnique) {
+  std::int64_t bot = MakeUserAndBot();
+  OrderRecord o;
+  o.bot_id = bot;
+  o.client_order_id = "b1-c7-BTC-entry";
+  o.symbol = "BTCUSDT";
+  o.side = "BUY";
+  o.type = "MARKET";
+  o.quantity = *Quantity::Parse("0.015");
+  o.status = "NEW";
+  o.created_at = o.updated_at = 5000;
+  auto id = repo_->UpsertOrder(o, "submitted");
+  ASSERT_TRUE(id.ok()) << id.status().ToString();
+  o.status = "FILLED";
+  o.venue_order_id = "42";
+  o.filled_quantity = o.quantity;
+  o.avg_price = *Price::Parse("110001.5");
+  o.updated_at = 5100;
+  auto id2 = repo_->UpsertOrder(o);
+  ASSERT_TRUE(id2.ok());
+  EXPECT_EQ(*id, *id2);  // same client id: the same row
+  auto stored = repo_->FindOrder("b1-c7-BTC-entry");
+  ASSERT_TRUE(stored.ok());
+  EXPECT_EQ(stored->status, "FILLED");
+  EXPECT_EQ(stored->avg_price->ToString(), "110001.5");
+  EXPECT_EQ(*stored->venue_order_id, "42");
+  auto history = repo_->OrderHistory(*id);
+  ASSERT_TRUE(history.ok());
+  ASSERT_EQ(history->size(), 2u);
+  EXPECT_EQ((*history)[0].first, "NEW");
+  EXPECT_EQ((*history)[1].first, "FILLED");
+  EXPECT_TRUE(repo_->ListOrders(bot, true)->empty());
+  EXPECT_EQ(repo_->ListOrders(bot, false)->size(), 1u);
+}
+
+TEST_P(StoreTest, FillsAreStoredOnce) {
+  std::int64_t bot = MakeUserAndBot();
+  TradeRecord t;
+  t.bot_id = bot;
+  t.venue_trade_id = "T-1";
+  t.symbol = "ETHUSDT";
+  t.side = "SELL";
+  t.quantity = *Quantity::Parse("1.234");
+  t.price = *Price::Parse("4112.85");
+  t.fee = *Money::Parse("2.537728");
+  t.realized_pnl = *Money::Parse("-437.79");
+  t.at = 7000;
+  EXPECT_TRUE(*repo_->InsertTrade(t));
+  EXPECT_FALSE(*repo_->InsertTrade(t));  // replayed after a crash: ignored
+  auto trades = repo_->ListTrades(bot);
+  ASSERT_EQ(trades->size(), 1u);
+  EXPECT_EQ((*trades)[0].fee.ToString(), "2.537728");
+  EXPECT_EQ((*trades)[0].realized_pnl.ToString(), "-437.79");
+}
+
+TEST_P(StoreTest, PositionsOpenAndClose) {
+  std::int64_t bot = MakeUserAndBot();
+  PositionRecord p;
+  p.bot_id = bot;
+  p.symbol = "SOLUSDT";
+  p.side = "LONG";
+  p.quantity = *Quantity::Parse("12");
+  p.entry_price = *Price::Parse("187.53");
+  p.leverage = 5;
+  p.exit_plan_json = R"({"stop_loss":"180","profit_target":"200"})";
+  p.opened_at = 100;
+  auto id = repo_->OpenPosition(p);
+  ASSERT_TRUE(id.ok()) << id.status().ToString();
+  EXPECT_EQ(repo_->ListPositions(bot, true)->size(), 1u);
+  ASSERT_TRUE(repo_->ClosePosition(*id, 200, *Price::Parse("180"), "stop_loss", *Money::Parse("-90.36"),
+                                   *Money::Parse("1.5"), *Money::Parse("-0.2"))
+                  .ok());
+  EXPECT_EQ(repo_->ClosePosition(*id, 300, *Price::Parse("1"), "signal", {}, {}, {}).code(), StatusCode::kNotFound);
+  EXPECT_TRUE(repo_->ListPositions(bot, true)->empty());
+  auto all = repo_->ListPositions(bot, false);
+  ASSERT_EQ(all->size(), 1u);
+  EXPECT_EQ(*(*all)[0].exit_reason, "stop_loss");
+  EXPECT_EQ((*all)[0].realized_pnl.ToString(), "-90.36");
+}
+
+TEST_P(StoreTest, DecisionsUsageAndCost) {
+  std::int64_t bot = MakeUserAndBot();
+  DecisionRecord d;
+  d.bot_id = bot;
+  d.cycle = 1;
+  d.decided_at = 10;
+  d.prompt_version = "aa-v1";
+  d.prompt_hash = "abc";
+  d.raw_answer = "{\"BTC\":{\"signal\":\"hold\"}}";
+  d.decisions_json = "[]";
+  d.verdicts_json = "[]";
+  d.outcome = "hold";
+  d.latency_ms = 1234;
+  auto id = repo_->InsertDecision(d);
+  ASSERT_TRUE(id.ok()) << id.status().ToString();
+  EXPECT_EQ(repo_->InsertDecision(d).status().code(), StatusCode::kAlreadyExists);  // one per cycle
+  UsageRecord u;
+  u.bot_id = bot;
+  u.decision_id = *id;
+  u.at = 10;
+  u.provider = "anthropic";
+  u.model = "claude-sonnet-4-5";
+  u.input_tokens = 5000;
+  u.output_tokens = 300;
+  u.cost_usd = *Money::Parse("0.0195");
+  ASSERT_TRUE(repo_->InsertUsage(u).ok());
+  u.at = 20;
+  u.cost_usd = *Money::Parse("0.0005");
+  ASSERT_TRUE(repo_->InsertUsage(u).ok());
+  EXPECT_EQ(repo_->CostSince(bot, 0)->ToString(), "0.02");
+  EXPECT_EQ(repo_->CostSince(bot, 15)->ToString(), "0.0005");
+  auto decisions = repo_->ListDecisions(bot);
+  ASSERT_EQ(decisions->size(), 1u);
+  EXPECT_EQ((*decisions)[0].raw_answer, d.raw_answer);
+  EXPECT_FALSE((*decisions)[0].prompt.has_value());
+}
+
+TEST_P(StoreTest, EquityCandlesAndAlerts) {
+  std::int64_t bot = MakeUserAndBot();
+  ASSERT_TRUE(repo_->InsertEquity({bot, 100, *Money::Parse("10000"), *Money::Parse("10000"), {}}).ok());
+  ASSERT_TRUE(repo_->InsertEquity({bot, 200, *Money::Parse("10012.5"), *Money::Parse("10000"), *Money::Parse("12.5")}).ok());
+  auto eq = repo_->ListEquity(bot, 0, 1000);
+  ASSERT_EQ(eq->size(), 2u);
+  EXPECT_EQ((*eq)[1].equity.ToString(), "10012.5");
+
+  std::vector<StoredCandle> candles = {
+      {"BTCUSDT", 300000, 0, *Price::Parse("1"), *Price::Parse("2"), *Price::Parse("0.5"), *Price::Parse("1.5"), 10.25},
+      {"BTCUSDT", 300000, 300000, *Price::Parse("1.5"), *Price::Parse("3"), *Price::Parse("1"), *Price::Parse("2"), 3}};
+  ASSERT_TRUE(repo_->InsertCandles(candles).ok());
+  ASSERT_TRUE(repo_->InsertCandles(candles).ok());  // duplicates ignored
+  auto loaded = repo_->LoadCandles("BTCUSDT", 300000, 0, 600000);
+  ASSERT_EQ(loaded->size(), 2u);
+  EXPECT_EQ((*loaded)[0].close.ToString(), "1.5");
+  EXPECT_EQ((*loaded)[0].volume, 10.25);
+
+  auto user = repo_->FindUserByEmail("ana@example.com");
+  AlertRecord a;
+  a.user_id = user->id;
+  a.bot_id = bot;
+  a.at = 50;
+  a.severity = "critical";
+  a.kind = "emergency_stop";
+  a.message = "all positions closed";
+  auto aid = repo_->InsertAlert(a);
+  ASSERT_TRUE(aid.ok());
+  ASSERT_TRUE(repo_->AcknowledgeAlert(*aid).ok());
+  auto alerts = repo_->ListAlerts(user->id);
+  ASSERT_EQ(alerts->size(), 1u);
+  EXPECT_TRUE((*alerts)[0].acknowledged);
+}
+
+TEST_P(StoreTest, FailedTransactionLeavesNothingBehind) {
+  std::int64_t bot = MakeUserAndBot();
+  Status s = InTransaction(*db_, [&]() -> Status {
+    AITRADER_RETURN_IF_ERROR(repo_->InsertEquity({bot, 100, *Money::Parse("1"), *Money::Parse("1"), {}}));
+    OrderRecord orphan;
+    orphan.bot_id = 999999;  // no such bot: a foreign key violation
+    orphan.client_order_id = "x";
+    orphan.symbol = "BTCUSDT";
+    orphan.side = "BUY";
+    orphan.type = "MARKET";
+    orphan.status = "NEW";
+    return repo_->UpsertOrder(orphan).status();
+  });
+  EXPECT_FALSE(s.ok());
+  EXPECT_TRUE(repo_->ListEquity(bot, 0, 1000)->empty());
+  Status ok = InTransaction(*db_, [&]() -> Status {
+    return repo_->InsertEquity({bot, 100, *Money::Parse("1"), *Money::Parse("1"), {}});
+  });
+  EXPECT_TRUE(ok.ok());
+  EXPECT_EQ(repo_->ListEquity(bot, 0, 1000)->size(), 1u);
+}
+
+TEST_P(StoreTest, BadSqlNamesTheStatement) {
+  Status s = db_->Execute("SELEC nonsense");
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("SELEC nonsense"), std::string::npos);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, StoreTest, ::testing::Values("sqlite", "postgres"),
+                         [](const auto& info) { return info.param; });
+
+TEST(StoreUrl, RejectsUnknownSchemes) {
+  auto r = OpenDatabase("mysql://x");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_FALSE(OpenDatabase("sqlite:").ok());
+  auto unreachable = OpenDatabase("postgresql://nobody@127.0.0.1:1/none?connect_timeout=2");
+  ASSERT_FALSE(unreachable.ok());
+  EXPECT_EQ(unreachable.status().code(), StatusCode::kUnavailable);
+}
+
+TEST(StoreSql, NumbersPlaceholdersOutsideStrings) {
+  EXPECT_EQ(NumberPlaceholders("SELECT ? , '?' , ?"), "SELECT $1 , '?' , $2");
+}
+
+}  // namespace
+}  // namespace aitrader::store
