@@ -15,6 +15,27 @@
 // count). A bad row never yields a half-imported series. Gaps (missing candles) are not
 // errors: they are reported in ImportReport::gaps.
 //
+// Detection (kAuto): a first line that does not start with a digit is a header. A header of
+// 12 columns ending in "ignore" (or starting "open_time") is kBinanceArchive; a header of 9
+// columns ending quote_volume,trades,close_time is kKlines9; any other header whose first six
+// columns are timestamp,open,high,low,close,volume is kHeadered. Without a header, 12 columns
+// is kBinanceArchive and anything else is an error. Every row must have the same number of
+// columns as the header (12 for the archive). A UTF-8 byte-order mark, CRLF line endings and
+// trailing newlines / blank lines at the end of the file are accepted; a blank line between
+// rows is an error.
+//
+// Timestamps: a value >= 1e14 is taken as µs and divided by 1000 (a ms value that large is
+// the year 5138; a µs value below it is before 1973), per row.
+//
+// Rules checked per row, in this order, each error "<source>:<line>: <what>": wrong column
+// count; unparsable number (names the column); timestamp not after the previous one
+// (duplicate or non-increasing); price not positive; high < low; open or close outside
+// [low, high]; negative volume. Then over the series: a step between timestamps that is not
+// a multiple of the interval. Empty file (no candle rows) is an error too.
+//
+// Interval: options.interval, or the most common step between consecutive timestamps (the
+// smallest among ties); 0 when there is a single candle.
+//
 // Thread safety: pure functions.
 #pragma once
 
@@ -56,5 +77,17 @@ Result<CandleSeries> LoadCandlesCsv(const std::string& path, const ImportOptions
                                     ImportReport* report = nullptr);
 
 std::string_view ToString(CsvFormat f);
+
+// "BTCUSDT" from ".../BTCUSDT.csv.gz", ".../BTCUSDT-5m-2024-01.csv", ".../BTCUSDT_8h_2026.csv":
+// the file name up to its first '.', '-' or '_'.
+std::string SymbolFromPath(std::string_view path);
+
+// Headered CSV "timestamp,open,high,low,close,volume" (ms open times, shortest exact prices,
+// shortest round-trip volumes), one line per candle, '\n' line ends. ParseCandlesCsv reads
+// it back to an identical series.
+std::string FormatCandlesCsv(const CandleSeries& series);
+// Writes FormatCandlesCsv to path (gzip-compressed when path ends in ".gz"), atomically
+// (path.tmp then rename). IoError names the path.
+Status SaveCandlesCsv(const std::string& path, const CandleSeries& series);
 
 }  // namespace aitrader::market
