@@ -1,0 +1,238 @@
+#include "risk/risk_engine.hpp"
+
+#include <algorithm>
+
+#include "core/strings.hpp"
+
+namespace aitrader::risk {
+
+std::string_view ToString(DenialReason r) {
+  switch (r) {
+    case DenialReason::kSymbolNotAllowed: return "symbol_not_allowed";
+    case DenialReason::kInvalidQuantity: return "invalid_quantity";
+    case DenialReason::kLeverageOutOfRange: return "leverage_out_of_range";
+    case DenialReason::kNotionalTooLarge: return "notional_too_large";
+    case DenialReason::kInsufficientMargin: return "insufficient_margin";
+    case DenialReason::kStopLossMissing: return "stop_loss_missing";
+    case DenialReason::kStopLossWrongSide: return "stop_loss_wrong_side";
+    case DenialReason::kTakeProfitWrongSide: return "take_profit_wrong_side";
+    case DenialReason::kRewardRiskTooLow: return "reward_risk_too_low";
+    case DenialReason::kMaxOpenPositions: return "max_open_positions";
+    case DenialReason::kPositionAlreadyOpen: return "position_already_open";
+    case DenialReason::kNoPositionToClose: return "no_position_to_close";
+    case DenialReason::kDailyLossLimit: return "daily_loss_limit";
+    case DenialReason::kDrawdownReducing: return "drawdown_reducing";
+    case DenialReason::kHalted: return "halted";
+    case DenialReason::kPriceInsane: return "price_insane";
+    case DenialReason::kCoolDown: return "cool_down";
+  }
+  return "unknown";
+}
+
+std::string_view ToString(TradingState s) {
+  switch (s) {
+    case TradingState::kActive: return "active";
+    case TradingState::kReducing: return "reducing";
+    case TradingState::kHalted: return "halted";
+  }
+  return "unknown";
+}
+
+bool Verdict::Has(DenialReason r) const {
+  return std::any_of(denials.begin(), denials.end(), [r](const Denial& d) { return d.reason == r; });
+}
+
+std::string Verdict::Summary() const {
+  if (approved()) return "approved";
+  std::string s;
+  for (const auto& d : denials) {
+    if (!s.empty()) s += "; ";
+    s += ToString(d.reason);
+    s += ": ";
+    s += d.message;
+  }
+  return s;
+}
+
+Result<RiskEngine> RiskEngine::Create(RiskLimits limits, InstrumentTable instruments) {
+  if (limits.max_leverage < 1 || limits.max_leverage > kHardMaxLeverage) {
+    return InvalidArgument("risk: max_leverage " + std::to_string(limits.max_leverage) + " must be within 1.." +
+                           std::to_string(kHardMaxLeverage));
+  }
+  const Ratio one = Ratio::FromUnits(1);
+  auto in_unit = [&](Ratio r) { return r.IsPositive() && r <= one; };
+  if (!limits.max_notional_to_equity.IsPositive()) return InvalidArgument("risk: max_notional_to_equity must be > 0");
+  if (limits.max_open_positions < 1) return InvalidArgument("risk: max_open_positions must be >= 1");
+  if (limits.min_reward_risk.IsNegative()) return InvalidArgument("risk: min_reward_risk must be >= 0");
+  if (!in_unit(limits.daily_loss_limit)) return InvalidArgument("risk: daily_loss_limit must be in (0, 1]");
+  if (!in_unit(limits.drawdown_reduce) || !in_unit(limits.drawdown_halt)) {
+    return InvalidArgument("risk: drawdown thresholds must be in (0, 1]");
+  }
+  if (limits.drawdown_halt < limits.drawdown_reduce) {
+    return InvalidArgument("risk: drawdown_halt must be >= drawdown_reduce");
+  }
+  if (!in_unit(limits.max_price_deviation)) return InvalidArgument("risk: max_price_deviation must be in (0, 1]");
+  if (limits.loss_cool_down_ms < 0) return InvalidArgument("risk: loss_cool_down must be >= 0");
+  if (limits.taker_fee_rate.IsNegative()) return InvalidArgument("risk: taker_fee_rate must be >= 0");
+  for (auto& s : limits.symbol_whitelist) {
+    const Instrument* i = instruments.Find(s);
+    if (i == nullptr) return InvalidArgument("risk: whitelisted symbol '" + s + "' is not a known instrument");
+    s = i->symbol;
+  }
+  return RiskEngine(std::move(limits), std::move(instruments));
+}
+
+TradingState RiskEngine::StateFor(const AccountView& a) const {
+  if (a.peak_equity.IsPositive()) {
+    Money drawdown = a.peak_equity - a.equity;
+    if (drawdown >= ApplyRatio(a.peak_equity, limits_.drawdown_halt, Rounding::kCeil)) return TradingState::kHalted;
+    if (drawdown >= ApplyRatio(a.peak_equity, limits_.drawdown_reduce, Rounding::kCeil)) return TradingState::kReducing;
+  }
+  if (a.day_start_equity.IsPositive()) {
+    Money day_loss = a.day_start_equity - a.equity;
+    if (day_loss >= ApplyRatio(a.day_start_equity, limits_.daily_loss_limit, Rounding::kCeil)) {
+      return TradingState::kReducing;
+    }
+  }
+  return TradingState::kActive;
+}
+
+Verdict RiskEngine::CheckEntry(const EntryProposal& p, const AccountView& a, Price mark) const {
+  Verdict v;
+  auto deny = [&](DenialReason r, std::string m) { v.denials.push_back({r, std::move(m)}); };
+  const Instrument* ins = instruments_.Find(p.symbol);
+  const std::string coin = ins ? ins->base : p.symbol;
+  const std::string who = coin + ": ";
+  if (ins == nullptr) {
+    deny(DenialReason::kSymbolNotAllowed, who + "unknown instrument");
+    return v;
+  }
+  if (!limits_.symbol_whitelist.empty() &&
+      std::find(limits_.symbol_whitelist.begin(), limits_.symbol_whitelist.end(), ins->symbol) ==
+          limits_.symbol_whitelist.end()) {
+    deny(DenialReason::kSymbolNotAllowed, who + "not in this bot's symbol list");
+  }
+
+  // Account state.
+  if (a.peak_equity.IsPositive()) {
+    Money drawdown = a.peak_equity - a.equity;
+    if (drawdown >= ApplyRatio(a.peak_equity, limits_.drawdown_halt, Rounding::kCeil)) {
+      deny(DenialReason::kHalted, who + "drawdown " + drawdown.ToString(2) + " from peak " + a.peak_equity.ToString(2) +
+                                      " reached the halt threshold " + limits_.drawdown_halt.ToString());
+    } else if (drawdown >= ApplyRatio(a.peak_equity, limits_.drawdown_reduce, Rounding::kCeil)) {
+      deny(DenialReason::kDrawdownReducing, who + "drawdown " + drawdown.ToString(2) + " from peak " +
+                                                a.peak_equity.ToString(2) + " reached " +
+                                                limits_.drawdown_reduce.ToString() + ": only closes allowed");
+    }
+  }
+  if (a.day_start_equity.IsPositive()) {
+    Money day_loss = a.day_start_equity - a.equity;
+    if (day_loss >= ApplyRatio(a.day_start_equity, limits_.daily_loss_limit, Rounding::kCeil)) {
+      deny(DenialReason::kDailyLossLimit, who + "today's loss " + day_loss.ToString(2) + " reached the daily limit (" +
+                                              limits_.daily_loss_limit.ToString() + " of " +
+                                              a.day_start_equity.ToString(2) + ")");
+    }
+  }
+  const bool already_open =
+      std::find(a.open_symbols.begin(), a.open_symbols.end(), ins->symbol) != a.open_symbols.end();
+  if (already_open) {
+    deny(DenialReason::kPositionAlreadyOpen, who + "a position is already open (no pyramiding; hold or close only)");
+  } else if (static_cast<int>(a.open_symbols.size()) >= limits_.max_open_positions) {
+    deny(DenialReason::kMaxOpenPositions,
+         who + std::to_string(a.open_symbols.size()) + " positions open, the limit is " +
+             std::to_string(limits_.max_open_positions));
+  }
+  for (const auto& [sym, at] : a.last_loss_at) {
+    if (sym == ins->symbol && a.now - at < limits_.loss_cool_down_ms) {
+      deny(DenialReason::kCoolDown, who + "losing close " + std::to_string((a.now - at) / kMinuteMs) +
+                                        " min ago; cool-down is " +
+                                        std::to_string(limits_.loss_cool_down_ms / kMinuteMs) + " min");
+    }
+  }
+
+  // The order itself.
+  const int lev_cap = std::min(limits_.max_leverage, ins->max_leverage);
+  if (p.leverage < 1 || p.leverage > lev_cap) {
+    deny(DenialReason::kLeverageOutOfRange,
+         who + "leverage " + std::to_string(p.leverage) + " outside 1.." + std::to_string(lev_cap));
+  }
+  if (!p.price.IsPositive() || !mark.IsPositive()) {
+    deny(DenialReason::kPriceInsane, who + "price and mark price must be positive");
+    return v;
+  }
+  Money notional = Notional(p.price, p.quantity, Rounding::kCeil);
+  if (!p.quantity.IsPositive() || p.quantity < ins->min_qty) {
+    deny(DenialReason::kInvalidQuantity,
+         who + "quantity " + p.quantity.ToString() + " below the minimum " + ins->min_qty.ToString());
+  } else if (notional < ins->min_notional) {
+    deny(DenialReason::kInvalidQuantity,
+         who + "notional " + notional.ToString(2) + " below the minimum " + ins->min_notional.ToString());
+  }
+  Price deviation = (p.price - mark).Abs();
+  if (deviation > ApplyRatio(mark, limits_.max_price_deviation, Rounding::kFloor)) {
+    deny(DenialReason::kPriceInsane, who + "price " + p.price.ToString() + " is more than " +
+                                         limits_.max_price_deviation.ToString() + " away from the mark " +
+                                         mark.ToString());
+  }
+  const bool is_long = p.side == Side::kBuy;
+  if (!p.stop_loss) {
+    deny(DenialReason::kStopLossMissing, who + "an entry needs a stop-loss");
+  } else {
+    const Price sl = *p.stop_loss;
+    const bool ok = is_long ? (sl < p.price && sl < mark && sl.IsPositive()) : (sl > p.price && sl > mark);
+    if (!ok) {
+      deny(DenialReason::kStopLossWrongSide, who + (is_long ? "long" : "short") + " stop-loss " + sl.ToString() +
+                                                 " must be " + (is_long ? "below" : "above") + " the price " +
+                                                 p.price.ToString() + " and the mark " + mark.ToString());
+    }
+  }
+  if (p.take_profit) {
+    const Price tp = *p.take_profit;
+    const bool ok = is_long ? tp > p.price : (tp < p.price && tp.IsPositive());
+    if (!ok) {
+      deny(DenialReason::kTakeProfitWrongSide, who + (is_long ? "long" : "short") + " take-profit " + tp.ToString() +
+                                                   " must be " + (is_long ? "above" : "below") + " the price " +
+                                                   p.price.ToString());
+    }
+  }
+  Money max_notional = ApplyRatio(a.equity, limits_.max_notional_to_equity, Rounding::kFloor);
+  if (notional > max_notional) {
+    deny(DenialReason::kNotionalTooLarge, who + "notional " + notional.ToString(2) + " above " +
+                                              limits_.max_notional_to_equity.ToString() + " x equity = " +
+                                              max_notional.ToString(2));
+  }
+  const Money round_trip_fees = ApplyRatio(notional, limits_.taker_fee_rate, Rounding::kCeil) * 2;
+  if (p.leverage >= 1) {
+    Money margin = notional.DivInt(p.leverage, Rounding::kCeil);
+    if (margin + round_trip_fees > a.available_margin) {
+      deny(DenialReason::kInsufficientMargin, who + "margin " + margin.ToString(2) + " + fees " +
+                                                  round_trip_fees.ToString(2) + " exceed available " +
+                                                  a.available_margin.ToString(2));
+    }
+  }
+  if (p.stop_loss && p.take_profit && !v.Has(DenialReason::kStopLossWrongSide) &&
+      !v.Has(DenialReason::kTakeProfitWrongSide)) {
+    Money reward = Notional((*p.take_profit - p.price).Abs(), p.quantity, Rounding::kFloor) - round_trip_fees;
+    Money risk = Notional((p.price - *p.stop_loss).Abs(), p.quantity, Rounding::kCeil) + round_trip_fees;
+    Money needed = ApplyRatio(risk, limits_.min_reward_risk, Rounding::kCeil);
+    if (reward < needed) {
+      deny(DenialReason::kRewardRiskTooLow, who + "reward " + reward.ToString(2) + " vs risk " + risk.ToString(2) +
+                                                " after fees is below " + limits_.min_reward_risk.ToString() + ":1");
+    }
+  } else if (p.stop_loss && !p.take_profit) {
+    deny(DenialReason::kRewardRiskTooLow, who + "an entry needs a take-profit to check reward:risk");
+  }
+  return v;
+}
+
+Verdict RiskEngine::CheckClose(std::string_view symbol, const AccountView& a) const {
+  Verdict v;
+  const Instrument* ins = instruments_.Find(symbol);
+  std::string sym = ins ? ins->symbol : std::string(symbol);
+  if (std::find(a.open_symbols.begin(), a.open_symbols.end(), sym) == a.open_symbols.end()) {
+    v.denials.push_back({DenialReason::kNoPositionToClose, (ins ? ins->base : sym) + ": no open position to close"});
+  }
+  return v;
+}
+
+}  // namespace aitrader::risk
