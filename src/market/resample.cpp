@@ -84,6 +84,11 @@ Result<CandleSeries> Resample(const CandleSeries& source, UnixMs target, const R
                            " is not a positive multiple of the source interval " + FormatInterval(step));
   }
   ResampleReport rep;
+  if (target == step) {
+    rep.buckets = source.size();
+    if (report != nullptr) *report = rep;
+    return source;
+  }
   const std::size_t per_bucket = static_cast<std::size_t>(target / step);
   CandleSeries out(source.symbol(), target);
   out.reserve(source.size() / per_bucket + 2);
