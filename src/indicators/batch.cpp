@@ -116,6 +116,21 @@ Status Rsi(In x, int period, Out out) {
   gain /= pf;
   loss /= pf;
   o[p] = detail::RsiValue(gain, loss);
+#if defined(__SSE2__)
+  // Gain and loss side by side in one register: one packed multiply, add and divide per row
+  // on the loop-carried chain instead of two of each. Lane for lane these are the scalar
+  // operations of detail::WilderStep / GainPart / LossPart, so the results are identical.
+  const __m128d zero = _mm_setzero_pd(), pm1v = _mm_set1_pd(pm1), pfv = _mm_set1_pd(pf);
+  __m128d gl = _mm_set_pd(loss, gain);  // low lane: gain, high lane: loss
+  double prev_x = prev;
+  for (std::size_t i = p + 1; i < n; ++i) {
+    const double d = in[i] - prev_x;
+    prev_x = in[i];
+    const __m128d parts = _mm_max_pd(zero, _mm_set_pd(-d, d));
+    gl = _mm_div_pd(_mm_add_pd(_mm_mul_pd(gl, pm1v), parts), pfv);
+    o[i] = detail::RsiValue(_mm_cvtsd_f64(gl), _mm_cvtsd_f64(_mm_unpackhi_pd(gl, gl)));
+  }
+#else
   for (std::size_t i = p + 1; i < n; ++i) {
     const double d = in[i] - prev;
     prev = in[i];
@@ -123,6 +138,7 @@ Status Rsi(In x, int period, Out out) {
     loss = WilderStep(loss, detail::LossPart(d), pm1, pf);
     o[i] = detail::RsiValue(gain, loss);
   }
+#endif
   return Status::Ok();
 }
 
@@ -204,6 +220,39 @@ Status Atr(In high, In low, In close, int period, Out out) {
   return Status::Ok();
 }
 
+// The running sums of x and x² behind BBANDS and STDDEV, in TA-Lib's order (add the new
+// value, take the sums, subtract the value leaving the window). The sequential part only
+// fills per-chunk arrays of the two sums; `emit(s1, s2, first_row, count)` then turns a chunk
+// into outputs with element-wise arithmetic that can use packed SIMD, which rounds exactly as
+// the scalar operations do.
+namespace {
+template <class Emit>
+void RunningMoments(const double* in, std::size_t n, std::size_t p, Emit emit) {
+  constexpr std::size_t kChunk = 512;
+  alignas(16) double s1[kChunk];
+  alignas(16) double s2[kChunk];
+  double sum = 0.0, sum_sq = 0.0;
+  for (std::size_t i = 0; i + 1 < p; ++i) {
+    sum += in[i];
+    sum_sq += in[i] * in[i];
+  }
+  for (std::size_t start = p - 1; start < n; start += kChunk) {
+    const std::size_t m = std::min(kChunk, n - start);
+    for (std::size_t j = 0; j < m; ++j) {
+      const double v = in[start + j];
+      sum += v;
+      sum_sq += v * v;
+      s1[j] = sum;
+      s2[j] = sum_sq;
+      const double old = in[start + j + 1 - p];
+      sum -= old;
+      sum_sq -= old * old;
+    }
+    emit(s1, s2, start, m);
+  }
+}
+}  // namespace
+
 Status Bbands(In x, int period, double dev_up, double dev_down, Out upper, Out middle, Out lower) {
   AITRADER_RETURN_IF_ERROR(CheckBbands(period, dev_up, dev_down));
   AITRADER_RETURN_IF_ERROR(CheckSpans({x}, {upper, middle, lower}));
@@ -213,29 +262,32 @@ Status Bbands(In x, int period, double dev_up, double dev_down, Out upper, Out m
   const std::size_t n = x.size(), p = static_cast<std::size_t>(period);
   if (n < p) return Status::Ok();
   const double pf = period;
-  const double* in = x.data();
-  double sum = 0.0, sum_sq = 0.0;
-  for (std::size_t i = 0; i + 1 < p; ++i) {
-    sum += in[i];
-    sum_sq += in[i] * in[i];
-  }
   double* ou = upper.data();
   double* om = middle.data();
   double* ol = lower.data();
-  for (std::size_t i = p - 1; i < n; ++i) {
-    const double v = in[i];
-    sum += v;
-    sum_sq += v * v;
-    const double mean = sum / pf;
-    const double mean_sq = sum_sq / pf;
-    const double old = in[i + 1 - p];
-    sum -= old;
-    sum_sq -= old * old;
-    const double sd = detail::StdDevFromVariance(detail::Variance(mean, mean_sq));
-    ou[i] = mean + sd * dev_up;
-    om[i] = mean;
-    ol[i] = mean - sd * dev_down;
-  }
+  RunningMoments(x.data(), n, p, [&](const double* s1, const double* s2, std::size_t start, std::size_t m) {
+    std::size_t j = 0;
+#if defined(__SSE2__)
+    const __m128d pfv = _mm_set1_pd(pf), eps = _mm_set1_pd(detail::kEpsilon);
+    const __m128d up = _mm_set1_pd(dev_up), dn = _mm_set1_pd(dev_down);
+    for (; j + 2 <= m; j += 2) {
+      const __m128d mean = _mm_div_pd(_mm_load_pd(s1 + j), pfv);
+      const __m128d mean_sq = _mm_div_pd(_mm_load_pd(s2 + j), pfv);
+      const __m128d var = _mm_sub_pd(mean_sq, _mm_mul_pd(mean, mean));
+      const __m128d sd = _mm_andnot_pd(_mm_cmplt_pd(var, eps), _mm_sqrt_pd(var));  // 0 when var < eps
+      _mm_storeu_pd(ou + start + j, _mm_add_pd(mean, _mm_mul_pd(sd, up)));
+      _mm_storeu_pd(om + start + j, mean);
+      _mm_storeu_pd(ol + start + j, _mm_sub_pd(mean, _mm_mul_pd(sd, dn)));
+    }
+#endif
+    for (; j < m; ++j) {
+      const double mean = s1[j] / pf;
+      const double sd = detail::StdDevFromVariance(detail::Variance(mean, s2[j] / pf));
+      ou[start + j] = mean + sd * dev_up;
+      om[start + j] = mean;
+      ol[start + j] = mean - sd * dev_down;
+    }
+  });
   return Status::Ok();
 }
 
@@ -246,25 +298,25 @@ Status StdDev(In x, int period, double dev, Out out) {
   const std::size_t n = x.size(), p = static_cast<std::size_t>(period);
   if (n < p) return Status::Ok();
   const double pf = period;
-  const double* in = x.data();
   double* o = out.data();
-  double sum = 0.0, sum_sq = 0.0;
-  for (std::size_t i = 0; i + 1 < p; ++i) {
-    sum += in[i];
-    sum_sq += in[i] * in[i];
-  }
-  for (std::size_t i = p - 1; i < n; ++i) {
-    const double v = in[i];
-    sum += v;
-    sum_sq += v * v;
-    const double mean = sum / pf;
-    const double mean_sq = sum_sq / pf;
-    const double old = in[i + 1 - p];
-    sum -= old;
-    sum_sq -= old * old;
-    const double var = detail::Variance(mean, mean_sq);
-    o[i] = detail::IsZeroOrNeg(var) ? 0.0 : std::sqrt(var) * dev;
-  }
+  RunningMoments(x.data(), n, p, [&](const double* s1, const double* s2, std::size_t start, std::size_t m) {
+    std::size_t j = 0;
+#if defined(__SSE2__)
+    const __m128d pfv = _mm_set1_pd(pf), eps = _mm_set1_pd(detail::kEpsilon), devv = _mm_set1_pd(dev);
+    for (; j + 2 <= m; j += 2) {
+      const __m128d mean = _mm_div_pd(_mm_load_pd(s1 + j), pfv);
+      const __m128d mean_sq = _mm_div_pd(_mm_load_pd(s2 + j), pfv);
+      const __m128d var = _mm_sub_pd(mean_sq, _mm_mul_pd(mean, mean));
+      const __m128d sd = _mm_mul_pd(_mm_sqrt_pd(var), devv);
+      _mm_storeu_pd(o + start + j, _mm_andnot_pd(_mm_cmplt_pd(var, eps), sd));  // 0 when var < eps
+    }
+#endif
+    for (; j < m; ++j) {
+      const double mean = s1[j] / pf;
+      const double var = detail::Variance(mean, s2[j] / pf);
+      o[start + j] = detail::IsZeroOrNeg(var) ? 0.0 : std::sqrt(var) * dev;
+    }
+  });
   return Status::Ok();
 }
 
@@ -274,13 +326,12 @@ Status Obv(In close, In volume, Out out) {
   if (n == 0) return Status::Ok();
   double obv = volume[0];
   out[0] = obv;
+  const double* c = close.data();
+  const double* v = volume.data();
+  double* o = out.data();
   for (std::size_t i = 1; i < n; ++i) {
-    if (close[i] > close[i - 1]) {
-      obv += volume[i];
-    } else if (close[i] < close[i - 1]) {
-      obv -= volume[i];
-    }
-    out[i] = obv;
+    obv += detail::ObvDelta(c[i], c[i - 1], v[i]);
+    o[i] = obv;
   }
   return Status::Ok();
 }
@@ -345,13 +396,65 @@ Status Adx(In high, In low, In close, int period, Out out) { return Dmi(high, lo
 Status PlusDi(In high, In low, In close, int period, Out out) { return Dmi(high, low, close, period, {}, out, {}); }
 Status MinusDi(In high, In low, In close, int period, Out out) { return Dmi(high, low, close, period, {}, {}, out); }
 
+namespace {
+// a > b ? a : b and a < b ? a : b, branch-free (maxsd/minsd have exactly these semantics).
+inline double MaxOf(double a, double b) {
+#if defined(__SSE2__)
+  return _mm_cvtsd_f64(_mm_max_sd(_mm_set_sd(a), _mm_set_sd(b)));
+#else
+  return a > b ? a : b;
+#endif
+}
+inline double MinOf(double a, double b) {
+#if defined(__SSE2__)
+  return _mm_cvtsd_f64(_mm_min_sd(_mm_set_sd(a), _mm_set_sd(b)));
+#else
+  return a < b ? a : b;
+#endif
+}
+// Windows up to this length are rescanned each row (branch-free, faster than a monotonic
+// queue whose pops mispredict on random data); longer ones use StochState's queue.
+constexpr int kStochScanMax = 64;
+}  // namespace
+
 Status Stoch(In high, In low, In close, int fast_k, int slow_k, int slow_d, Out slow_k_out, Out slow_d_out) {
-  AITRADER_ASSIGN_OR_RETURN(StochState state, StochState::Create(fast_k, slow_k, slow_d));
+  AITRADER_RETURN_IF_ERROR(CheckStoch(fast_k, slow_k, slow_d));
   AITRADER_RETURN_IF_ERROR(CheckSpans({high, low, close}, {slow_k_out, slow_d_out}));
-  for (std::size_t i = 0; i < high.size(); ++i) {
-    const StochValue v = state.Update(high[i], low[i], close[i]);
-    slow_k_out[i] = v.slow_k;
-    slow_d_out[i] = v.slow_d;
+  const std::size_t n = high.size();
+  if (fast_k > kStochScanMax) {
+    AITRADER_ASSIGN_OR_RETURN(StochState state, StochState::Create(fast_k, slow_k, slow_d));
+    for (std::size_t i = 0; i < n; ++i) {
+      const StochValue v = state.Update(high[i], low[i], close[i]);
+      slow_k_out[i] = v.slow_k;
+      slow_d_out[i] = v.slow_d;
+    }
+    return Status::Ok();
+  }
+  const int lookback = StochLookback(fast_k, slow_k, slow_d);
+  FillWarmup(slow_k_out, lookback);
+  FillWarmup(slow_d_out, lookback);
+  const std::size_t fk = static_cast<std::size_t>(fast_k);
+  if (n < fk) return Status::Ok();
+  // The same running-sum SMAs StochState uses, so the two forms agree bitwise.
+  detail::RunningSma k_sma(slow_k), d_sma(slow_d);
+  const std::size_t k_first = fk - 1 + static_cast<std::size_t>(slow_k - 1);
+  const std::size_t first = static_cast<std::size_t>(lookback);
+  const double* h = high.data();
+  const double* l = low.data();
+  const double* c = close.data();
+  for (std::size_t i = fk - 1; i < n; ++i) {
+    const std::size_t w = i + 1 - fk;
+    double hh = h[w], ll = l[w];
+    for (std::size_t j = w + 1; j <= i; ++j) {
+      hh = MaxOf(h[j], hh);
+      ll = MinOf(l[j], ll);
+    }
+    const double k = k_sma.Push(detail::FastK(c[i], hh, ll));
+    if (i < k_first) continue;
+    const double d = d_sma.Push(k);
+    if (i < first) continue;
+    slow_k_out[i] = k;
+    slow_d_out[i] = d;
   }
   return Status::Ok();
 }

@@ -10,6 +10,10 @@
 
 #include <cmath>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace aitrader::indicators::detail {
 
 // TA-Lib's TA_IS_ZERO / TA_IS_ZERO_OR_NEG (epsilon 1e-14).
@@ -39,16 +43,46 @@ inline double TrueRange(double high, double low, double prev_close) {
   return tr;
 }
 
-// RSI's split of a price change into gain and loss, without a branch. TA-Lib adds a
-// non-negative change to the gain sum and subtracts a negative one from the loss sum; adding
-// +0.0 to the other (non-negative) sum leaves it bitwise unchanged, so this is identical.
-inline double GainPart(double d) { return d < 0.0 ? 0.0 : d; }
-inline double LossPart(double d) { return d < 0.0 ? -d : 0.0; }
+// RSI's split of a price change d into the amounts added to the gain and loss sums, without
+// a branch (a random walk makes the sign unpredictable). TA-Lib does `if (d < 0) loss -= d;
+// else gain += d;`. Here gain += max(0, d) and loss += max(0, −d) with max(a, b) = a > b ? a : b
+// (SSE2 maxsd): the side that TA-Lib leaves alone receives +0.0 or −0.0, which leaves a
+// non-negative sum bitwise unchanged, and loss + (−d) is the same operation as loss − d.
+inline double GainPart(double d) {
+#if defined(__SSE2__)
+  return _mm_cvtsd_f64(_mm_max_sd(_mm_setzero_pd(), _mm_set_sd(d)));
+#else
+  return 0.0 > d ? 0.0 : d;
+#endif
+}
+inline double LossPart(double d) {
+#if defined(__SSE2__)
+  return _mm_cvtsd_f64(_mm_max_sd(_mm_setzero_pd(), _mm_set_sd(-d)));
+#else
+  return 0.0 > -d ? 0.0 : -d;
+#endif
+}
 
 // RSI from smoothed gain and loss: 100·(g/(g+l)), or 0 when g+l is zero within epsilon.
 inline double RsiValue(double gain, double loss) {
   const double s = gain + loss;
   return IsZero(s) ? 0.0 : 100.0 * (gain / s);
+}
+
+// OBV's change for a bar: +volume on an up close, −volume on a down close, and −0.0 when the
+// close is unchanged (adding −0.0 leaves any sum bitwise unchanged, as TA-Lib leaves it
+// alone). Branch-free, since up and down closes alternate unpredictably.
+inline double ObvDelta(double close, double prev_close, double volume) {
+#if defined(__SSE2__)
+  const __m128d c = _mm_set_sd(close), p = _mm_set_sd(prev_close), v = _mm_set_sd(volume);
+  const __m128d sign = _mm_set_sd(-0.0);
+  const __m128d up = _mm_cmpgt_sd(c, p), down = _mm_cmplt_sd(c, p);
+  __m128d r = _mm_or_pd(_mm_and_pd(up, v), _mm_and_pd(down, _mm_xor_pd(v, sign)));
+  r = _mm_or_pd(r, _mm_andnot_pd(_mm_or_pd(up, down), sign));
+  return _mm_cvtsd_f64(r);
+#else
+  return close > prev_close ? volume : close < prev_close ? -volume : -0.0;
+#endif
 }
 
 // Population variance from the two window means: E[x²] − E[x]².

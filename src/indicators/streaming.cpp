@@ -196,10 +196,8 @@ double ObvState::Update(double close, double volume) {
   if (!started_) {
     started_ = true;
     obv_ = volume;
-  } else if (close > prev_close_) {
-    obv_ += volume;
-  } else if (close < prev_close_) {
-    obv_ -= volume;
+  } else {
+    obv_ += detail::ObvDelta(close, prev_close_, volume);
   }
   prev_close_ = close;
   return obv_;
@@ -272,54 +270,39 @@ Result<StochState> StochState::Create(int fast_k, int slow_k, int slow_d) {
 }
 
 StochState::StochState(int fast_k, int slow_k, int slow_d)
-    : fast_k_(fast_k),
-      slow_k_(slow_k),
-      slow_d_(slow_d),
-      highs_(static_cast<std::size_t>(fast_k)),
-      lows_(static_cast<std::size_t>(fast_k)),
-      k_sma_(slow_k),
-      d_sma_(slow_d) {
-  max_high_.rows.resize(static_cast<std::size_t>(fast_k));
-  min_low_.rows.resize(static_cast<std::size_t>(fast_k));
+    : fast_k_(fast_k), slow_k_(slow_k), slow_d_(slow_d), k_sma_(slow_k), d_sma_(slow_d) {
+  for (Extreme* e : {&max_high_, &min_low_}) {
+    e->rows.resize(static_cast<std::size_t>(fast_k));
+    e->values.resize(static_cast<std::size_t>(fast_k));
+  }
 }
 
-namespace {
-// Pushes row t into a monotonic queue over a ring of values (window `cap` rows) and returns
-// the window's extreme. `better(a, b)`: a replaces b as a candidate (a >= b for a max).
-template <class Better>
-double PushExtreme(std::vector<std::int64_t>& rows, std::size_t& head, std::size_t& size,
-                   const std::vector<double>& values, std::int64_t t, Better better) {
+double StochState::Extreme::Push(std::int64_t row, double value, std::int64_t window, bool is_max) {
   const std::size_t cap = rows.size();
-  const double v = values[static_cast<std::size_t>(t % static_cast<std::int64_t>(cap))];
-  // Drop rows that left the window [t − cap + 1, t].
-  while (size > 0 && rows[head] <= t - static_cast<std::int64_t>(cap)) {
+  // Drop rows that left the window [row − window + 1, row].
+  while (size > 0 && rows[head] <= row - window) {
     if (++head == cap) head = 0;
     --size;
   }
-  // Drop candidates dominated by the new value.
+  // Drop candidates the new value dominates (ties too: only values matter).
   while (size > 0) {
     std::size_t back = head + size - 1;
     if (back >= cap) back -= cap;
-    if (!better(v, values[static_cast<std::size_t>(rows[back] % static_cast<std::int64_t>(cap))])) break;
+    if (is_max ? !(value >= values[back]) : !(value <= values[back])) break;
     --size;
   }
   std::size_t slot = head + size;
   if (slot >= cap) slot -= cap;
-  rows[slot] = t;
+  rows[slot] = row;
+  values[slot] = value;
   ++size;
-  return values[static_cast<std::size_t>(rows[head] % static_cast<std::int64_t>(cap))];
+  return values[head];
 }
-}  // namespace
 
 StochValue StochState::Update(double high, double low, double close) {
   const std::int64_t t = count_++;
-  const std::size_t slot = static_cast<std::size_t>(t % fast_k_);
-  highs_[slot] = high;
-  lows_[slot] = low;
-  const double hh = PushExtreme(max_high_.rows, max_high_.head, max_high_.size, highs_, t,
-                                [](double a, double b) { return a >= b; });
-  const double ll = PushExtreme(min_low_.rows, min_low_.head, min_low_.size, lows_, t,
-                                [](double a, double b) { return a <= b; });
+  const double hh = max_high_.Push(t, high, fast_k_, /*is_max=*/true);
+  const double ll = min_low_.Push(t, low, fast_k_, /*is_max=*/false);
   if (t < fast_k_ - 1) return {};
   const double slow_k = k_sma_.Push(detail::FastK(close, hh, ll));
   if (t < (fast_k_ - 1) + (slow_k_ - 1)) return {};

@@ -249,14 +249,16 @@ class StochState {
 
  private:
   StochState(int fast_k, int slow_k, int slow_d);
-  // Monotonic queue of row numbers whose values are candidates for the window's extreme.
+  // Monotonic queue (a ring of capacity fast_k) of the rows that can still become the
+  // window's extreme, with their values; the front holds the extreme.
   struct Extreme {
-    std::vector<std::int64_t> rows;  // ring of capacity fast_k
+    std::vector<std::int64_t> rows;
+    std::vector<double> values;
     std::size_t head = 0, size = 0;
+    double Push(std::int64_t row, double value, std::int64_t window, bool is_max);
   };
   int fast_k_, slow_k_, slow_d_;
   std::int64_t count_ = 0;
-  std::vector<double> highs_, lows_;  // rings indexed by row % fast_k
   Extreme max_high_, min_low_;
   detail::RunningSma k_sma_, d_sma_;
 };
