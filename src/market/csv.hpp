@@ -39,6 +39,8 @@
 // Thread safety: pure functions.
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -71,8 +73,12 @@ struct ImportReport {
   std::vector<Gap> gaps;
 };
 
+// Parses candle CSV text. source_name names the text in errors ("<source>:<line>: ...") and
+// gives the default symbol. On success the series carries the symbol and interval, and
+// *report (if given) is filled; on failure *report is left untouched.
 Result<CandleSeries> ParseCandlesCsv(std::string_view text, std::string_view source_name,
                                      const ImportOptions& options = {}, ImportReport* report = nullptr);
+// Reads path (plain or gzip) and parses it; errors name the path. NotFound when it does not exist.
 Result<CandleSeries> LoadCandlesCsv(const std::string& path, const ImportOptions& options = {},
                                     ImportReport* report = nullptr);
 
