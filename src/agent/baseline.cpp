@@ -122,19 +122,22 @@ Decision BaselinePolicy::DecideOne(const MarketSnapshot& s, const AccountState& 
   const Price tick = TickFor(inst, s);
   const double fee_unit = px * config_.taker_fee.ToDouble() * 2.0;  // round-trip taker fee per coin
   const double stop_dist = config_.stop_atr_multiple * s.h4_atr14;
-  const double target_dist = 2.0 * stop_dist + 3.0 * fee_unit;       // (T − f) >= 2 (S + f)
   const double stop_d = is_long ? px - stop_dist : px + stop_dist;
-  const double target_d = is_long ? px + target_dist : px - target_dist;
-  if (stop_d <= 0 || target_d <= 0) return hold(Quantity::Zero(), "no setup: exit plan out of range");
+  if (stop_d <= 0) return hold(Quantity::Zero(), "no setup: exit plan out of range");
   auto stop_r = Price::FromDouble(stop_d);
-  auto target_r = Price::FromDouble(target_d);
-  if (!stop_r.ok() || !target_r.ok()) return hold(Quantity::Zero(), "no setup: exit plan out of range");
-  // Round away from the entry: the stop further, the target further (keeps >= 2:1).
+  if (!stop_r.ok()) return hold(Quantity::Zero(), "no setup: exit plan out of range");
+  // Round away from the entry: the stop further, then the target from the rounded stop, further
+  // too (keeps >= 2:1 after fees).
   const Price stop = stop_r->RoundToStep(tick, is_long ? Rounding::kFloor : Rounding::kCeil);
-  const Price target = target_r->RoundToStep(tick, is_long ? Rounding::kCeil : Rounding::kFloor);
-  if (!stop.IsPositive() || !target.IsPositive() || (is_long ? stop >= s.current_price : stop <= s.current_price)) {
+  if (!stop.IsPositive() || (is_long ? stop >= s.current_price : stop <= s.current_price)) {
     return hold(Quantity::Zero(), "no setup: stop too close to the price");
   }
+  const double target_dist = 2.0 * std::fabs(px - stop.ToDouble()) + 3.0 * fee_unit;  // (T − f) >= 2 (S + f)
+  const double target_d = is_long ? px + target_dist : px - target_dist;
+  auto target_r = Price::FromDouble(target_d);
+  if (target_d <= 0 || !target_r.ok()) return hold(Quantity::Zero(), "no setup: exit plan out of range");
+  const Price target = target_r->RoundToStep(tick, is_long ? Rounding::kCeil : Rounding::kFloor);
+  if (!target.IsPositive()) return hold(Quantity::Zero(), "no setup: exit plan out of range");
 
   const double equity = account.account_value.ToDouble();
   const double cash = account.available_cash.ToDouble();
