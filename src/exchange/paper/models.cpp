@@ -3,8 +3,6 @@
 #include <algorithm>
 #include <cmath>
 
-#include "core/io.hpp"
-#include "core/strings.hpp"
 
 namespace aitrader::exchange::paper {
 
@@ -54,34 +52,21 @@ void SeriesFundingModel::Add(std::string_view symbol, UnixMs time, Ratio rate) {
   std::sort(v.begin(), v.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
 }
 
-Status SeriesFundingModel::LoadCsv(const std::string& path) {
-  auto text = ReadFile(path);
-  if (!text.ok()) return text.status();
-  int line_no = 0;
-  bool header = false;
-  for (std::string_view line : Split(*text, '\n')) {
-    ++line_no;
-    line = Trim(line);
-    if (line.empty()) continue;
-    const std::string where = path + ":" + std::to_string(line_no) + ": ";
-    if (!header) {
-      if (line != "timestamp,symbol,funding_rate") return ParseError(where + "header must be 'timestamp,symbol,funding_rate'");
-      header = true;
-      continue;
-    }
-    auto f = Split(line, ',');
-    if (f.size() != 3) return ParseError(where + "expected 3 fields");
-    UnixMs t = 0;
-    for (char c : f[0]) {
-      if (c < '0' || c > '9') return ParseError(where + "timestamp is not an integer");
-      t = t * 10 + (c - '0');
-    }
-    auto rate = Ratio::Parse(f[2]);
-    if (!rate.ok()) return ParseError(where + "funding_rate: " + rate.status().message());
-    Add(ToUpper(f[1]), t, *rate);
+Status SeriesFundingModel::Add(const market::FundingSeries& series) {
+  if (series.kind() != market::FundingSeries::Kind::kEvents) {
+    return InvalidArgument("funding model: " + series.symbol() + " is a daily-mean series, not funding events");
   }
-  if (!header) return ParseError(path + ": empty file");
+  if (series.symbol().empty()) return InvalidArgument("funding model: series without a symbol");
+  auto& v = events_[series.symbol()];
+  for (std::size_t i = 0; i < series.size(); ++i) v.emplace_back(series[i].funding_time, series[i].rate);
+  std::sort(v.begin(), v.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
   return Status::Ok();
+}
+
+Status SeriesFundingModel::LoadCsv(const std::string& path) {
+  auto series = market::LoadFundingCsv(path);
+  if (!series.ok()) return series.status();
+  return Add(*series);
 }
 
 Ratio SeriesFundingModel::Rate(const FundingParams& p) const {

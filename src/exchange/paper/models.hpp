@@ -18,6 +18,7 @@
 #include "core/status.hpp"
 #include "core/time.hpp"
 #include "exchange/types.hpp"
+#include "market/funding.hpp"
 
 namespace aitrader::exchange::paper {
 
@@ -123,8 +124,11 @@ class SeriesFundingModel final : public FundingModel {
       : default_rate_(default_rate), tolerance_(tolerance) {}
   // Adds events (time, rate) for a symbol; times need not be sorted.
   void Add(std::string_view symbol, UnixMs time, Ratio rate);
-  // Loads "timestamp,symbol,funding_rate" CSV (plain or .gz, header required), e.g.
-  // data/binance-usdm/funding/BTCUSDT_8h_2026.csv.gz. Errors name the file and line.
+  // Adds every event of a funding-event series (market::LoadFundingCsv of e.g.
+  // data/binance-usdm/funding/BTCUSDT_8h_2026.csv.gz) at its funding time. A daily-mean
+  // series is not a list of settlements: kInvalidArgument.
+  Status Add(const market::FundingSeries& series);
+  // LoadFundingCsv(path) then Add(); errors are the loader's (file and line).
   Status LoadCsv(const std::string& path);
   Ratio Rate(const FundingParams& p) const override;
   Ratio default_rate() const { return default_rate_; }
