@@ -35,7 +35,9 @@ class PaperReject : public ::testing::Test {
     ASSERT_FALSE(ev.empty());
     EXPECT_EQ(ev.back().kind, EventKind::kOrderRejected);
     EXPECT_EQ(RejectCode(ev.back().reason), code);
-    for (const Order& open : *env.sim->FetchOpenOrders(env.acct, "")) EXPECT_NE(open.client_id, r.client_id);
+    auto open = env.sim->FetchOpenOrders(env.acct, "");
+    ASSERT_TRUE(open.ok());
+    for (const Order& o2 : *open) EXPECT_NE(o2.client_id, r.client_id);
     EXPECT_TRUE(env.sim->SelfCheck(env.acct).ok());
   }
   PaperEnv env;
