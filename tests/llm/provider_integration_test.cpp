@@ -1,0 +1,645 @@
+// Every provider against the local mock vendor server on an ephemeral loopback port: success,
+// the exact request each client sends, and each failure mode. Waits are asserted through the
+// recording sleeper (never wall-clock time); the only real waiting is the mock server's slow
+// mode against a short client timeout.
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+
+#include <atomic>
+#include <filesystem>
+#include <mutex>
+#include <thread>
+
+#include "llm/factory.hpp"
+#include "llm/mock/mock_server.hpp"
+
+namespace aitrader::llm {
+namespace {
+namespace json = boost::json;
+using mock::Fault;
+using mock::FaultKind;
+
+constexpr const char* kKey = "sk-test-INTEGRATION-0123456789abcdef";
+constexpr const char* kSchema =
+    R"({"type":"object","properties":{"signal":{"type":"string","enum":["hold","close_position"]},)"
+    R"("confidence":{"type":"number"}},"required":["signal","confidence"],"additionalProperties":false})";
+
+// Records every wait instead of sleeping, and moves the simulated clock forward by it.
+class RecordingSleeper final : public Sleeper {
+ public:
+  explicit RecordingSleeper(SimulatedClock& clock) : clock_(clock) {}
+  bool Sleep(std::int64_t ms, const CancelToken* cancel) override {
+    if (cancel != nullptr && cancel->cancelled()) return false;
+    std::lock_guard lock(mu_);
+    waits_.push_back(ms);
+    clock_.AdvanceMs(std::max<std::int64_t>(ms, 0));
+    return true;
+  }
+  std::vector<std::int64_t> waits() const {
+    std::lock_guard lock(mu_);
+    return waits_;
+  }
+
+ private:
+  SimulatedClock& clock_;
+  mutable std::mutex mu_;
+  std::vector<std::int64_t> waits_;
+};
+
+struct ProviderCase {
+  const char* provider;
+  const char* model;
+  const char* path_suffix;  // appended to the server URL for base_url
+};
+
+class LlmIntegration : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(server_.Start().ok());
+  }
+  void TearDown() override {
+    server_.Stop();
+    std::lock_guard lock(log_mu_);
+    for (const auto& line : log_) EXPECT_EQ(line.find(kKey), std::string::npos) << "key leaked into a log line: " << line;
+  }
+
+  ProviderConfig Config(const std::string& provider, const std::string& model, const std::string& suffix = "") {
+    ProviderConfig c;
+    c.provider = provider;
+    c.model = model;
+    c.base_url = server_.BaseUrl() + suffix;
+    c.api_key = SecretString(kKey);
+    c.timeout_ms = 5000;
+    c.connect_timeout_ms = 2000;
+    return c;
+  }
+  ClientDeps Deps() {
+    ClientDeps d;
+    d.clock = &clock_;
+    d.sleeper = &sleeper_;
+    d.rate_limits = &registry_;
+    d.jitter = [] { return 0.0; };
+    d.log = [this](std::string_view line) {
+      std::lock_guard lock(log_mu_);
+      log_.emplace_back(line);
+    };
+    return d;
+  }
+  std::unique_ptr<Client> Make(const ProviderConfig& c) {
+    auto client = MakeClient(c, Deps());
+    EXPECT_TRUE(client.ok()) << client.status().ToString();
+    return client.ok() ? std::move(client).value() : nullptr;
+  }
+  static Request Decide(std::string schema = kSchema) {
+    Request r;
+    r.messages = {{Role::kSystem, "You are a disciplined crypto futures trader. Answer in JSON."},
+                  {Role::kUser, "BTC mid prices: [114050.0, 114084.5, 113975.5]. Decide."}};
+    r.max_tokens = 512;
+    r.temperature = 0.2;
+    r.response_schema = std::move(schema);
+    return r;
+  }
+  json::value LastBody() {
+    auto reqs = server_.Requests();
+    EXPECT_FALSE(reqs.empty());
+    return reqs.empty() ? json::value() : json::parse(reqs.back().body);
+  }
+  void ExpectNoKey(const Status& st) {
+    EXPECT_EQ(st.message().find(kKey), std::string::npos) << st.ToString();
+    EXPECT_EQ(st.ToString().find(kKey), std::string::npos);
+  }
+
+  mock::MockServer server_;
+  SimulatedClock clock_{1'764'028'800'000};  // 2025-11-25T00:00:00Z
+  RecordingSleeper sleeper_{clock_};
+  RateLimiterRegistry registry_{clock_};
+  std::mutex log_mu_;
+  std::vector<std::string> log_;
+};
+
+const ProviderCase kProviders[] = {
+    {"anthropic", "claude-sonnet-4-5", ""},
+    {"openai", "gpt-5-mini", "/v1"},
+    {"deepseek", "deepseek-chat", ""},
+    {"gemini", "gemini-2.5-flash", ""},
+    {"openai-compatible", "llama3.1:8b", "/v1"},
+};
+
+TEST_F(LlmIntegration, EveryProviderAnswersWithUsageAndCost) {
+  for (const auto& p : kProviders) {
+    SCOPED_TRACE(p.provider);
+    auto client = Make(Config(p.provider, p.model, p.path_suffix));
+    ASSERT_NE(client, nullptr);
+    auto r = client->Complete(Decide());
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_EQ(r->text, mock::DefaultHoldResponder({}));
+    EXPECT_EQ(r->model, p.model);
+    EXPECT_GT(r->usage.input_tokens, 10);
+    EXPECT_GT(r->usage.output_tokens, 10);
+    EXPECT_EQ(r->attempts, 1);
+    EXPECT_FALSE(r->from_cache);
+    if (std::string(p.provider) == "openai-compatible") {
+      EXPECT_EQ(r->cost_usd, Money::Zero());  // local model: not in the price table
+    } else {
+      EXPECT_TRUE(r->cost_usd.IsPositive());
+    }
+  }
+  EXPECT_EQ(server_.RequestCount(), std::size(kProviders));
+  EXPECT_TRUE(sleeper_.waits().empty());
+}
+
+TEST_F(LlmIntegration, AnthropicRequestShape) {
+  auto client = Make(Config("anthropic", "claude-sonnet-4-5"));
+  ASSERT_TRUE(client->Complete(Decide()).ok());
+  const auto req = server_.Requests().back();
+  EXPECT_EQ(req.method, "POST");
+  EXPECT_EQ(req.target, "/v1/messages");
+  EXPECT_EQ(req.headers.at("x-api-key"), kKey);
+  EXPECT_EQ(req.headers.at("anthropic-version"), "2023-06-01");
+  EXPECT_EQ(req.headers.at("content-type"), "application/json");
+  EXPECT_EQ(req.headers.count("authorization"), 0u);
+  const json::value expected = json::parse(std::string(R"({"model":"claude-sonnet-4-5","max_tokens":512,)") +
+      R"("system":"You are a disciplined crypto futures trader. Answer in JSON.",)" +
+      R"("messages":[{"role":"user","content":"BTC mid prices: [114050.0, 114084.5, 113975.5]. Decide."}],)" +
+      R"("temperature":0.2,"output_config":{"format":{"type":"json_schema","schema":)" + kSchema + "}}}");
+  EXPECT_EQ(json::parse(req.body), expected) << req.body;
+}
+
+TEST_F(LlmIntegration, OpenAiRequestShape) {
+  auto client = Make(Config("openai", "gpt-5", "/v1"));
+  ASSERT_TRUE(client->Complete(Decide()).ok());
+  const auto req = server_.Requests().back();
+  EXPECT_EQ(req.target, "/v1/chat/completions");
+  EXPECT_EQ(req.headers.at("authorization"), std::string("Bearer ") + kKey);
+  const json::value body = json::parse(req.body);
+  EXPECT_EQ(body.at("model"), "gpt-5");
+  EXPECT_EQ(body.at("messages").at(0).at("role"), "developer");
+  EXPECT_EQ(body.at("messages").at(1).at("role"), "user");
+  EXPECT_EQ(body.at("max_completion_tokens"), 512);
+  EXPECT_EQ(body.at("response_format").at("type"), "json_schema");
+  EXPECT_EQ(body.at("response_format").at("json_schema").at("strict"), true);
+  EXPECT_EQ(body.at("response_format").at("json_schema").at("name"), "trade_decision");
+  EXPECT_EQ(body.at("response_format").at("json_schema").at("schema"), json::parse(kSchema));
+}
+
+TEST_F(LlmIntegration, DeepSeekRequestShapeAndReasoner) {
+  auto client = Make(Config("deepseek", "deepseek-reasoner"));
+  auto r = client->Complete(Decide());
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  const auto req = server_.Requests().back();
+  EXPECT_EQ(req.target, "/chat/completions");
+  EXPECT_EQ(req.headers.at("authorization"), std::string("Bearer ") + kKey);
+  const json::value body = json::parse(req.body);
+  EXPECT_EQ(body.at("response_format"), json::parse(R"({"type":"json_object"})"));
+  EXPECT_EQ(body.at("max_tokens"), 512);
+  EXPECT_EQ(body.at("messages").at(0).at("role"), "system");
+  EXPECT_NE(std::string(body.at("messages").at(0).at("content").as_string()).find("json"), std::string::npos);
+  EXPECT_FALSE(r->reasoning.empty());
+  EXPECT_GT(r->usage.reasoning_tokens, 0);
+  EXPECT_GE(r->usage.output_tokens, r->usage.reasoning_tokens);
+  // The second call hits DeepSeek's (mock) prompt cache; prompt_cache_hit_tokens → cached.
+  Request long_system = Decide();
+  long_system.messages[0].content = std::string(2000, 'x') + " json";
+  ASSERT_TRUE(client->Complete(long_system).ok());
+  auto again = client->Complete(long_system);
+  ASSERT_TRUE(again.ok());
+  EXPECT_GT(again->usage.cached_tokens, 0);
+}
+
+TEST_F(LlmIntegration, GeminiRequestShape) {
+  auto client = Make(Config("gemini", "gemini-2.5-flash"));
+  auto r = client->Complete(Decide());
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  const auto req = server_.Requests().back();
+  EXPECT_EQ(req.target, "/v1beta/models/gemini-2.5-flash:generateContent");
+  EXPECT_EQ(req.headers.at("x-goog-api-key"), kKey);
+  const json::value body = json::parse(req.body);
+  EXPECT_EQ(body.at("systemInstruction").at("parts").at(0).at("text"),
+            "You are a disciplined crypto futures trader. Answer in JSON.");
+  EXPECT_EQ(body.at("contents").at(0).at("role"), "user");
+  const json::value& config = body.at("generationConfig");
+  EXPECT_EQ(config.at("responseMimeType"), "application/json");
+  EXPECT_EQ(config.at("maxOutputTokens"), 512);
+  EXPECT_EQ(config.at("responseSchema"), json::parse(R"({"type":"OBJECT","properties":{"signal":{"type":"STRING",
+      "enum":["hold","close_position"]},"confidence":{"type":"NUMBER"}},"required":["signal","confidence"]})"));
+  // gemini-2.5 thinks: thoughts are output tokens.
+  EXPECT_GT(r->usage.reasoning_tokens, 0);
+}
+
+TEST_F(LlmIntegration, CompatibleEndpointWithoutKeySendsNoAuthorization) {
+  ProviderConfig c = Config("ollama", "llama3.1:8b", "/v1");
+  c.api_key = SecretString();
+  auto client = Make(c);
+  ASSERT_TRUE(client->Complete(Decide()).ok());
+  const auto req = server_.Requests().back();
+  EXPECT_EQ(req.headers.count("authorization"), 0u);
+  EXPECT_EQ(json::parse(req.body).at("response_format").at("type"), "json_schema");
+}
+
+TEST_F(LlmIntegration, ConfigFillsModelTemperatureAndCapsMaxTokens) {
+  ProviderConfig c = Config("anthropic", "claude-haiku-4-5");
+  c.temperature = 0.7;
+  c.max_tokens = 100;
+  auto client = Make(c);
+  Request r = Decide();
+  r.temperature.reset();
+  ASSERT_TRUE(client->Complete(r).ok());
+  const json::value body = LastBody();
+  EXPECT_EQ(body.at("model"), "claude-haiku-4-5");
+  EXPECT_EQ(body.at("temperature"), 0.7);
+  EXPECT_EQ(body.at("max_tokens"), 100);
+}
+
+TEST_F(LlmIntegration, RetryAfterSecondsIsHonoured) {
+  Fault f;
+  f.kind = FaultKind::kRateLimit;
+  f.retry_after_s = 3;
+  server_.PushFault(f);
+  auto client = Make(Config("anthropic", "claude-sonnet-4-5"));
+  auto r = client->Complete(Decide());
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->attempts, 2);
+  EXPECT_EQ(sleeper_.waits(), std::vector<std::int64_t>{3000});
+  EXPECT_EQ(server_.RequestCount(), 2u);
+}
+
+TEST_F(LlmIntegration, RetryAfterMsWinsOverRetryAfter) {
+  Fault f;
+  f.kind = FaultKind::kRateLimit;
+  f.retry_after_ms = 250;
+  f.retry_after_s = 9;
+  server_.PushFault(f);
+  auto client = Make(Config("openai", "gpt-5", "/v1"));
+  ASSERT_TRUE(client->Complete(Decide()).ok());
+  EXPECT_EQ(sleeper_.waits(), std::vector<std::int64_t>{250});
+}
+
+TEST_F(LlmIntegration, RetryAfterHttpDateIsMeasuredOnTheInjectedClock) {
+  Fault f;
+  f.kind = FaultKind::kRateLimit;
+  f.retry_after_date = "Tue, 25 Nov 2025 00:00:05 GMT";  // clock_ + 5 s
+  server_.PushFault(f);
+  auto client = Make(Config("deepseek", "deepseek-chat"));
+  ASSERT_TRUE(client->Complete(Decide()).ok());
+  EXPECT_EQ(sleeper_.waits(), std::vector<std::int64_t>{5000});
+}
+
+TEST_F(LlmIntegration, RetryAfterBeyondSixtySecondsFallsBackToBackoff) {
+  Fault f;
+  f.kind = FaultKind::kRateLimit;
+  f.retry_after_s = 120;
+  server_.PushFault(f);
+  auto client = Make(Config("anthropic", "claude-sonnet-4-5"));
+  ASSERT_TRUE(client->Complete(Decide()).ok());
+  EXPECT_EQ(sleeper_.waits(), std::vector<std::int64_t>{500});
+}
+
+TEST_F(LlmIntegration, GeminiRetryInfoIsHonoured) {
+  Fault f;
+  f.kind = FaultKind::kRateLimit;
+  f.retry_after_s = 2;
+  server_.PushFault(f);
+  auto client = Make(Config("gemini", "gemini-2.5-pro"));
+  ASSERT_TRUE(client->Complete(Decide()).ok());
+  EXPECT_EQ(sleeper_.waits(), std::vector<std::int64_t>{2000});
+}
+
+TEST_F(LlmIntegration, Overloaded529IsRetriedWithBackoff) {
+  Fault f;
+  f.kind = FaultKind::kOverloaded;
+  server_.PushFaults({f, f});
+  auto client = Make(Config("anthropic", "claude-opus-4-1"));
+  auto r = client->Complete(Decide());
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->attempts, 3);
+  EXPECT_EQ(sleeper_.waits(), (std::vector<std::int64_t>{500, 1000}));
+  EXPECT_EQ(server_.Requests()[0].status, 529);
+}
+
+TEST_F(LlmIntegration, ServerErrorsExhaustTheRetryBudget) {
+  Fault f;
+  f.kind = FaultKind::kServerError;
+  server_.PushFaults({f, f, f, f});
+  auto client = Make(Config("openai", "gpt-4.1", "/v1"));
+  auto r = client->Complete(Decide());
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kUnavailable);
+  EXPECT_NE(r.status().message().find("HTTP 500"), std::string::npos) << r.status().ToString();
+  EXPECT_NE(r.status().message().find("gave up after 3 attempts"), std::string::npos);
+  EXPECT_EQ(server_.RequestCount(), 3u);
+  EXPECT_EQ(sleeper_.waits(), (std::vector<std::int64_t>{500, 1000}));
+}
+
+TEST_F(LlmIntegration, TotalRetryWaitIsCapped) {
+  Fault f;
+  f.kind = FaultKind::kServerError;
+  server_.PushFaults({f, f, f});
+  ProviderConfig c = Config("gemini", "gemini-2.5-flash");
+  c.retry.max_total_wait_ms = 1200;
+  auto client = Make(c);
+  auto r = client->Complete(Decide());
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kUnavailable);
+  EXPECT_NE(r.status().message().find("retry budget exhausted"), std::string::npos) << r.status().ToString();
+  EXPECT_EQ(server_.RequestCount(), 2u);
+  EXPECT_EQ(sleeper_.waits(), std::vector<std::int64_t>{500});
+}
+
+TEST_F(LlmIntegration, ShouldRetryFalseIsObeyed) {
+  Fault f;
+  f.kind = FaultKind::kServerError;
+  f.should_retry = false;
+  server_.PushFault(f);
+  auto client = Make(Config("anthropic", "claude-sonnet-4-5"));
+  auto r = client->Complete(Decide());
+  EXPECT_EQ(r.status().code(), StatusCode::kUnavailable);
+  EXPECT_EQ(server_.RequestCount(), 1u);
+}
+
+TEST_F(LlmIntegration, UnauthorizedIsNotRetriedAndTheKeyNeverShows) {
+  for (const auto& p : kProviders) {
+    SCOPED_TRACE(p.provider);
+    server_.ClearRequests();
+    Fault f;
+    f.kind = FaultKind::kUnauthorized;  // the mock echoes the full key in its message
+    server_.PushFault(f);
+    auto client = Make(Config(p.provider, p.model, p.path_suffix));
+    auto r = client->Complete(Decide());
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.status().code(), StatusCode::kPermissionDenied);
+    EXPECT_NE(r.status().message().find("[redacted]"), std::string::npos) << r.status().ToString();
+    ExpectNoKey(r.status());
+    EXPECT_EQ(server_.RequestCount(), 1u);
+  }
+}
+
+TEST_F(LlmIntegration, InsufficientQuotaIsNotRetried) {
+  Fault f;
+  f.kind = FaultKind::kInsufficientQuota;
+  server_.PushFault(f);
+  auto client = Make(Config("openai", "gpt-5", "/v1"));
+  auto r = client->Complete(Decide());
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kPermissionDenied);
+  EXPECT_NE(r.status().message().find("insufficient_quota"), std::string::npos) << r.status().ToString();
+  EXPECT_EQ(server_.RequestCount(), 1u);
+  EXPECT_TRUE(sleeper_.waits().empty());
+}
+
+TEST_F(LlmIntegration, BadRequestIsInvalidArgumentWithTheVendorMessage) {
+  Fault f;
+  f.kind = FaultKind::kBadRequest;
+  server_.PushFault(f);
+  auto client = Make(Config("anthropic", "claude-sonnet-4-5"));
+  auto r = client->Complete(Decide());
+  EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(r.status().message().find("invalid_request_error"), std::string::npos);
+  EXPECT_EQ(server_.RequestCount(), 1u);
+}
+
+TEST_F(LlmIntegration, TimeoutIsReportedAndNotRetried) {
+  Fault f;
+  f.kind = FaultKind::kSlow;
+  f.delay_ms = 3000;
+  server_.PushFault(f);
+  ProviderConfig c = Config("deepseek", "deepseek-chat");
+  c.timeout_ms = 250;
+  auto client = Make(c);
+  auto r = client->Complete(Decide());
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kTimeout) << r.status().ToString();
+  EXPECT_EQ(server_.RequestCount(), 1u);
+}
+
+TEST_F(LlmIntegration, CancellationAbortsAnInFlightRequest) {
+  Fault f;
+  f.kind = FaultKind::kSlow;
+  f.delay_ms = 4000;
+  server_.PushFault(f);
+  auto client = Make(Config("anthropic", "claude-sonnet-4-5"));
+  CancelToken cancel;
+  Result<Response> result = Status(StatusCode::kInternal, "not run");
+  std::thread caller([&] { result = client->Complete(Decide(), &cancel); });
+  ASSERT_TRUE(server_.WaitForRequests(1, std::chrono::seconds(10)));
+  cancel.Cancel();
+  caller.join();
+  EXPECT_EQ(result.status().code(), StatusCode::kCancelled) << result.status().ToString();
+}
+
+TEST_F(LlmIntegration, AlreadyCancelledSendsNothing) {
+  auto client = Make(Config("openai", "gpt-5", "/v1"));
+  CancelToken cancel;
+  cancel.Cancel();
+  EXPECT_EQ(client->Complete(Decide(), &cancel).status().code(), StatusCode::kCancelled);
+  EXPECT_EQ(server_.RequestCount(), 0u);
+}
+
+TEST_F(LlmIntegration, SlowAnswerDoesNotBlockOtherConnections) {
+  Fault slow;
+  slow.kind = FaultKind::kSlow;
+  slow.delay_ms = 4000;
+  server_.PushFault(slow);
+  auto client = Make(Config("anthropic", "claude-sonnet-4-5"));
+  CancelToken cancel;
+  std::atomic<bool> slow_done{false};
+  std::thread caller([&] {
+    (void)client->Complete(Decide(), &cancel);
+    slow_done = true;
+  });
+  ASSERT_TRUE(server_.WaitForRequests(1, std::chrono::seconds(10)));
+  auto fast = client->Complete(Decide());
+  EXPECT_TRUE(fast.ok()) << fast.status().ToString();
+  EXPECT_FALSE(slow_done.load());  // the fast answer came while the slow one was pending
+  cancel.Cancel();
+  caller.join();
+}
+
+TEST_F(LlmIntegration, TruncatedJsonIsAParseErrorAndNotRetried) {
+  for (const auto& p : kProviders) {
+    SCOPED_TRACE(p.provider);
+    server_.ClearRequests();
+    Fault f;
+    f.kind = FaultKind::kTruncated;
+    server_.PushFault(f);
+    auto client = Make(Config(p.provider, p.model, p.path_suffix));
+    auto r = client->Complete(Decide());
+    EXPECT_EQ(r.status().code(), StatusCode::kParseError) << r.status().ToString();
+    EXPECT_EQ(server_.RequestCount(), 1u);
+  }
+}
+
+TEST_F(LlmIntegration, ObjectWhereAnArrayIsExpectedIsAParseError) {
+  for (const auto& p : kProviders) {
+    SCOPED_TRACE(p.provider);
+    Fault f;
+    f.kind = FaultKind::kWrongShape;
+    server_.PushFault(f);
+    auto client = Make(Config(p.provider, p.model, p.path_suffix));
+    EXPECT_EQ(client->Complete(Decide()).status().code(), StatusCode::kParseError);
+  }
+}
+
+TEST_F(LlmIntegration, ProseAroundTheJsonIsReturnedVerbatim) {
+  Fault f;
+  f.kind = FaultKind::kProse;
+  server_.PushFault(f);
+  auto client = Make(Config("openai", "gpt-5", "/v1"));
+  auto r = client->Complete(Decide());
+  ASSERT_TRUE(r.ok());
+  EXPECT_NE(r->text.find("Here is my decision"), std::string::npos);
+  EXPECT_NE(r->text.find(mock::DefaultHoldResponder({})), std::string::npos);
+}
+
+TEST_F(LlmIntegration, ReasoningBlocksAreSeparatedFromTheAnswer) {
+  for (const auto& p : kProviders) {
+    SCOPED_TRACE(p.provider);
+    Fault f;
+    f.kind = FaultKind::kReasoning;
+    server_.PushFault(f);
+    auto client = Make(Config(p.provider, p.model, p.path_suffix));
+    auto r = client->Complete(Decide());
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_EQ(r->text, mock::DefaultHoldResponder({}));
+    EXPECT_FALSE(r->reasoning.empty());
+  }
+}
+
+TEST_F(LlmIntegration, KeepAliveLinesBeforeTheBodyAreSkipped) {
+  Fault f;
+  f.kind = FaultKind::kKeepAlive;
+  server_.PushFault(f);
+  auto client = Make(Config("deepseek", "deepseek-chat"));
+  auto r = client->Complete(Decide());
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->text, mock::DefaultHoldResponder({}));
+}
+
+TEST_F(LlmIntegration, ResponseBodyLimit) {
+  ProviderConfig c = Config("anthropic", "claude-sonnet-4-5");
+  c.max_response_bytes = 64;
+  auto client = Make(c);
+  EXPECT_EQ(client->Complete(Decide()).status().code(), StatusCode::kParseError);
+}
+
+TEST_F(LlmIntegration, ConnectionRefusedIsRetriedThenUnavailable) {
+  ProviderConfig c = Config("anthropic", "claude-sonnet-4-5");
+  c.base_url = "http://127.0.0.1:1";  // nothing listens on port 1
+  auto client = Make(c);
+  auto r = client->Complete(Decide());
+  EXPECT_EQ(r.status().code(), StatusCode::kUnavailable) << r.status().ToString();
+  EXPECT_EQ(sleeper_.waits(), (std::vector<std::int64_t>{500, 1000}));
+}
+
+TEST_F(LlmIntegration, RateLimitIsSharedByClientsOfTheSameModel) {
+  ProviderConfig c = Config("anthropic", "claude-sonnet-4-5");
+  c.requests_per_minute = 2;
+  auto bot1 = Make(c);
+  auto bot2 = Make(c);
+  auto other_model = Make(Config("anthropic", "claude-haiku-4-5"));
+  ASSERT_TRUE(bot1->Complete(Decide()).ok());
+  ASSERT_TRUE(bot2->Complete(Decide()).ok());
+  ASSERT_TRUE(other_model->Complete(Decide()).ok());  // its own bucket
+  EXPECT_TRUE(sleeper_.waits().empty());
+  ASSERT_TRUE(bot1->Complete(Decide()).ok());  // third on the shared bucket: waits 30 s
+  EXPECT_EQ(sleeper_.waits(), std::vector<std::int64_t>{30'000});
+}
+
+TEST_F(LlmIntegration, ResponderIsPluggable) {
+  server_.SetResponder([](const mock::MockRequest& req) {
+    return std::string(R"({"vendor":")") + std::string(mock::VendorName(req.vendor)) + R"(","model":")" + req.model +
+           R"(","has_schema":)" + (req.schema.empty() ? "false" : "true") + "}";
+  });
+  auto client = Make(Config("gemini", "gemini-2.5-pro"));
+  auto r = client->Complete(Decide());
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->text, R"({"vendor":"gemini","model":"gemini-2.5-pro","has_schema":true})");
+}
+
+TEST_F(LlmIntegration, ControlEndpointQueuesFaults) {
+  HttpRequest control;
+  control.url = server_.BaseUrl() + "/mock/faults";
+  control.body = "server_error\n# then\nok\n";
+  auto queued = CurlTransport()->Post(control, HttpOptions{}, nullptr);
+  ASSERT_TRUE(queued.ok());
+  EXPECT_EQ(queued->status, 200);
+  EXPECT_EQ(server_.PendingFaults(), 2u);
+  auto client = Make(Config("openai", "gpt-5", "/v1"));
+  auto r = client->Complete(Decide());
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->attempts, 2);
+  control.body = "explode\n";
+  auto bad = CurlTransport()->Post(control, HttpOptions{}, nullptr);
+  ASSERT_TRUE(bad.ok());
+  EXPECT_EQ(bad->status, 400);
+}
+
+TEST_F(LlmIntegration, CachingAndRecordReplayThroughTheFactory) {
+  const auto dir = std::filesystem::temp_directory_path() / ("aitrader_llm_it_" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  ProviderConfig c = Config("anthropic", "claude-sonnet-4-5");
+  c.cache_dir = (dir / "cache").string();
+  c.record_file = (dir / "run.jsonl").string();
+  std::filesystem::create_directories(dir);
+  {
+    auto client = Make(c);
+    auto first = client->Complete(Decide());
+    auto second = client->Complete(Decide());
+    ASSERT_TRUE(first.ok() && second.ok());
+    EXPECT_FALSE(first->from_cache);
+    EXPECT_TRUE(second->from_cache);
+    EXPECT_EQ(server_.RequestCount(), 1u);
+  }
+  ProviderConfig replay;
+  replay.provider = "replay";
+  replay.model = "claude-sonnet-4-5";
+  replay.replay_file = c.record_file;
+  auto client = Make(replay);
+  auto r = client->Complete(Decide());
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->text, mock::DefaultHoldResponder({}));
+  EXPECT_EQ(server_.RequestCount(), 1u);
+  std::filesystem::remove_all(dir);
+}
+
+TEST(MockServer, RequestBodyLimitAndPromptStop) {
+  mock::MockServerOptions options;
+  options.max_body_bytes = 256;
+  mock::MockServer server(options);
+  ASSERT_TRUE(server.Start().ok());
+  EXPECT_NE(server.port(), 0);
+  ProviderConfig c;
+  c.provider = "anthropic";
+  c.model = "claude-sonnet-4-5";
+  c.base_url = server.BaseUrl();
+  c.api_key = SecretString(kKey);
+  SimulatedClock clock(0);
+  RecordingSleeper sleeper(clock);
+  RateLimiterRegistry registry(clock);
+  ClientDeps deps;
+  deps.clock = &clock;
+  deps.sleeper = &sleeper;
+  deps.rate_limits = &registry;
+  deps.log = [](std::string_view) {};
+  auto client = MakeClient(c, deps).value();
+  Request big;
+  big.messages = {{Role::kUser, std::string(1000, 'x')}};
+  auto r = client->Complete(big);
+  EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument) << r.status().ToString();  // 413
+  // A pending slow answer does not hold up Stop().
+  Fault slow;
+  slow.kind = FaultKind::kSlow;
+  slow.delay_ms = 60'000;
+  server.PushFault(slow);
+  CancelToken cancel;
+  Request hi;
+  hi.messages = {{Role::kUser, "hi"}};
+  std::thread caller([&] { (void)client->Complete(hi, &cancel); });
+  ASSERT_TRUE(server.WaitForRequests(1, std::chrono::seconds(10)));
+  server.Stop();  // returns without waiting 60 s
+  cancel.Cancel();
+  caller.join();
+}
+
+}  // namespace
+}  // namespace aitrader::llm
