@@ -217,16 +217,24 @@ std::vector<Candidate> FindCandidates(std::string_view text) {
 
 // ---- reading ----------------------------------------------------------------------------
 
+// Upper case, quote suffixes removed until none is left (so normalising twice changes nothing:
+// "btcusdt-perp" → "BTC").
 std::string NormalizeCoin(std::string_view raw) {
-  std::string coin = ToUpper(Trim(raw));
-  for (std::string_view suffix : {std::string_view("-PERP"), std::string_view("/USDT"), std::string_view("USDT"),
-                                  std::string_view("/USDC"), std::string_view("USDC")}) {
-    if (coin.size() > suffix.size() && EndsWith(coin, suffix)) {
-      coin.resize(coin.size() - suffix.size());
-      break;
+  std::string_view coin = raw;
+  bool stripped = true;
+  while (stripped) {
+    stripped = false;
+    coin = Trim(coin);
+    for (std::string_view suffix : {std::string_view("-PERP"), std::string_view("/USDT"), std::string_view("USDT"),
+                                    std::string_view("/USDC"), std::string_view("USDC")}) {
+      if (coin.size() > suffix.size() && EqualsIgnoreCase(coin.substr(coin.size() - suffix.size()), suffix)) {
+        coin.remove_suffix(suffix.size());
+        stripped = true;
+        break;
+      }
     }
   }
-  return coin;
+  return ToUpper(coin);
 }
 
 const json::object* Unwrap(const json::object& obj) {

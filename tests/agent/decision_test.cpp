@@ -119,6 +119,21 @@ TEST(DecisionParse, ArrayFormSingleObjectAndWrappers) {
   EXPECT_EQ(list.decisions[0].coin, "XRP");
 }
 
+TEST(DecisionParse, CoinNamesNormalised) {
+  ParsedAnswer p = ParseDecisionAnswer(
+      R"({"btcusdt-perp": {"signal": "hold"}, " eth ": {"signal": "hold"}, "SOL/USDT": {"signal": "hold"}})");
+  ASSERT_TRUE(p.ok());
+  ASSERT_EQ(p.decisions.size(), 3u);
+  EXPECT_EQ(p.decisions[0].coin, "BTC");
+  EXPECT_EQ(p.decisions[1].coin, "ETH");
+  EXPECT_EQ(p.decisions[2].coin, "SOL");
+  // Normalising is idempotent: the canonical JSON reads back to the same coins.
+  ParsedAnswer twice = ParseDecisionAnswer(R"({"X USDT USDT": {"signal": "hold"}})");
+  ASSERT_TRUE(twice.ok());
+  EXPECT_EQ(twice.decisions[0].coin, "X");
+  EXPECT_EQ(ParseDecisionAnswer(DecisionsToJson(twice.decisions)).decisions, twice.decisions);
+}
+
 TEST(DecisionParse, NumericStringsAreExact) {
   ParsedAnswer p = ParseDecisionAnswer(Entry(
       "BNB", "sell_to_enter",
