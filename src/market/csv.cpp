@@ -220,9 +220,9 @@ inline bool ParseTimestamp(const char*& p, const char* le, std::int64_t* out) {
   const char* start = p;
   std::int64_t v = 0;
   while (p < le && static_cast<unsigned>(*p - '0') < 10u) {
+    if (p - start == kMaxTimestampDigits) return false;  // 19 digits may overflow int64
     v = v * 10 + (*p - '0');
     ++p;
-    if (p - start > kMaxTimestampDigits) return false;
   }
   if (p == start) return false;
   *out = v;

@@ -230,6 +230,8 @@ TEST(CsvValidation, UnparsableNumberNamesTheColumn) {
   ExpectError(std::string(kHeader) + "1700000100000,1,2,0.5,1,1.0.0\n", {"t.csv:2:", "column 'volume'", "'1.0.0'"});
   ExpectError(std::string(kHeader) + "1700000100000,1,2,0.5,1,nan\n", {"t.csv:2:", "column 'volume'"});
   ExpectError(std::string(kHeader) + "17000001000x0,1,2,0.5,1,1\n", {"t.csv:2:", "column 'timestamp'"});
+  ExpectError(std::string(kHeader) + "9999999999999999999,1,2,0.5,1,1\n", {"t.csv:2:", "column 'timestamp'"});
+  ExpectError(std::string(kHeader) + "-1700000100000,1,2,0.5,1,1\n", {"t.csv:2:", "column 'timestamp'"});
   ExpectError(std::string(kHeader) + "1700000100000,1.0000000001,2,0.5,1,1\n",
               {"t.csv:2:", "column 'open'", "more than 9 decimal places"});
   ExpectError(std::string(kHeader) + "1700000100000,99999999999,2,0.5,1,1\n", {"t.csv:2:", "column 'open'"});
