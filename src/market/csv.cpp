@@ -344,6 +344,7 @@ Result<CandleSeries> ParseCandlesCsv(std::string_view text, std::string_view sou
     if (v < 0) {
       return InvalidArgument(Where(source_name, line_no) + "negative volume " + FormatDouble(v));
     }
+    if (v == 0) v = 0;  // "-0" is zero volume, not negative zero
     series.push_back(Candle{ts, po, ph, pl, pc, v});
     prev = ts;
     have_prev = true;

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <filesystem>
 #include <string>
 
@@ -260,6 +261,12 @@ TEST(CsvValidation, OpenOrCloseOutsideRange) {
 
 TEST(CsvValidation, NegativeVolume) {
   ExpectError(Headered(1) + "1700000400000,10.5,11,10,10.75,-0.5\n", {"t.csv:3:", "negative volume -0.5"});
+}
+
+TEST(CsvImport, NegativeZeroVolumeIsZero) {
+  auto s = ParseCandlesCsv(std::string(kHeader) + "1700000100000,1,2,0.5,1,-0.0\n", "a.csv");
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_FALSE(std::signbit(s->volume()[0]));
 }
 
 TEST(CsvValidation, NonPositivePrice) {
