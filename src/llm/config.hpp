@@ -33,12 +33,14 @@ std::string_view DefaultApiKeyEnv(ProviderKind kind);
 // openai-compatible (base_url is required there, e.g. http://localhost:11434/v1 for Ollama).
 std::string_view DefaultBaseUrl(ProviderKind kind);
 
-// How an OpenAI-compatible endpoint is asked for JSON.
+// How a provider is asked for JSON when the request has a schema.
 enum class JsonMode {
-  kAuto,        // provider default: json_schema (OpenAI, compatible), json_object (DeepSeek)
+  kAuto,        // provider default: json_schema (Anthropic output_config, OpenAI, Gemini
+                // responseSchema, compatible), json_object (DeepSeek)
   kJsonSchema,  // response_format {type: json_schema, json_schema: {name, strict: true, schema}}
   kJsonObject,  // response_format {type: json_object}; the schema goes into the system prompt
-  kNone,        // no response_format; the schema goes into the system prompt
+                // (Anthropic, Gemini: same as kNone)
+  kNone,        // no structured-output feature; the schema goes into the system prompt
 };
 Result<JsonMode> ParseJsonMode(std::string_view name);  // "auto" "json_schema" "json_object" "none"
 
@@ -56,7 +58,7 @@ struct ProviderConfig {
   std::string api_key_env;              // else read from this variable (empty: the default name)
   std::optional<double> temperature;    // used when Request::temperature is unset
   std::optional<int> max_tokens;        // caps Request::max_tokens when set
-  JsonMode json_mode = JsonMode::kAuto; // OpenAI-compatible endpoints only
+  JsonMode json_mode = JsonMode::kAuto; // native structured output or schema-in-prompt
 
   std::int64_t connect_timeout_ms = 10'000;
   std::int64_t timeout_ms = 120'000;    // one HTTP attempt, connect to last byte

@@ -16,10 +16,11 @@ std::string TrimSlash(std::string url) {
 
 class AnthropicAdapter final : public ProviderAdapter {
  public:
-  AnthropicAdapter(std::string base, SecretString key) : base_(std::move(base)), key_(std::move(key)) {}
+  AnthropicAdapter(std::string base, SecretString key, bool schema_in_prompt)
+      : base_(std::move(base)), key_(std::move(key)), schema_in_prompt_(schema_in_prompt) {}
   std::string provider() const override { return "anthropic"; }
   Result<HttpRequest> Build(const Request& request) const override {
-    AITRADER_ASSIGN_OR_RETURN(std::string body, wire::BuildAnthropicRequest(request));
+    AITRADER_ASSIGN_OR_RETURN(std::string body, wire::BuildAnthropicRequest(request, schema_in_prompt_));
     HttpRequest h;
     h.url = base_ + (EndsWith(base_, "/v1") ? "/messages" : "/v1/messages");
     h.headers = {{"x-api-key", key_.Reveal()},
@@ -35,6 +36,7 @@ class AnthropicAdapter final : public ProviderAdapter {
  private:
   std::string base_;
   SecretString key_;
+  bool schema_in_prompt_;
 };
 
 class OpenAiAdapter final : public ProviderAdapter {
@@ -64,10 +66,11 @@ class OpenAiAdapter final : public ProviderAdapter {
 
 class GeminiAdapter final : public ProviderAdapter {
  public:
-  GeminiAdapter(std::string base, SecretString key) : base_(std::move(base)), key_(std::move(key)) {}
+  GeminiAdapter(std::string base, SecretString key, bool schema_in_prompt)
+      : base_(std::move(base)), key_(std::move(key)), schema_in_prompt_(schema_in_prompt) {}
   std::string provider() const override { return "gemini"; }
   Result<HttpRequest> Build(const Request& request) const override {
-    AITRADER_ASSIGN_OR_RETURN(std::string body, wire::BuildGeminiRequest(request));
+    AITRADER_ASSIGN_OR_RETURN(std::string body, wire::BuildGeminiRequest(request, schema_in_prompt_));
     HttpRequest h;
     const bool versioned = EndsWith(base_, "/v1beta") || EndsWith(base_, "/v1");
     h.url = base_ + (versioned ? "" : "/v1beta") + "/models/" + request.model + ":generateContent";
@@ -81,6 +84,7 @@ class GeminiAdapter final : public ProviderAdapter {
  private:
   std::string base_;
   SecretString key_;
+  bool schema_in_prompt_;
 };
 
 }  // namespace
@@ -97,11 +101,13 @@ Result<std::unique_ptr<ProviderAdapter>> MakeProviderAdapter(const ProviderConfi
   }
   wire::OpenAiWireOptions options;
   auto mode = [&](JsonMode fallback) { return config.json_mode == JsonMode::kAuto ? fallback : config.json_mode; };
+  // Anthropic and Gemini: json_schema/auto use the native feature, anything else the prompt.
+  const bool schema_in_prompt = mode(JsonMode::kJsonSchema) != JsonMode::kJsonSchema;
   switch (kind) {
     case ProviderKind::kAnthropic:
-      return std::unique_ptr<ProviderAdapter>(std::make_unique<AnthropicAdapter>(base, std::move(key)));
+      return std::unique_ptr<ProviderAdapter>(std::make_unique<AnthropicAdapter>(base, std::move(key), schema_in_prompt));
     case ProviderKind::kGemini:
-      return std::unique_ptr<ProviderAdapter>(std::make_unique<GeminiAdapter>(base, std::move(key)));
+      return std::unique_ptr<ProviderAdapter>(std::make_unique<GeminiAdapter>(base, std::move(key), schema_in_prompt));
     case ProviderKind::kOpenAi:
       options.json_mode = mode(JsonMode::kJsonSchema);
       options.system_role = "developer";

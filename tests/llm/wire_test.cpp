@@ -222,3 +222,21 @@ TEST(GeminiWire, RequestShape) {
 
 }  // namespace
 }  // namespace aitrader::llm::wire
+
+namespace aitrader::llm::wire {
+namespace {
+
+TEST(Wire, SchemaInPromptForModelsWithoutStructuredOutput) {
+  Request r = Sample("claude-3-5-haiku");
+  json::value a = json::parse(BuildAnthropicRequest(r, true).value());
+  EXPECT_FALSE(a.as_object().contains("output_config"));
+  EXPECT_NE(std::string(a.at("system").as_string()).find("\"size_pct\""), std::string::npos);
+  json::value g = json::parse(BuildGeminiRequest(r, true).value());
+  EXPECT_FALSE(g.at("generationConfig").as_object().contains("responseSchema"));
+  EXPECT_EQ(g.at("generationConfig").at("responseMimeType"), "application/json");
+  EXPECT_NE(std::string(g.at("systemInstruction").at("parts").at(0).at("text").as_string()).find("size_pct"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace aitrader::llm::wire

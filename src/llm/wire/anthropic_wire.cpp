@@ -5,7 +5,7 @@
 namespace aitrader::llm::wire {
 namespace json = boost::json;
 
-Result<std::string> BuildAnthropicRequest(const Request& request) {
+Result<std::string> BuildAnthropicRequest(const Request& request, bool schema_in_prompt) {
   json::object body;
   body["model"] = request.model;
   body["max_tokens"] = request.max_tokens;
@@ -20,10 +20,15 @@ Result<std::string> BuildAnthropicRequest(const Request& request) {
     messages.push_back(json::object{{"role", m.role == Role::kUser ? "user" : "assistant"}, {"content", m.content}});
   }
   if (messages.empty()) return InvalidArgument("anthropic: the request has no user message");
+  if (schema_in_prompt && !request.response_schema.empty()) {
+    AITRADER_RETURN_IF_ERROR(ParseSchema(request.response_schema).status());
+    if (!system.empty()) system += "\n\n";
+    system += SchemaInstruction(request.response_schema);
+  }
   if (!system.empty()) body["system"] = system;
   body["messages"] = std::move(messages);
   if (request.temperature) body["temperature"] = *request.temperature;
-  if (!request.response_schema.empty()) {
+  if (!request.response_schema.empty() && !schema_in_prompt) {
     AITRADER_ASSIGN_OR_RETURN(json::value schema, ParseSchema(request.response_schema));
     body["output_config"] = json::object{{"format", json::object{{"type", "json_schema"}, {"schema", std::move(schema)}}}};
   }

@@ -16,8 +16,9 @@ namespace aitrader::llm::wire {
 //  "output_config": {"format": {"type": "json_schema", "schema": {...}}}?}
 // `request` is already resolved (model, max_tokens, temperature final). A leading kSystem
 // message becomes the top-level "system"; later system messages are appended to it.
-// Errors: kInvalidArgument (bad schema, no user message).
-Result<std::string> BuildAnthropicRequest(const Request& request);
+// schema_in_prompt: models without structured outputs get the schema appended to "system"
+// instead of output_config. Errors: kInvalidArgument (bad schema, no user message).
+Result<std::string> BuildAnthropicRequest(const Request& request, bool schema_in_prompt = false);
 
 // text = the text blocks concatenated; reasoning = thinking blocks; usage.input = input_tokens
 // + cache_creation_input_tokens + cache_read_input_tokens, cached = cache_read_input_tokens.

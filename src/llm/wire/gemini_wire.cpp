@@ -100,7 +100,7 @@ std::optional<std::int64_t> ParseDurationMs(std::string_view s) {
 
 Result<json::value> ToGeminiSchema(const json::value& json_schema) { return Convert(json_schema, json_schema, 0); }
 
-Result<std::string> BuildGeminiRequest(const Request& request) {
+Result<std::string> BuildGeminiRequest(const Request& request, bool schema_in_prompt) {
   json::object body;
   std::string system;
   json::array contents;
@@ -115,15 +115,22 @@ Result<std::string> BuildGeminiRequest(const Request& request) {
     contents.push_back(std::move(c));
   }
   if (contents.empty()) return InvalidArgument("gemini: the request has no user message");
+  if (schema_in_prompt && !request.response_schema.empty()) {
+    AITRADER_RETURN_IF_ERROR(ParseSchema(request.response_schema).status());
+    if (!system.empty()) system += "\n\n";
+    system += SchemaInstruction(request.response_schema);
+  }
   if (!system.empty()) body["systemInstruction"] = TextParts(system);
   body["contents"] = std::move(contents);
   json::object config;
   config["maxOutputTokens"] = request.max_tokens;
   if (request.temperature) config["temperature"] = *request.temperature;
   if (!request.response_schema.empty()) {
-    AITRADER_ASSIGN_OR_RETURN(json::value schema, ParseSchema(request.response_schema));
     config["responseMimeType"] = "application/json";
-    AITRADER_ASSIGN_OR_RETURN(config["responseSchema"], ToGeminiSchema(schema));
+    if (!schema_in_prompt) {
+      AITRADER_ASSIGN_OR_RETURN(json::value schema, ParseSchema(request.response_schema));
+      AITRADER_ASSIGN_OR_RETURN(config["responseSchema"], ToGeminiSchema(schema));
+    }
   }
   body["generationConfig"] = std::move(config);
   return json::serialize(body);

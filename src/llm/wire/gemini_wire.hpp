@@ -24,7 +24,9 @@ Result<boost::json::value> ToGeminiSchema(const boost::json::value& json_schema)
 
 // {"systemInstruction"?: {"parts":[{"text"}]}, "contents":[{"role":"user"|"model","parts":[{"text"}]}],
 //  "generationConfig": {"maxOutputTokens", "temperature"?, "responseMimeType"?, "responseSchema"?}}
-Result<std::string> BuildGeminiRequest(const Request& request);
+// schema_in_prompt: keep responseMimeType application/json but put the schema in the system
+// instruction instead of responseSchema (for schemas Gemini's subset cannot express).
+Result<std::string> BuildGeminiRequest(const Request& request, bool schema_in_prompt = false);
 
 // text = candidates[0].content.parts[].text without thought parts (those go to reasoning);
 // usage: input = promptTokenCount, cached = cachedContentTokenCount, output =
