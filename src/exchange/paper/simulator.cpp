@@ -102,6 +102,7 @@ PaperSimulator::PaperSimulator(const Clock& clock, SimulatorConfig config, std::
       worst_low_(nsym_, 0),
       worst_high_(nsym_, 0),
       scratch_marks_(nsym_, 0) {
+  view_marks_ = marks_.data();
   for (std::size_t s = 0; s < nsym_; ++s) {
     history_[s].set_symbol(instruments_[s].symbol);
     history_[s].set_interval(config_.bar_interval);
@@ -213,7 +214,8 @@ PaperSimulator::PostTrade PaperSimulator::ComputePostTrade(const PositionState& 
     t.entry = t.qty == 0 ? 0 : p.entry;
     const std::int64_t released =
         close == Abs64(q) ? p.iso_margin
-                          : ToI64(static_cast<__int128>(p.iso_margin) * close / Abs64(q), "margin out of range");
+                          : ToI64(static_cast<__int128>(p.iso_margin) * close / Abs64(q) / 10 * 10,
+                                  "margin out of range");  // stays on 1e-8, like every ledger amount
     t.iso_margin = p.iso_margin - released;
     t.increases = false;
   } else {
@@ -310,6 +312,7 @@ void PaperSimulator::Emit(AccountIndex a, ExecutionEvent e) {
     ++acc.events_dropped;
   }
   acc.events.push_back(std::move(e));
+  if (observer_) observer_(a, acc.events.back());
 }
 
 ExecutionEvent PaperSimulator::OrderEvent(EventKind kind, const OrderRecord& r, UnixMs time) const {
@@ -530,7 +533,9 @@ Result<Order> PaperSimulator::CreateOrder(AccountIndex a, const OrderRequest& re
       const bool within = req.type == OrderType::kMarket ||
                           (req.side == Side::kBuy ? px <= req.price.raw() : px >= req.price.raw());
       if (within) {
+        view_marks_ = scratch_marks_.data();
         ExecuteFill(a, idx, px, Liquidity::kTaker, scratch_marks_.data(), now);
+        view_marks_ = marks_.data();
       } else if (req.time_in_force == TimeInForce::kGtc) {
         // rests as a maker order
       } else {
@@ -705,7 +710,7 @@ void PaperSimulator::Liquidate(AccountIndex a, SymbolIndex s, std::int64_t price
                                          Rounding::kHalfEven);
   const std::int64_t remaining =
       (p.mode == MarginMode::kIsolated ? p.iso_margin : CrossWalletRaw(a)) + realized;
-  const std::int64_t fee = std::clamp<std::int64_t>(full_fee, 0, std::max<std::int64_t>(0, remaining));
+  const std::int64_t fee = std::clamp<std::int64_t>(full_fee, 0, std::max<std::int64_t>(0, remaining) / 10 * 10);
   const std::int64_t insurance = remaining - fee < 0 ? -(remaining - fee) : 0;
   const auto sym16 = static_cast<std::int16_t>(s);
   acc.ledger.Append(time, LedgerKind::kRealizedPnl, sym16, Money::FromRaw(realized), 0);
@@ -862,7 +867,9 @@ void PaperSimulator::ProcessSymbolCandle(AccountIndex a, SymbolIndex s, const ma
 }
 
 void PaperSimulator::ProcessAccountBar(AccountIndex a, std::span<const SymbolBar> bars, std::int64_t* marks) {
+  view_marks_ = marks;
   for (const SymbolBar& b : bars) ProcessSymbolCandle(a, b.symbol, b.candle, marks);
+  view_marks_ = marks_.data();
   Refresh(a);
 }
 
@@ -1034,8 +1041,8 @@ Position PaperSimulator::MakePosition(AccountIndex a, SymbolIndex s) const {
   out.symbol = ins.symbol;
   out.quantity = Quantity::FromRaw(p.qty);
   out.entry_price = Price::FromRaw(p.entry);
-  out.mark_price = Price::FromRaw(marks_[s]);
-  out.unrealized_pnl = Money::FromRaw(UnrealizedRaw(p, marks_[s]));
+  out.mark_price = Price::FromRaw(view_marks_[s]);
+  out.unrealized_pnl = Money::FromRaw(UnrealizedRaw(p, view_marks_[s]));
   out.notional = Notional(out.mark_price, out.quantity.Abs());
   out.leverage = p.leverage;
   out.margin_mode = p.mode;
@@ -1043,7 +1050,7 @@ Position PaperSimulator::MakePosition(AccountIndex a, SymbolIndex s) const {
                                                        : out.notional.DivInt(p.leverage, Rounding::kCeil);
   out.maintenance_margin = p.qty == 0 ? Money::Zero() : ApplyRatio(out.notional, ins.maint_margin_rate) - ins.maint_amount;
   out.isolated_margin = Money::FromRaw(p.iso_margin);
-  out.liquidation_price = Price::FromRaw(LiquidationRaw(a, s, marks_.data()));
+  out.liquidation_price = Price::FromRaw(LiquidationRaw(a, s, view_marks_));
   return out;
 }
 
@@ -1070,7 +1077,7 @@ Result<Balance> PaperSimulator::FetchBalance(AccountIndex a) const {
     const OrderRecord& r = acc.orders[idx];
     const Order& o = r.order;
     if (o.reduce_only || o.close_position || (o.type != OrderType::kLimit && o.type != OrderType::kMarket)) continue;
-    const Price px = o.type == OrderType::kLimit ? o.price : Price::FromRaw(marks_[r.symbol]);
+    const Price px = o.type == OrderType::kLimit ? o.price : Price::FromRaw(view_marks_[r.symbol]);
     reserved += Notional(px, o.quantity, Rounding::kCeil).DivInt(Pos(a, r.symbol).leverage, Rounding::kCeil);
   }
   b.initial_margin += reserved;
@@ -1189,14 +1196,14 @@ std::string PaperSimulator::SerializeLedger(AccountIndex a) const {
 
 Money PaperSimulator::Equity(AccountIndex a) const {
   std::int64_t e = accounts_[a].ledger.balance().raw();
-  for (std::size_t s = 0; s < nsym_; ++s) e += UnrealizedRaw(Pos(a, static_cast<SymbolIndex>(s)), marks_[s]);
+  for (std::size_t s = 0; s < nsym_; ++s) e += UnrealizedRaw(Pos(a, static_cast<SymbolIndex>(s)), view_marks_[s]);
   return Money::FromRaw(e);
 }
 
 Price PaperSimulator::LiquidationPrice(AccountIndex a, std::string_view symbol) const {
   auto s = FindSymbol(symbol);
   if (!s || a >= accounts_.size()) return Price::Zero();
-  return Price::FromRaw(LiquidationRaw(a, *s, marks_.data()));
+  return Price::FromRaw(LiquidationRaw(a, *s, view_marks_));
 }
 
 Status PaperSimulator::SelfCheck(AccountIndex a) const {
@@ -1219,7 +1226,7 @@ Status PaperSimulator::SelfCheck(AccountIndex a) const {
   for (std::size_t s = 0; s < nsym_; ++s) {
     const PositionState& p = Pos(a, static_cast<SymbolIndex>(s));
     if (p.qty == 0) continue;
-    upnl += Money::FromRaw(UnrealizedRaw(p, marks_[s]));
+    upnl += Money::FromRaw(UnrealizedRaw(p, view_marks_[s]));
   }
   const Money equity_state = Equity(a);
   const Money equity_ledger =
@@ -1240,6 +1247,7 @@ Status PaperSimulator::SelfCheck(AccountIndex a) const {
                   std::to_string(acc.config.max_leverage));
     }
     if (p.iso_margin < 0) return fail(ins.symbol + " isolated margin < 0");
+    if (p.iso_margin % 10 != 0) return fail(ins.symbol + " isolated margin not on 1e-8");
     if (p.mode == MarginMode::kCross && p.iso_margin != 0) return fail(ins.symbol + " cross position with isolated margin");
     if (p.qty == 0 && (p.entry != 0 || p.iso_margin != 0)) return fail(ins.symbol + " flat position with entry or margin");
     if (!Quantity::FromRaw(p.qty).IsMultipleOf(ins.step_size) && p.qty != 0) return fail(ins.symbol + " size off the step");

@@ -31,6 +31,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -157,6 +158,13 @@ class PaperSimulator {
   // kInternal naming the first violation.
   Status SelfCheck(AccountIndex account) const;
 
+  // Called synchronously right after every event is queued, with the venue's state as of that
+  // event (the mark of the traded symbol is the path price at that moment): tests check the
+  // ledger invariant "after every event" with it, an audit log can record events in order.
+  // The observer may call const queries (SelfCheck, Equity, Fetch*) but nothing that mutates.
+  using EventObserver = std::function<void(AccountIndex, const ExecutionEvent&)>;
+  void SetEventObserver(EventObserver observer) { observer_ = std::move(observer); }
+
   // For tests and the docs: the liquidation price of the account's position on a symbol at
   // the current marks (0 when flat or not liquidatable).
   Price LiquidationPrice(AccountIndex account, std::string_view symbol) const;
@@ -255,6 +263,9 @@ class PaperSimulator {
   std::vector<std::vector<OpenInterest>> open_interest_;
   std::vector<std::int64_t> worst_low_, worst_high_;  // per bar scratch
   std::vector<std::int64_t> scratch_marks_;
+  // The marks queries see: marks_, or the path marks while an account's bar is processed.
+  const std::int64_t* view_marks_ = nullptr;
+  EventObserver observer_;
   UnixMs last_bar_open_ = INT64_MIN;
   UnixMs next_funding_ = INT64_MIN;
 
