@@ -227,6 +227,28 @@ TEST(Baseline, ClientSpeaksLikeAnLlm) {
   EXPECT_EQ(BaselineAnswerForPrompt("", "hello"), "{}");
 }
 
+TEST(Baseline, PromptReaderSurvivesDamagedText) {
+  FreshPromptOptions opt;
+  opt.data_dir = kMarketDir;
+  opt.at = T("2025-10-20T12:00:00Z");
+  auto prompt = BuildFreshPrompt(opt, Instruments());
+  ASSERT_TRUE(prompt.ok());
+  const std::string& u = prompt->user;
+  const std::size_t account_at = u.find("HERE IS YOUR ACCOUNT");
+  for (std::size_t cut = 0; cut < u.size(); cut += 37) {
+    std::string truncated = u.substr(0, cut);
+    auto f = ParseUserPrompt(truncated);
+    if (cut < account_at) {
+      EXPECT_FALSE(f.ok()) << "cut at " << cut;
+    }
+    std::string answer = BaselineAnswerForPrompt("", truncated);
+    EXPECT_TRUE(answer == "{}" || ParseDecisionAnswer(answer).ok());
+    std::string damaged = u;
+    damaged[cut] = damaged[cut] == '[' ? ']' : '[';
+    (void)ParseUserPrompt(damaged);
+  }
+}
+
 TEST(Baseline, EntryRulesOnASyntheticUptrend) {
   MarketSnapshot s;
   s.coin = "BTC";
