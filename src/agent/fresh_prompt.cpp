@@ -24,6 +24,12 @@ Result<BuiltPrompt> BuildFreshPrompt(const FreshPromptOptions& options, const In
     }
     AITRADER_ASSIGN_OR_RETURN(MarketSnapshot s,
                               BuildSnapshot(inst->base, inst->PriceDecimals(), intraday, h4, options.at, events));
+    // Stale data would be shown as the current market: refuse past the end of the files.
+    if (options.at - s.last_close_time >= 2 * options.interval) {
+      return NotFound(coin + ": the newest " + FormatInterval(options.interval) + " candle closed at " +
+                      FormatUtc(s.last_close_time) + ", long before " + FormatUtc(options.at) +
+                      " (the data ends there?)");
+    }
     snapshots.push_back(std::move(s));
   }
   auto tmpl = options.prompt_dir.empty() ? SystemPromptTemplate::LoadDefault(options.prompt_version)

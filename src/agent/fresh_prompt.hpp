@@ -28,7 +28,8 @@ struct FreshPromptOptions {
   PromptConfig config;                 // fees and leverage cap (coins and interval are set from above)
 };
 
-// Errors: NotFound (a coin's candle file, or no candle closed by t), the loaders' parse
+// Errors: NotFound (a coin's candle file, no candle closed by t, or the newest closed candle older
+// than two intervals before t: the data ended), the loaders' parse
 // errors, InvalidArgument (unknown coin in the instrument table, bad template).
 Result<BuiltPrompt> BuildFreshPrompt(const FreshPromptOptions& options, const InstrumentTable& instruments);
 
