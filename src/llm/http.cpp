@@ -84,6 +84,44 @@ std::string NoProxyList() {
   return list + "localhost,127.0.0.1,::1";
 }
 
+// Runs the transfer through a private multi handle, waking at least every 50 ms to check the
+// cancel token (curl_easy_perform only calls the progress callback about once a second while
+// a server is silent).
+CURLcode Perform(CURL* curl, Transfer& t) {
+  CURLM* multi = curl_multi_init();
+  if (multi == nullptr) return curl_easy_perform(curl);
+  curl_multi_add_handle(multi, curl);
+  CURLcode result = CURLE_OK;
+  bool done = false;
+  while (!done) {
+    int running = 0;
+    if (curl_multi_perform(multi, &running) != CURLM_OK) {
+      result = CURLE_FAILED_INIT;
+      break;
+    }
+    int queued = 0;
+    while (CURLMsg* msg = curl_multi_info_read(multi, &queued)) {
+      if (msg->msg == CURLMSG_DONE && msg->easy_handle == curl) {
+        result = msg->data.result;
+        done = true;
+      }
+    }
+    if (done) break;
+    if (t.cancel != nullptr && t.cancel->cancelled()) {
+      t.cancelled = true;
+      result = CURLE_ABORTED_BY_CALLBACK;
+      break;
+    }
+    if (curl_multi_poll(multi, nullptr, 0, 50, nullptr) != CURLM_OK) {
+      result = CURLE_FAILED_INIT;
+      break;
+    }
+  }
+  curl_multi_remove_handle(multi, curl);
+  curl_multi_cleanup(multi);
+  return result;
+}
+
 class CurlTransportImpl final : public HttpTransport {
  public:
   Result<HttpResponse> Post(const HttpRequest& request, const HttpOptions& options,
@@ -126,7 +164,7 @@ class CurlTransportImpl final : public HttpTransport {
     if (!options.proxy.empty()) curl_easy_setopt(curl, CURLOPT_PROXY, options.proxy.c_str());
     if (!options.ca_file.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, options.ca_file.c_str());
 
-    const CURLcode rc = curl_easy_perform(curl);
+    const CURLcode rc = Perform(curl, t);
     long status = 0;
     curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
     curl_slist_free_all(headers);

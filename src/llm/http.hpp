@@ -1,10 +1,10 @@
 // HttpTransport: one HTTPS POST with limits — the only place the LLM clients touch the
-// network. CurlTransport implements it with libcurl (one easy handle per call, so concurrent
-// calls share nothing; curl_global_init runs once, before the first handle).
+// network. CurlTransport implements it with libcurl (one easy handle and one private multi
+// handle per call, so concurrent calls share nothing; curl_global_init runs once).
 //
 // Limits on every call: a connect timeout, a total timeout (connect to last byte), a maximum
-// response body, and cancellation (a progress callback polls the CancelToken about every
-// 50–100 ms and aborts the transfer). Proxies: an explicit proxy URL, else libcurl's standard
+// response body, and cancellation (the transfer loop wakes at least every 50 ms, and the
+// progress callback on every activity, to check the CancelToken and abort). Proxies: an explicit proxy URL, else libcurl's standard
 // variables (http_proxy, https_proxy, all_proxy, no_proxy); loopback hosts never use a proxy.
 // Thread safety: Post() may be called from any number of threads at once.
 #pragma once
