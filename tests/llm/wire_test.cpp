@@ -240,3 +240,51 @@ TEST(Wire, SchemaInPromptForModelsWithoutStructuredOutput) {
 
 }  // namespace
 }  // namespace aitrader::llm::wire
+
+namespace aitrader::llm::wire {
+namespace {
+
+// Every prefix and a stream of byte mutations of each real body: the parsers return a value or
+// an error, never crash (the corpus replay of the fuzzing principle, deterministic).
+TEST(WireFuzz, PrefixesAndMutationsNeverCrash) {
+  std::uint64_t seed = 0x9E3779B97F4A7C15ull;
+  auto next = [&seed] {
+    seed ^= seed << 13;
+    seed ^= seed >> 7;
+    seed ^= seed << 17;
+    return seed;
+  };
+  for (const char* body : {kAnthropicBody, kAnthropic429, kOpenAiBody, kGeminiBody}) {
+    const std::string text(body);
+    for (std::size_t n = 0; n <= text.size(); ++n) {
+      const std::string_view prefix(text.data(), n);
+      (void)ParseAnthropicResponse(prefix);
+      (void)ParseOpenAiResponse(prefix);
+      (void)ParseGeminiResponse(prefix);
+      (void)ParseAnthropicError(prefix);
+      (void)ParseOpenAiError(prefix);
+      (void)ParseGeminiError(prefix);
+    }
+    for (int i = 0; i < 2000; ++i) {
+      std::string m = text;
+      for (int k = 0; k < 3; ++k) m[next() % m.size()] = static_cast<char>(next() & 0xFF);
+      (void)ParseAnthropicResponse(m);
+      (void)ParseOpenAiResponse(m);
+      (void)ParseGeminiResponse(m);
+      (void)ParseGeminiError(m);
+    }
+  }
+  // Type confusion in every field the parsers read.
+  for (const char* odd : {R"({"content":[1,"x",null,{"type":7}],"usage":{"input_tokens":"9"}})",
+                          R"({"choices":[null]})", R"({"choices":[{"message":null}]})",
+                          R"({"candidates":[{"content":{"parts":[1,{"text":5,"thought":"yes"}]}}]})",
+                          R"({"candidates":[null],"usageMetadata":[]})", R"([])", R"("text")", R"(null)"}) {
+    (void)ParseAnthropicResponse(odd);
+    (void)ParseOpenAiResponse(odd);
+    (void)ParseGeminiResponse(odd);
+  }
+  SUCCEED();
+}
+
+}  // namespace
+}  // namespace aitrader::llm::wire
