@@ -13,6 +13,9 @@ std::string_view LegCode(OrderLeg leg) {
     case OrderLeg::kStopLoss: return "sl";
     case OrderLeg::kTakeProfit: return "tp";
     case OrderLeg::kClose: return "x";
+    case OrderLeg::kInvalidation: return "iv";
+    case OrderLeg::kStopClose: return "st";
+    case OrderLeg::kEndOfRun: return "z";
     case OrderLeg::kEmergencyClose: return "es";
   }
   return "?";
@@ -43,7 +46,7 @@ std::optional<ParsedClientOrderId> ParseClientOrderId(std::string_view id) {
   if (!num(parts[0], out.bot_id) || !num(parts[1], out.cycle) || parts[2].empty()) return std::nullopt;
   out.coin = std::string(parts[2]);
   for (auto leg : {OrderLeg::kEntry, OrderLeg::kStopLoss, OrderLeg::kTakeProfit, OrderLeg::kClose,
-                   OrderLeg::kEmergencyClose}) {
+                   OrderLeg::kInvalidation, OrderLeg::kStopClose, OrderLeg::kEndOfRun, OrderLeg::kEmergencyClose}) {
     if (parts[3] == LegCode(leg)) {
       out.leg = leg;
       return out;

@@ -15,8 +15,10 @@
 
 namespace aitrader::engine {
 
-enum class OrderLeg { kEntry, kStopLoss, kTakeProfit, kClose, kEmergencyClose };
-std::string_view LegCode(OrderLeg leg);  // "e", "sl", "tp", "x", "es"
+// kClose: the model's close; kInvalidation: its invalidation condition fired; kStopClose: the
+// bot was stopped or halted; kEndOfRun: a backtest ended; kEmergencyClose: an emergency stop.
+enum class OrderLeg { kEntry, kStopLoss, kTakeProfit, kClose, kInvalidation, kStopClose, kEndOfRun, kEmergencyClose };
+std::string_view LegCode(OrderLeg leg);  // "e", "sl", "tp", "x", "iv", "st", "z", "es"
 
 ClientOrderId MakeClientOrderId(std::int64_t bot_id, std::int64_t cycle, std::string_view coin, OrderLeg leg);
 

@@ -1,0 +1,201 @@
+#include "engine/backtest.hpp"
+
+#include <chrono>
+
+#include "agent/baseline.hpp"
+#include "exchange/paper/paper_exchange.hpp"
+#include "exchange/paper/simulator.hpp"
+#include "llm/factory.hpp"
+
+namespace aitrader::engine {
+namespace {
+
+struct BotSlot {
+  std::unique_ptr<exchange::paper::PaperExchange> venue;
+  exchange::paper::AccountIndex account = 0;
+  std::unique_ptr<Bot> bot;
+  const BotConfig* config = nullptr;
+  int run = 0;
+  std::uint64_t seed = 0;
+};
+
+class CycleForwarder final : public BotObserver {
+ public:
+  explicit CycleForwarder(const std::function<void(const Bot&, const CycleRecord&)>& fn) : fn_(fn) {}
+  void OnCycle(const Bot& b, const CycleRecord& r) override { fn_(b, r); }
+
+ private:
+  const std::function<void(const Bot&, const CycleRecord&)>& fn_;
+};
+
+}  // namespace
+
+Result<RunReport> RunBacktest(const BacktestOptions& options) {
+  const RunConfig& cfg = options.config;
+  if (cfg.bots.empty()) return InvalidArgument("no bots to run");
+  const UnixMs interval = cfg.bots.front().interval;
+  std::vector<std::string> symbols;
+  for (const auto& b : cfg.bots) {
+    if (b.interval != interval) {
+      return InvalidArgument("bot '" + b.name + "' uses interval " + FormatInterval(b.interval) +
+                             " but the run uses " + FormatInterval(interval) + ": one interval per run");
+    }
+    for (const auto& s : b.symbols) {
+      if (std::find(symbols.begin(), symbols.end(), s) == symbols.end()) symbols.push_back(s);
+    }
+  }
+  auto instruments_r = InstrumentTable::LoadDefault();
+  if (!instruments_r.ok()) return instruments_r.status();
+  const InstrumentTable instruments = std::move(*instruments_r);
+  const std::string data_dir = cfg.data_dir.empty() ? DataDir() + "/binance-usdm" : cfg.data_dir;
+  auto market_r = MarketData::Load(data_dir, symbols, interval, instruments);
+  if (!market_r.ok()) return market_r.status();
+  std::shared_ptr<const MarketData> market = *market_r;
+
+  UnixMs data_from = INT64_MAX, data_to = INT64_MIN;
+  for (const auto& d : market->symbols()) {
+    if (d.intraday.empty()) return InvalidArgument(d.symbol + ": no candles");
+    data_from = std::min(data_from, d.intraday.open_time().front());
+    data_to = std::max(data_to, d.intraday.open_time().back() + interval);
+  }
+  RunReport report;
+  report.from = cfg.from.value_or(data_from + 10 * kDayMs);
+  report.to = cfg.to.value_or(data_to);
+  report.interval = interval;
+  report.symbols = symbols;
+  if (report.from < data_from || report.to > data_to) {
+    return InvalidArgument("the period " + FormatUtc(report.from) + " → " + FormatUtc(report.to) +
+                           " is outside the data (" + FormatUtc(data_from) + " → " + FormatUtc(data_to) + ")");
+  }
+  std::vector<MergedBar> bars = market->Bars(report.from, report.to, symbols);
+  if (bars.size() < 2) return InvalidArgument("the period holds fewer than two bars");
+
+  SimulatedClock clock(report.from);
+  exchange::paper::SimulatorConfig sim_cfg;
+  sim_cfg.symbols = symbols;
+  sim_cfg.bar_interval = interval;
+  sim_cfg.keep_history = false;
+  sim_cfg.seed = cfg.seed;
+  auto sim_r = exchange::paper::PaperSimulator::Create(
+      clock, instruments, sim_cfg, std::make_unique<exchange::paper::FixedBpsSlippage>(cfg.slippage_bps));
+  if (!sim_r.ok()) return sim_r.status();
+  auto& sim = **sim_r;
+
+  std::vector<BotSlot> slots;
+  std::unique_ptr<CycleForwarder> forwarder;
+  if (options.on_cycle) forwarder = std::make_unique<CycleForwarder>(options.on_cycle);
+  std::int64_t next_id = 1;
+  for (int run = 0; run < cfg.runs; ++run) {
+    for (const auto& b : cfg.bots) {
+      BotSlot slot;
+      slot.config = &b;
+      slot.run = run;
+      slot.seed = cfg.seed + static_cast<std::uint64_t>(run);
+      exchange::paper::AccountConfig ac;
+      ac.deposit = b.capital;
+      ac.fees.maker = cfg.maker_fee;
+      ac.fees.taker = cfg.taker_fee;
+      ac.max_leverage = b.risk.max_leverage;
+      ac.default_leverage = 1;
+      auto account = sim.AddAccount(ac);
+      if (!account.ok()) return account.status().WithContext("bot " + b.name);
+      slot.account = *account;
+      slot.venue = std::make_unique<exchange::paper::PaperExchange>(sim, *account);
+      risk::RiskLimits limits = b.risk;
+      limits.taker_fee_rate = cfg.taker_fee;
+      auto risk = risk::RiskEngine::Create(limits, instruments);
+      if (!risk.ok()) return risk.status().WithContext("bot " + b.name);
+      BotOptions bo;
+      bo.keep_prompts = options.keep_prompts;
+      bo.daily_budget_usd = b.daily_budget_usd.value_or(Money());
+      std::unique_ptr<DecisionSource> source;
+      if (b.model == ModelKind::kBaseline) {
+        agent::BaselineConfig bc;
+        bc.max_leverage = b.risk.max_leverage;
+        bc.taker_fee = cfg.taker_fee;
+        source = MakeBaselineSource(agent::BaselinePolicy(bc, instruments), options.on_cycle != nullptr);
+      } else {
+        auto client = llm::MakeClient(*b.llm);
+        if (!client.ok()) return client.status().WithContext("bot " + b.name);
+        std::shared_ptr<llm::Client> shared(std::move(*client));
+        source = MakeLlmSource(shared, b.llm->model, b.llm->max_tokens.value_or(4096), b.llm->temperature,
+                               b.max_decision_retries);
+        auto tmpl = agent::SystemPromptTemplate::LoadDefault(
+            b.prompt_version.empty() ? agent::kDefaultPromptVersion : std::string_view(b.prompt_version));
+        if (!tmpl.ok()) return tmpl.status().WithContext("bot " + b.name);
+        agent::PromptConfig pc;
+        pc.coins.clear();
+        for (const auto& s : b.symbols) pc.coins.push_back(instruments.Find(s)->base);
+        pc.max_leverage = b.risk.max_leverage;
+        pc.maker_fee = cfg.maker_fee;
+        pc.taker_fee = cfg.taker_fee;
+        pc.interval = interval;
+        auto builder = agent::PromptBuilder::Create(pc, *tmpl);
+        if (!builder.ok()) return builder.status().WithContext("bot " + b.name);
+        bo.prompt_builder = std::move(*builder);
+      }
+      slot.bot = std::make_unique<Bot>(next_id++, b, *slot.venue, market, instruments, std::move(source),
+                                       std::move(*risk), clock, std::move(bo));
+      if (forwarder) slot.bot->AddObserver(forwarder.get());
+      slot.bot->Start(report.from);
+      slots.push_back(std::move(slot));
+    }
+  }
+
+  const auto wall_start = std::chrono::steady_clock::now();
+  std::size_t progress_every = std::max<std::size_t>(1, bars.size() / 200);
+  for (std::size_t i = 0; i < bars.size(); ++i) {
+    const UnixMs close_time = bars[i].open_time + interval;
+    clock.SetMs(close_time);
+    Status s = sim.OnBars(bars[i].bars);
+    if (!s.ok()) return s.WithContext("bar " + FormatUtc(bars[i].open_time));
+    report.candles_processed += static_cast<std::int64_t>(bars[i].bars.size());
+    const bool last = i + 1 == bars.size();
+    for (auto& slot : slots) {
+      slot.bot->OnBarClosed(close_time);
+      if (i + 2 == bars.size()) {
+        slot.bot->Pause();
+        slot.bot->CloseAll(close_time, ExitReason::kEndOfTest);
+      }
+      if (last) slot.bot->ProcessVenueEvents(close_time);
+    }
+    if (options.progress && (i % progress_every == 0 || last)) {
+      options.progress(static_cast<double>(i + 1) / static_cast<double>(bars.size()));
+    }
+  }
+  if (options.timing) {
+    report.elapsed_seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+  }
+
+  for (auto& slot : slots) {
+    const Bot& bot = *slot.bot;
+    BotReport br;
+    br.name = slot.config->name;
+    br.label = slot.config->label;
+    br.provider = bot.source().provider();
+    br.model = bot.source().model();
+    br.prompt_version = bot.source().needs_prompt()
+                            ? (slot.config->prompt_version.empty() ? std::string(agent::kDefaultPromptVersion)
+                                                                   : slot.config->prompt_version)
+                            : "baseline";
+    br.run = slot.run;
+    br.seed = slot.seed;
+    br.stats = bot.stats();
+    br.trades = bot.closed_trades();
+    br.equity_curve = bot.equity_curve();
+    br.training_cutoff = slot.config->training_cutoff;
+    if (br.training_cutoff && report.from < *br.training_cutoff) {
+      br.warnings.push_back("the period starts before the model's training cut-off " + FormatUtc(*br.training_cutoff) +
+                            ": the model may know what happened next");
+    }
+    Status check = sim.SelfCheck(slot.account);
+    br.ledger_check = check.ok() ? "ok" : check.message();
+    br.metrics = ComputeMetrics(slot.config->capital, br.equity_curve, br.trades, interval);
+    report.cycles += br.stats.cycles;
+    report.bots.push_back(std::move(br));
+  }
+  return report;
+}
+
+}  // namespace aitrader::engine

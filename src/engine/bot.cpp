@@ -1,0 +1,599 @@
+#include "engine/bot.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "core/hash.hpp"
+#include "engine/client_ids.hpp"
+
+namespace aitrader::engine {
+namespace {
+
+ExitReason ReasonForLeg(OrderLeg leg) {
+  switch (leg) {
+    case OrderLeg::kStopLoss: return ExitReason::kStopLoss;
+    case OrderLeg::kTakeProfit: return ExitReason::kTakeProfit;
+    case OrderLeg::kInvalidation: return ExitReason::kInvalidation;
+    case OrderLeg::kStopClose: return ExitReason::kStop;
+    case OrderLeg::kEndOfRun: return ExitReason::kEndOfTest;
+    case OrderLeg::kEmergencyClose: return ExitReason::kEmergencyStop;
+    case OrderLeg::kEntry:
+    case OrderLeg::kClose: return ExitReason::kSignal;
+  }
+  return ExitReason::kSignal;
+}
+
+OrderLeg LegForReason(ExitReason r) {
+  switch (r) {
+    case ExitReason::kInvalidation: return OrderLeg::kInvalidation;
+    case ExitReason::kStop: return OrderLeg::kStopClose;
+    case ExitReason::kEndOfTest: return OrderLeg::kEndOfRun;
+    case ExitReason::kEmergencyStop: return OrderLeg::kEmergencyClose;
+    default: return OrderLeg::kClose;
+  }
+}
+
+}  // namespace
+
+std::string_view ToString(BotStatus s) {
+  switch (s) {
+    case BotStatus::kCreated: return "created";
+    case BotStatus::kRunning: return "running";
+    case BotStatus::kPaused: return "paused";
+    case BotStatus::kStopped: return "stopped";
+    case BotStatus::kHalted: return "halted";
+  }
+  return "unknown";
+}
+
+std::optional<BotStatus> ParseBotStatus(std::string_view s) {
+  for (auto v : {BotStatus::kCreated, BotStatus::kRunning, BotStatus::kPaused, BotStatus::kStopped, BotStatus::kHalted}) {
+    if (ToString(v) == s) return v;
+  }
+  return std::nullopt;
+}
+
+std::string_view ToString(ExitReason r) {
+  switch (r) {
+    case ExitReason::kSignal: return "signal";
+    case ExitReason::kStopLoss: return "stop_loss";
+    case ExitReason::kTakeProfit: return "take_profit";
+    case ExitReason::kInvalidation: return "invalidation";
+    case ExitReason::kLiquidation: return "liquidation";
+    case ExitReason::kEndOfTest: return "end_of_test";
+    case ExitReason::kEmergencyStop: return "emergency_stop";
+    case ExitReason::kStop: return "bot_stopped";
+  }
+  return "unknown";
+}
+
+Bot::Bot(std::int64_t id, BotConfig config, exchange::Exchange& venue, std::shared_ptr<const MarketData> market,
+         const InstrumentTable& instruments, std::unique_ptr<DecisionSource> source, risk::RiskEngine risk,
+         const Clock& clock, BotOptions options)
+    : id_(id),
+      config_(std::move(config)),
+      venue_(venue),
+      market_(std::move(market)),
+      instruments_(instruments),
+      source_(std::move(source)),
+      risk_(std::move(risk)),
+      clock_(clock),
+      options_(std::move(options)),
+      executor_(venue, instruments, id) {
+  AITRADER_CHECK(source_ != nullptr, "a bot needs a decision source");
+  AITRADER_CHECK(!source_->needs_prompt() || options_.prompt_builder.has_value(),
+                 "an LLM decision source needs a prompt builder");
+  last_equity_ = peak_equity_ = day_start_equity_ = config_.capital;
+}
+
+void Bot::SetStatus(BotStatus s) {
+  if (s == status_) return;
+  BotStatus from = status_;
+  status_ = s;
+  for (auto* o : observers_) o->OnStatus(*this, from, s);
+}
+
+void Bot::Alert(std::string_view severity, std::string_view kind, const std::string& message) {
+  for (auto* o : observers_) o->OnAlert(*this, severity, kind, message);
+}
+
+void Bot::Start(UnixMs now) {
+  if (status_ == BotStatus::kRunning) return;
+  if (started_at_ == 0) started_at_ = now;
+  SetStatus(BotStatus::kRunning);
+}
+
+void Bot::Resume(UnixMs started_at, std::int64_t cycle, BotStatus status) {
+  started_at_ = started_at;
+  cycle_ = cycle;
+  status_ = status;
+}
+
+void Bot::Pause() {
+  if (status_ == BotStatus::kRunning) SetStatus(BotStatus::kPaused);
+}
+
+void Bot::Unpause() {
+  if (status_ == BotStatus::kPaused) SetStatus(BotStatus::kRunning);
+}
+
+void Bot::Stop(UnixMs now) {
+  if (status_ == BotStatus::kStopped) return;
+  SetStatus(BotStatus::kStopped);
+  if (config_.close_on_stop) CloseAll(now, ExitReason::kStop);
+}
+
+std::vector<std::string> Bot::EmergencyStop(UnixMs now, const std::string& reason) {
+  SetStatus(BotStatus::kStopped);
+  for (auto& [sym, t] : open_) t.pending_exit = ExitReason::kEmergencyStop;
+  ExecutionReport rep = executor_.FlattenAll(cycle_);
+  ProcessVenueEvents(now);
+  std::vector<std::string> problems = rep.problems;
+  auto positions = venue_.FetchPositions();
+  auto orders = venue_.FetchOpenOrders("");
+  std::string pending;
+  if (!positions.ok()) {
+    problems.push_back("verify flat: " + positions.status().message());
+  } else {
+    for (const auto& p : *positions) pending += (pending.empty() ? "" : ", ") + p.symbol + " " + p.quantity.ToString();
+  }
+  std::size_t resting = 0;
+  if (orders.ok()) {
+    for (const auto& o : *orders) {
+      // Our own reduce-only closes may still be waiting for the venue's next price.
+      if (!o.reduce_only) ++resting;
+    }
+  }
+  if (resting > 0) problems.push_back(std::to_string(resting) + " non-closing orders still open");
+  std::string msg = "emergency stop (" + reason + "): orders cancelled, positions closed reduce-only";
+  if (!pending.empty()) msg += "; closing at the venue's next price: " + pending;
+  if (!problems.empty()) msg += "; problems: " + problems.front();
+  Alert("critical", "emergency_stop", msg);
+  return problems;
+}
+
+agent::ValidationContext Bot::MakeContext(const std::vector<agent::MarketSnapshot>& coins,
+                                          const std::vector<exchange::Position>& positions) const {
+  agent::ValidationContext ctx;
+  ctx.max_leverage = config_.risk.max_leverage;
+  for (const auto& s : coins) {
+    agent::CoinState cs;
+    cs.coin = s.coin;
+    cs.price = s.current_price;
+    const Instrument* ins = instruments_.Find(s.coin);
+    for (const auto& p : positions) {
+      if (ins != nullptr && p.symbol == ins->symbol) cs.position = p.quantity;
+    }
+    ctx.coins.push_back(std::move(cs));
+  }
+  return ctx;
+}
+
+risk::AccountView Bot::MakeAccountView(const exchange::Balance& b, const std::vector<exchange::Position>& positions,
+                                       UnixMs now) const {
+  risk::AccountView a;
+  a.equity = b.margin_balance;
+  a.available_margin = b.available_balance;
+  a.day_start_equity = day_start_equity_;
+  a.peak_equity = peak_equity_;
+  for (const auto& p : positions) a.open_symbols.push_back(p.symbol);
+  a.last_loss_at = last_loss_;
+  a.now = now;
+  return a;
+}
+
+void Bot::ObserveEquity(UnixMs now, const exchange::Balance& b) {
+  last_equity_ = b.margin_balance;
+  if (last_equity_ > peak_equity_) peak_equity_ = last_equity_;
+  std::int64_t day = now / kDayMs;
+  if (day != day_) {
+    day_ = day;
+    day_start_equity_ = last_equity_;
+  }
+  if (equity_curve_.empty() || equity_curve_.back().first != now) equity_curve_.emplace_back(now, last_equity_);
+  for (auto* o : observers_) o->OnEquity(*this, now, b);
+}
+
+std::optional<double> Bot::Sharpe() const {
+  if (returns_n_ < 2) return std::nullopt;
+  double var = returns_m2_ / static_cast<double>(returns_n_ - 1);
+  if (!(var > 0)) return std::nullopt;
+  double periods_per_year = 365.0 * static_cast<double>(kDayMs) / static_cast<double>(config_.cadence);
+  return returns_mean_ / std::sqrt(var) * std::sqrt(periods_per_year);
+}
+
+std::optional<PendingCycle> Bot::BeginCycle(UnixMs now) {
+  if (status_ != BotStatus::kRunning) return std::nullopt;
+  PendingCycle p;
+  p.time = now;
+  p.coins.reserve(config_.symbols.size());
+  for (const auto& sym : config_.symbols) {
+    const SymbolData* d = market_->Find(sym);
+    if (d == nullptr || !d->features) continue;
+    agent::MarketSnapshot snap;
+    if (d->features->At(now, snap).ok()) p.coins.push_back(std::move(snap));
+  }
+  if (p.coins.empty()) return std::nullopt;
+  auto balance = venue_.FetchBalance();
+  auto positions = venue_.FetchPositions();
+  if (!balance.ok() || !positions.ok()) {
+    Alert("warning", "venue_error",
+          "cycle skipped: " + (balance.ok() ? positions.status().message() : balance.status().message()));
+    return std::nullopt;
+  }
+  p.cycle = ++cycle_;
+  p.account.initial_value = config_.capital;
+  p.account.available_cash = balance->available_balance;
+  p.account.account_value = balance->margin_balance;
+  p.account.sharpe = Sharpe();
+  for (const auto& pos : *positions) {
+    const Instrument* ins = instruments_.Find(pos.symbol);
+    agent::PositionInfo info;
+    info.coin = ins ? ins->base : pos.symbol;
+    info.quantity = pos.quantity;
+    info.entry_price = pos.entry_price;
+    info.current_price = pos.mark_price;
+    if (pos.liquidation_price.IsPositive()) info.liquidation_price = pos.liquidation_price;
+    info.unrealized_pnl = pos.unrealized_pnl;
+    info.leverage = pos.leverage;
+    info.notional_usd = pos.notional;
+    if (auto it = open_.find(pos.symbol); it != open_.end()) {
+      info.profit_target = it->second.take_profit;
+      info.stop_loss = it->second.stop_loss;
+      info.invalidation_condition = it->second.invalidation_text;
+      info.confidence = it->second.trade.confidence;
+      info.risk_usd = it->second.risk_usd;
+    }
+    p.positions.push_back(std::move(info));
+  }
+  p.context = MakeContext(p.coins, *positions);
+
+  // The daily LLM budget: exhausted → everyone holds, and one alert per day.
+  if (source_->needs_prompt() && options_.daily_budget_usd.IsPositive()) {
+    std::int64_t day = now / kDayMs;
+    if (day != budget_day_) {
+      budget_day_ = day;
+      budget_spent_today_ = Money();
+    }
+    if (budget_spent_today_ >= options_.daily_budget_usd) {
+      p.outcome.decisions = agent::HoldAll(p.context);
+      p.outcome.fell_back_to_hold = true;
+      p.outcome.fallback_reason = "daily LLM budget exhausted: spent " + budget_spent_today_.ToString(4) + " of " +
+                                  options_.daily_budget_usd.ToString() + " USD";
+      p.decided = true;
+      Alert("warning", "budget_exhausted", p.outcome.fallback_reason);
+      return p;
+    }
+  }
+  if (source_->needs_prompt()) {
+    agent::PromptState state;
+    state.started_at = started_at_;
+    state.now = now;
+    state.invocation_count = p.cycle;
+    state.coins = p.coins;
+    state.account = p.account;
+    state.positions = p.positions;
+    p.prompt = options_.prompt_builder->Build(state);
+  }
+  return p;
+}
+
+void Bot::Decide(DecisionSource& source, PendingCycle& pending, const llm::CancelToken* cancel) {
+  if (pending.decided) return;
+  DecisionInput in;
+  in.coins = pending.coins;
+  in.account = &pending.account;
+  in.positions = pending.positions;
+  in.prompt = pending.prompt ? &*pending.prompt : nullptr;
+  in.context = &pending.context;
+  pending.outcome = source.Decide(in, pending.usage, cancel);
+  pending.decided = true;
+}
+
+CycleRecord Bot::FinishCycle(PendingCycle pending) {
+  CycleRecord rec;
+  rec.cycle = pending.cycle;
+  rec.time = pending.time;
+  rec.usage = pending.usage;
+  rec.latency_ms = std::max<std::int64_t>(0, clock_.NowMs() - pending.time);
+  if (pending.prompt) {
+    rec.prompt_version = pending.prompt->version;
+    rec.prompt_hash = Sha256Hex(pending.prompt->system + "\n" + pending.prompt->user);
+    if (options_.keep_prompts) {
+      rec.system_prompt = pending.prompt->system;
+      rec.user_prompt = pending.prompt->user;
+    }
+  } else {
+    rec.prompt_version = "baseline";
+  }
+  ++stats_.cycles;
+  stats_.llm_calls += pending.usage.calls;
+  stats_.llm_cost += pending.usage.cost_usd;
+  budget_spent_today_ += pending.usage.cost_usd;
+  const bool fell_back = pending.outcome.fell_back_to_hold;
+  if (fell_back && pending.decided && !pending.outcome.attempts.empty()) ++stats_.parse_failures;
+
+  auto balance = venue_.FetchBalance();
+  auto positions = venue_.FetchPositions();
+  bool acted = false, denied = false;
+  if (balance.ok() && positions.ok() && status_ == BotStatus::kRunning) {
+    risk::AccountView view = MakeAccountView(*balance, *positions, pending.time);
+    for (const auto& d : pending.outcome.decisions) {
+      CoinVerdict v;
+      v.coin = d.coin;
+      v.signal = d.signal ? std::string(agent::ToString(*d.signal)) : "";
+      const Instrument* ins = instruments_.Find(d.coin);
+      if (!d.signal || ins == nullptr || *d.signal == agent::Signal::kHold) {
+        v.action = "held";
+        rec.verdicts.push_back(std::move(v));
+        continue;
+      }
+      if (*d.signal == agent::Signal::kClosePosition) {
+        risk::Verdict rv = risk_.CheckClose(ins->symbol, view);
+        if (!rv.approved()) {
+          v.action = "denied";
+          v.detail = rv.Summary();
+          for (const auto& den : rv.denials) v.denials.push_back(den.reason);
+          rec.verdicts.push_back(std::move(v));
+          denied = true;
+          continue;
+        }
+        if (auto it = open_.find(ins->symbol); it != open_.end()) it->second.pending_exit = ExitReason::kSignal;
+        ExecutionReport rep = executor_.Close(pending.cycle, ins->symbol, OrderLeg::kClose);
+        v.action = rep.ok() ? "closed" : "failed";
+        for (const auto& prob : rep.problems) v.detail += (v.detail.empty() ? "" : "; ") + prob;
+        for (auto& o : rep.orders) rec.orders.push_back(std::move(o));
+        acted = acted || rep.ok();
+        rec.verdicts.push_back(std::move(v));
+        continue;
+      }
+      // An entry.
+      const agent::MarketSnapshot* snap = nullptr;
+      for (const auto& s : pending.coins) {
+        if (s.coin == d.coin) snap = &s;
+      }
+      auto mark = venue_.FetchMarkPrice(ins->symbol);
+      if (snap == nullptr || !mark.ok() || !d.quantity || !d.leverage) {
+        v.action = "skipped";
+        v.detail = "no market price for the entry";
+        rec.verdicts.push_back(std::move(v));
+        continue;
+      }
+      risk::EntryProposal prop;
+      prop.symbol = ins->symbol;
+      prop.side = *d.signal == agent::Signal::kBuyToEnter ? Side::kBuy : Side::kSell;
+      prop.quantity = d.quantity->RoundToStep(ins->step_size, Rounding::kTowardZero);
+      prop.leverage = *d.leverage;
+      prop.price = snap->current_price;
+      prop.stop_loss = d.stop_loss;
+      prop.take_profit = d.profit_target;
+      risk::Verdict rv = risk_.CheckEntry(prop, view, *mark);
+      if (!rv.approved()) {
+        ++stats_.risk_denials;
+        v.action = "denied";
+        v.detail = rv.Summary();
+        for (const auto& den : rv.denials) v.denials.push_back(den.reason);
+        rec.verdicts.push_back(std::move(v));
+        denied = true;
+        continue;
+      }
+      EntryRequest er;
+      er.cycle = pending.cycle;
+      er.symbol = ins->symbol;
+      er.coin = ins->base;
+      er.side = prop.side;
+      er.quantity = prop.quantity;
+      er.leverage = prop.leverage;
+      er.stop_loss = *d.stop_loss;
+      er.take_profit = *d.profit_target;
+      OpenTrade plan;
+      plan.trade.symbol = ins->symbol;
+      plan.trade.coin = ins->base;
+      plan.trade.side = prop.side;
+      plan.trade.leverage = prop.leverage;
+      plan.trade.confidence = d.confidence.value_or(0);
+      plan.stop_loss = d.stop_loss;
+      plan.take_profit = d.profit_target;
+      plan.invalidation_text = d.invalidation_condition;
+      plan.invalidation = ParseInvalidation(d.invalidation_condition);
+      plan.risk_usd = d.risk_usd.value_or(Money());
+      open_[ins->symbol] = std::move(plan);
+      ExecutionReport rep = executor_.Enter(er);
+      const bool entered = !rep.orders.empty() && rep.orders.front().status != exchange::OrderStatus::kRejected;
+      if (!entered) open_.erase(ins->symbol);
+      v.action = entered ? "entered" : "failed";
+      for (const auto& prob : rep.problems) v.detail += (v.detail.empty() ? "" : "; ") + prob;
+      for (auto& o : rep.orders) rec.orders.push_back(std::move(o));
+      if (entered) {
+        ++stats_.entries;
+        stats_.confidence_sum += d.confidence.value_or(0);
+        view.open_symbols.push_back(ins->symbol);  // later decisions this cycle see it
+      }
+      acted = acted || entered;
+      rec.verdicts.push_back(std::move(v));
+    }
+  }
+  // Venue fills that happened at once (immediate-fill venues) and the new equity.
+  ProcessVenueEvents(pending.time);
+  if (auto b = venue_.FetchBalance(); b.ok()) {
+    Money before = last_equity_;
+    ObserveEquity(pending.time, *b);
+    if (before.IsPositive()) {
+      double r = last_equity_.ToDouble() / before.ToDouble() - 1.0;
+      ++returns_n_;
+      double delta = r - returns_mean_;
+      returns_mean_ += delta / static_cast<double>(returns_n_);
+      returns_m2_ += delta * (r - returns_mean_);
+    }
+    auto pos = venue_.FetchPositions();
+    if (pos.ok() && status_ == BotStatus::kRunning &&
+        risk_.StateFor(MakeAccountView(*b, *pos, pending.time)) == risk::TradingState::kHalted) {
+      Alert("critical", "drawdown_halt",
+            "equity " + last_equity_.ToString(2) + " is " + config_.risk.drawdown_halt.ToString() +
+                " or more below the peak " + peak_equity_.ToString(2) + ": bot halted, positions closed");
+      SetStatus(BotStatus::kHalted);
+      CloseAll(pending.time, ExitReason::kStop);
+    }
+  }
+  rec.equity = last_equity_;
+  const bool transport_failed =
+      !pending.outcome.attempts.empty() && !pending.outcome.attempts.back().transport.ok();
+  if (fell_back) {
+    rec.status = pending.outcome.attempts.empty() ? "budget_exhausted" : (transport_failed ? "llm_error" : "parse_failed");
+  } else {
+    rec.status = acted ? "executed" : (denied ? "denied" : "hold");
+  }
+  rec.outcome = std::move(pending.outcome);
+  for (auto* o : observers_) o->OnCycle(*this, rec);
+  return rec;
+}
+
+CycleRecord Bot::RunCycle(UnixMs now) {
+  auto pending = BeginCycle(now);
+  if (!pending) return {};
+  Decide(*source_, *pending, nullptr);
+  return FinishCycle(std::move(*pending));
+}
+
+void Bot::OnBarClosed(UnixMs close_time) {
+  ProcessVenueEvents(close_time);
+  if (status_ == BotStatus::kRunning || status_ == BotStatus::kPaused) CheckInvalidations(close_time);
+  if (status_ == BotStatus::kRunning && close_time % config_.cadence == 0) {
+    RunCycle(close_time);
+  } else if (auto b = venue_.FetchBalance(); b.ok()) {
+    ObserveEquity(close_time, *b);
+  }
+}
+
+void Bot::ProcessVenueEvents(UnixMs now) {
+  (void)now;
+  while (true) {
+    event_buffer_.clear();
+    if (venue_.PollEvents(event_buffer_, 256) == 0) break;
+    for (const auto& e : event_buffer_) {
+      for (auto* o : observers_) o->OnExecutionEvent(*this, e);
+      switch (e.kind) {
+        case exchange::EventKind::kOrderFilled:
+          OnFill(e);
+          break;
+        case exchange::EventKind::kLiquidation: {
+          auto it = open_.find(e.symbol);
+          if (it == open_.end()) break;
+          auto& t = it->second;
+          t.pending_exit = ExitReason::kLiquidation;
+          t.exit_qty += e.quantity;
+          t.exit_notional += Notional(e.price, e.quantity);
+          t.trade.realized_pnl += e.realized_pnl;
+          t.trade.fees += e.fee;
+          t.open_qty = e.position_after;
+          Alert("critical", "liquidation", t.trade.coin + " position liquidated at " + e.price.ToString());
+          if (e.position_after.IsZero()) FinishTrade(e.symbol, e.time);
+          break;
+        }
+        case exchange::EventKind::kFundingPaid:
+          if (auto it = open_.find(e.symbol); it != open_.end()) it->second.trade.funding += e.funding;
+          break;
+        case exchange::EventKind::kEventsDropped:
+          Alert("warning", "events_dropped",
+                std::to_string(e.count) + " venue events were dropped; positions reconciled from the venue");
+          break;
+        default:
+          break;
+      }
+    }
+  }
+}
+
+void Bot::OnFill(const exchange::ExecutionEvent& e) {
+  auto id = ParseClientOrderId(e.client_id.value());
+  OrderLeg leg = id ? id->leg : OrderLeg::kClose;
+  auto it = open_.find(e.symbol);
+  if (leg == OrderLeg::kEntry) {
+    if (it == open_.end()) {
+      OpenTrade t;  // an entry fill without a plan (e.g. replayed after a restart)
+      t.trade.symbol = e.symbol;
+      const Instrument* ins = instruments_.Find(e.symbol);
+      t.trade.coin = ins ? ins->base : e.symbol;
+      t.trade.side = e.side;
+      it = open_.emplace(e.symbol, std::move(t)).first;
+    }
+    auto& t = it->second;
+    const bool first = t.trade.quantity.IsZero();
+    if (first) t.trade.entry_time = e.time;
+    t.trade.quantity += e.quantity;
+    t.trade.entry_price = e.entry_after;
+    t.trade.fees += e.fee;
+    t.open_qty = e.position_after;
+    if (first) {
+      for (auto* o : observers_) o->OnTradeOpened(*this, t.trade);
+    }
+    return;
+  }
+  if (it == open_.end()) return;
+  auto& t = it->second;
+  if (!t.pending_exit || leg == OrderLeg::kStopLoss || leg == OrderLeg::kTakeProfit) t.pending_exit = ReasonForLeg(leg);
+  t.exit_qty += e.quantity;
+  t.exit_notional += Notional(e.price, e.quantity);
+  t.trade.realized_pnl += e.realized_pnl;
+  t.trade.fees += e.fee;
+  t.open_qty = e.position_after;
+  if (e.position_after.IsZero()) FinishTrade(e.symbol, e.time);
+}
+
+void Bot::FinishTrade(const std::string& symbol, UnixMs time) {
+  auto it = open_.find(symbol);
+  if (it == open_.end()) return;
+  OpenTrade t = std::move(it->second);
+  open_.erase(it);
+  ClosedTrade c = std::move(t.trade);
+  c.exit_time = time;
+  c.exit_reason = t.pending_exit.value_or(ExitReason::kSignal);
+  if (t.exit_qty.IsPositive()) {
+    c.exit_price = Price::FromRaw(fixed_detail::MulDiv(t.exit_notional.raw(), kFixedScale, t.exit_qty.raw(),
+                                                       Rounding::kHalfEven));
+  }
+  if (c.net().IsNegative()) {
+    auto l = std::find_if(last_loss_.begin(), last_loss_.end(), [&](const auto& p) { return p.first == symbol; });
+    if (l != last_loss_.end()) l->second = time;
+    else last_loss_.emplace_back(symbol, time);
+  } else if (c.net().IsPositive()) {
+    ++stats_.confident_wins;
+  }
+  if (c.exit_reason == ExitReason::kInvalidation) ++stats_.invalidations;
+  // The sibling stop-loss or take-profit of a closed position has nothing left to protect.
+  (void)venue_.CancelAllOrders(symbol);
+  for (auto* o : observers_) o->OnTradeClosed(*this, c);
+  closed_.push_back(std::move(c));
+}
+
+void Bot::CheckInvalidations(UnixMs close_time) {
+  for (auto& [symbol, t] : open_) {
+    if (!t.invalidation || t.pending_exit || t.open_qty.IsZero()) continue;
+    UnixMs every = config_.interval;
+    if (t.invalidation->interval > every && t.invalidation->interval % every == 0) every = t.invalidation->interval;
+    if (close_time % every != 0) continue;
+    const SymbolData* d = market_->Find(symbol);
+    if (d == nullptr) continue;
+    std::size_t n = agent::ClosedCount(d->intraday, close_time);
+    if (n == 0 || d->intraday.open_time()[n - 1] + config_.interval != close_time) continue;
+    const Price close = d->intraday.close()[n - 1];
+    if (!t.invalidation->BrokenBy(close)) continue;
+    t.pending_exit = ExitReason::kInvalidation;
+    ExecutionReport rep = executor_.Close(cycle_, symbol, OrderLeg::kInvalidation);
+    Alert("info", "invalidation",
+          t.trade.coin + ": \"" + t.invalidation_text + "\" met (close " + close.ToString() + "), closing" +
+              (rep.ok() ? "" : ": " + rep.problems.front()));
+  }
+}
+
+void Bot::CloseAll(UnixMs now, ExitReason reason) {
+  ProcessVenueEvents(now);
+  auto positions = venue_.FetchPositions();
+  if (!positions.ok()) return;
+  for (const auto& p : *positions) {
+    if (auto it = open_.find(p.symbol); it != open_.end()) it->second.pending_exit = reason;
+    (void)executor_.Close(cycle_, p.symbol, LegForReason(reason));
+  }
+}
+
+}  // namespace aitrader::engine

@@ -1,0 +1,251 @@
+// Bot: one trading agent — the nine-step cycle of docs/architecture.md over the exchange port.
+//
+//  1 market data  MarketData (shared, precomputed, causal) → one MarketSnapshot per coin at t
+//  2 indicators   part of the snapshot (TA-Lib-exact, closed candles only)
+//  3 portfolio    venue FetchBalance / FetchPositions (the exchange is the source of truth)
+//  4 prompt       agent::PromptBuilder (LLM sources only)
+//  5 decide       DecisionSource (baseline, or LLM with parse/validate/retry) — may run on a worker
+//  6 validate     agent validation (inside the source) → risk::RiskEngine per entry/close
+//  7 execute      Executor: entry + reduce-only stop-loss + take-profit, deterministic client ids
+//  8 persist      BotObserver::OnCycle (the store observer writes one transaction)
+//  9 publish      observers run in order: the store first, then the event hub
+//
+// Between cycles, every closed bar: venue events are drained (fills, SL/TP triggers,
+// liquidations, funding) into round-trip trades, and each open position's machine-readable
+// invalidation condition is checked against the bar's close — by code, not by the model.
+//
+// Lifecycle: created → running ⇄ paused → stopped; halted when the risk engine says so
+// (drawdown past the halt threshold). Paused: no new decisions, positions and their SL/TP
+// stay, invalidations are still enforced. Stop: no new decisions; positions closed at market
+// when close_on_stop, else left to their SL/TP. EmergencyStop: from any state — cancel every
+// order, close every position reduce-only at market, verify flat at the venue, alert.
+//
+// Thread safety: a Bot lives on one strand; every method must be called from it. Decide()
+// of a PendingCycle touches only the PendingCycle and the source, so it may run on a worker.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "agent/decision.hpp"
+#include "agent/prompt.hpp"
+#include "agent/snapshot.hpp"
+#include "core/clock.hpp"
+#include "core/instrument.hpp"
+#include "engine/config.hpp"
+#include "engine/decision_source.hpp"
+#include "engine/executor.hpp"
+#include "engine/invalidation.hpp"
+#include "engine/market_data.hpp"
+#include "exchange/exchange.hpp"
+#include "risk/risk_engine.hpp"
+
+namespace aitrader::engine {
+
+enum class BotStatus { kCreated, kRunning, kPaused, kStopped, kHalted };
+std::string_view ToString(BotStatus s);  // "created", "running", …
+std::optional<BotStatus> ParseBotStatus(std::string_view s);
+
+enum class ExitReason { kSignal, kStopLoss, kTakeProfit, kInvalidation, kLiquidation, kEndOfTest, kEmergencyStop, kStop };
+std::string_view ToString(ExitReason r);  // "signal", "stop_loss", "take_profit", …
+
+// A position from entry to exit, as the reports and the dashboard show it.
+struct ClosedTrade {
+  std::string symbol;
+  std::string coin;
+  Side side = Side::kBuy;  // kBuy = long
+  Quantity quantity;       // the size entered
+  UnixMs entry_time = 0;
+  Price entry_price;
+  UnixMs exit_time = 0;
+  Price exit_price;        // average of the closing fills
+  ExitReason exit_reason = ExitReason::kSignal;
+  Money realized_pnl;      // price PnL of the closing fills (before fees and funding)
+  Money fees;              // entry and exit commissions (and liquidation fee)
+  Money funding;           // > 0 received, < 0 paid, while open
+  int leverage = 1;
+  double confidence = 0;
+  Money net() const { return realized_pnl - fees + funding; }
+};
+
+// What happened to one coin's decision this cycle.
+struct CoinVerdict {
+  std::string coin;
+  std::string signal;   // "buy_to_enter", …
+  std::string action;   // "entered", "closed", "held", "denied", "failed", "skipped"
+  std::string detail;   // the risk denials or execution problems, in words
+  std::vector<risk::DenialReason> denials;
+};
+
+struct CycleRecord {
+  std::int64_t cycle = 0;
+  UnixMs time = 0;
+  std::string prompt_version;
+  std::string prompt_hash;        // SHA-256 of system + user prompt (hex), empty for the baseline fast path
+  std::string system_prompt;      // kept when BotOptions::keep_prompts
+  std::string user_prompt;
+  agent::DecisionOutcome outcome;
+  std::vector<CoinVerdict> verdicts;
+  std::vector<exchange::Order> orders;
+  CycleUsage usage;
+  std::int64_t latency_ms = 0;    // decision latency by the bot's clock
+  std::string status;             // "executed", "hold", "parse_failed", "denied", "llm_error", "budget_exhausted"
+  Money equity;
+};
+
+class Bot;
+
+// Receives everything a bot does, in order: store first, then publishers.
+class BotObserver {
+ public:
+  virtual ~BotObserver() = default;
+  virtual void OnCycle(const Bot&, const CycleRecord&) {}
+  virtual void OnTradeOpened(const Bot&, const ClosedTrade& /*open part only*/) {}
+  virtual void OnTradeClosed(const Bot&, const ClosedTrade&) {}
+  virtual void OnExecutionEvent(const Bot&, const exchange::ExecutionEvent&) {}
+  virtual void OnEquity(const Bot&, UnixMs, const exchange::Balance&) {}
+  virtual void OnAlert(const Bot&, std::string_view /*severity*/, std::string_view /*kind*/, const std::string&) {}
+  virtual void OnStatus(const Bot&, BotStatus /*from*/, BotStatus /*to*/) {}
+};
+
+struct BotStats {
+  std::int64_t cycles = 0;
+  std::int64_t llm_calls = 0;
+  std::int64_t parse_failures = 0;   // cycles whose answer was refused and fell back to hold
+  std::int64_t risk_denials = 0;     // entries the risk engine refused
+  std::int64_t entries = 0;
+  std::int64_t invalidations = 0;    // positions closed by their invalidation condition
+  Money llm_cost;
+  double confidence_sum = 0;         // over entries, for "confidence vs hit rate"
+  std::int64_t confident_wins = 0;
+};
+
+struct BotOptions {
+  bool keep_prompts = false;         // store full prompts in the cycle record
+  std::optional<agent::PromptBuilder> prompt_builder;  // required by LLM sources
+  Money daily_budget_usd;            // zero = unlimited
+};
+
+// Steps 1–4 done, waiting for the decision.
+struct PendingCycle {
+  std::int64_t cycle = 0;
+  UnixMs time = 0;
+  std::vector<agent::MarketSnapshot> coins;
+  agent::AccountState account;
+  std::vector<agent::PositionInfo> positions;
+  agent::ValidationContext context;
+  std::optional<agent::BuiltPrompt> prompt;
+  agent::DecisionOutcome outcome;
+  CycleUsage usage;
+  bool decided = false;
+};
+
+class Bot {
+ public:
+  Bot(std::int64_t id, BotConfig config, exchange::Exchange& venue, std::shared_ptr<const MarketData> market,
+      const InstrumentTable& instruments, std::unique_ptr<DecisionSource> source, risk::RiskEngine risk,
+      const Clock& clock, BotOptions options = {});
+
+  std::int64_t id() const { return id_; }
+  const BotConfig& config() const { return config_; }
+  BotStatus status() const { return status_; }
+  const BotStats& stats() const { return stats_; }
+  const DecisionSource& source() const { return *source_; }
+  const std::vector<ClosedTrade>& closed_trades() const { return closed_; }
+  std::int64_t cycle() const { return cycle_; }
+  UnixMs started_at() const { return started_at_; }
+  void AddObserver(BotObserver* o) { observers_.push_back(o); }
+
+  // --- lifecycle ---
+  void Start(UnixMs now);
+  // Resumes from a stored state after a restart: the cycle counter and start time continue.
+  void Resume(UnixMs started_at, std::int64_t cycle, BotStatus status);
+  void Pause();
+  void Unpause();
+  void Stop(UnixMs now);
+  // Cancel all, close all, verify flat. Returns the problems (empty = flat and clean).
+  std::vector<std::string> EmergencyStop(UnixMs now, const std::string& reason);
+
+  // --- driving ---
+  // After the venue processed the bar closing at close_time: drain events, enforce
+  // invalidations, and run a cycle when close_time is on the cadence (synchronously).
+  void OnBarClosed(UnixMs close_time);
+  // Steps 1–4; nullopt when not running or no data has closed yet.
+  std::optional<PendingCycle> BeginCycle(UnixMs now);
+  // Step 5–6a; may run on a worker thread.
+  static void Decide(DecisionSource& source, PendingCycle& pending, const llm::CancelToken* cancel);
+  // Steps 6b–9.
+  CycleRecord FinishCycle(PendingCycle pending);
+  CycleRecord RunCycle(UnixMs now);  // all of it, synchronously
+  DecisionSource& source_for_worker() { return *source_; }
+
+  // Drains venue events into trades (also called by OnBarClosed).
+  void ProcessVenueEvents(UnixMs now);
+  // Closes every position at market (fills on the venue's next price) with this reason.
+  void CloseAll(UnixMs now, ExitReason reason);
+  // Marks open trades closed at the last price with `reason` once their closing fills arrived
+  // (call ProcessVenueEvents first). Used at the end of a backtest.
+  Money Equity() const { return last_equity_; }
+  std::optional<double> Sharpe() const;
+  const std::vector<std::pair<UnixMs, Money>>& equity_curve() const { return equity_curve_; }
+
+ private:
+  struct OpenTrade {
+    ClosedTrade trade;        // open part filled
+    Quantity open_qty;        // signed
+    Money exit_notional;      // Σ exit price × qty (for the average exit price)
+    Quantity exit_qty;
+    std::optional<Price> stop_loss, take_profit;
+    std::string invalidation_text;
+    std::optional<Invalidation> invalidation;
+    Money risk_usd;
+    std::optional<ExitReason> pending_exit;   // why a close was sent
+  };
+
+  void SetStatus(BotStatus s);
+  void Alert(std::string_view severity, std::string_view kind, const std::string& message);
+  agent::ValidationContext MakeContext(const std::vector<agent::MarketSnapshot>& coins,
+                                       const std::vector<exchange::Position>& positions) const;
+  risk::AccountView MakeAccountView(const exchange::Balance& b, const std::vector<exchange::Position>& positions,
+                                    UnixMs now) const;
+  void ObserveEquity(UnixMs now, const exchange::Balance& b);
+  void OnFill(const exchange::ExecutionEvent& e);
+  void FinishTrade(const std::string& symbol, UnixMs time);
+  void CheckInvalidations(UnixMs close_time);
+
+  std::int64_t id_;
+  BotConfig config_;
+  exchange::Exchange& venue_;
+  std::shared_ptr<const MarketData> market_;
+  const InstrumentTable& instruments_;
+  std::unique_ptr<DecisionSource> source_;
+  risk::RiskEngine risk_;
+  const Clock& clock_;
+  BotOptions options_;
+  Executor executor_;
+  std::vector<BotObserver*> observers_;
+
+  BotStatus status_ = BotStatus::kCreated;
+  UnixMs started_at_ = 0;
+  std::int64_t cycle_ = 0;
+  BotStats stats_;
+  std::map<std::string, OpenTrade> open_;        // by symbol
+  std::vector<ClosedTrade> closed_;
+  std::vector<std::pair<std::string, UnixMs>> last_loss_;
+  Money peak_equity_;
+  Money day_start_equity_;
+  std::int64_t day_ = -1;
+  Money last_equity_;
+  Money budget_spent_today_;
+  std::int64_t budget_day_ = -1;
+  std::vector<std::pair<UnixMs, Money>> equity_curve_;
+  // Welford over per-cycle returns (statistics: doubles are fine here).
+  std::int64_t returns_n_ = 0;
+  double returns_mean_ = 0, returns_m2_ = 0;
+  std::vector<exchange::ExecutionEvent> event_buffer_;
+};
+
+}  // namespace aitrader::engine

@@ -1,0 +1,110 @@
+#include "engine/decision_source.hpp"
+
+#include <chrono>
+
+namespace aitrader::engine {
+namespace {
+
+class BaselineSource final : public DecisionSource {
+ public:
+  BaselineSource(agent::BaselinePolicy policy, bool keep_raw) : policy_(std::move(policy)), keep_raw_(keep_raw) {}
+  std::string provider() const override { return "baseline"; }
+  std::string model() const override { return std::string(agent::kBaselineModel); }
+  bool needs_prompt() const override { return false; }
+
+  agent::DecisionOutcome Decide(const DecisionInput& in, CycleUsage& usage, const llm::CancelToken*) override {
+    usage.model = model();
+    agent::DecisionOutcome out;
+    out.decisions = policy_.Decide(in.coins, *in.account, in.positions);
+    agent::DecisionAttempt attempt;
+    if (keep_raw_) attempt.raw_text = agent::DecisionsToJson(out.decisions);
+    attempt.issues = agent::ValidateDecisions(out.decisions, *in.context);
+    if (!attempt.issues.empty()) {
+      // The baseline is code: a refused decision is a bug to see, but the bot still only holds.
+      out.fell_back_to_hold = true;
+      out.fallback_reason = agent::IssuesToStatus(attempt.issues).message();
+      out.decisions = agent::HoldAll(*in.context);
+    }
+    out.attempts.push_back(std::move(attempt));
+    return out;
+  }
+
+ private:
+  agent::BaselinePolicy policy_;
+  bool keep_raw_;
+};
+
+// Counts usage and cost of every call through it (one cycle at a time).
+class MeteredClient final : public llm::Client {
+ public:
+  MeteredClient(llm::Client& inner, CycleUsage& usage) : inner_(inner), usage_(usage) {}
+  std::string provider() const override { return inner_.provider(); }
+  Result<llm::Response> Complete(const llm::Request& request, const llm::CancelToken* cancel) override {
+    auto r = inner_.Complete(request, cancel);
+    ++usage_.calls;
+    if (r.ok()) {
+      usage_.usage.input_tokens += r->usage.input_tokens;
+      usage_.usage.output_tokens += r->usage.output_tokens;
+      usage_.usage.reasoning_tokens += r->usage.reasoning_tokens;
+      usage_.usage.cached_tokens += r->usage.cached_tokens;
+      usage_.cost_usd += r->cost_usd;
+      if (!r->model.empty()) usage_.model = r->model;
+    }
+    return r;
+  }
+
+ private:
+  llm::Client& inner_;
+  CycleUsage& usage_;
+};
+
+class LlmSource final : public DecisionSource {
+ public:
+  LlmSource(std::shared_ptr<llm::Client> client, std::string model, int max_tokens, std::optional<double> temperature,
+            int retries)
+      : client_(std::move(client)), model_(std::move(model)), max_tokens_(max_tokens), temperature_(temperature) {
+    policy_.max_retries = retries;
+  }
+  std::string provider() const override { return client_->provider(); }
+  std::string model() const override { return model_; }
+  bool needs_prompt() const override { return true; }
+
+  agent::DecisionOutcome Decide(const DecisionInput& in, CycleUsage& usage, const llm::CancelToken* cancel) override {
+    usage.model = model_;
+    if (schema_.empty()) {
+      std::vector<std::string> coins;
+      for (const auto& c : in.context->coins) coins.push_back(c.coin);
+      schema_ = agent::DecisionJsonSchema(coins, in.context->max_leverage);
+    }
+    llm::Request req;
+    req.model = model_;
+    req.max_tokens = max_tokens_;
+    req.temperature = temperature_;
+    req.response_schema = schema_;
+    req.messages.push_back({llm::Role::kSystem, in.prompt->system});
+    req.messages.push_back({llm::Role::kUser, in.prompt->user});
+    MeteredClient metered(*client_, usage);
+    return agent::DecideWithRetries(metered, std::move(req), *in.context, policy_, in.prompt->version, cancel);
+  }
+
+ private:
+  std::shared_ptr<llm::Client> client_;
+  std::string model_;
+  int max_tokens_;
+  std::optional<double> temperature_;
+  agent::RetryPolicy policy_;
+  std::string schema_;
+};
+
+}  // namespace
+
+std::unique_ptr<DecisionSource> MakeBaselineSource(agent::BaselinePolicy policy, bool keep_raw) {
+  return std::make_unique<BaselineSource>(std::move(policy), keep_raw);
+}
+
+std::unique_ptr<DecisionSource> MakeLlmSource(std::shared_ptr<llm::Client> client, std::string model, int max_tokens,
+                                              std::optional<double> temperature, int retries) {
+  return std::make_unique<LlmSource>(std::move(client), std::move(model), max_tokens, temperature, retries);
+}
+
+}  // namespace aitrader::engine

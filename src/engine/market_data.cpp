@@ -1,0 +1,75 @@
+#include "engine/market_data.hpp"
+
+#include <algorithm>
+#include <map>
+
+#include "market/data_dir.hpp"
+
+namespace aitrader::engine {
+
+Result<std::shared_ptr<const MarketData>> MarketData::Load(const std::string& data_dir,
+                                                           const std::vector<std::string>& symbols, UnixMs interval,
+                                                           const InstrumentTable& instruments) {
+  auto md = std::make_shared<MarketData>();
+  md->interval_ = interval;
+  market::DataDir dir(data_dir);
+  for (const auto& sym : symbols) {
+    const Instrument* ins = instruments.Find(sym);
+    if (ins == nullptr) return NotFound("unknown instrument " + sym);
+    SymbolData d;
+    d.symbol = ins->symbol;
+    d.coin = ins->base;
+    auto intraday = dir.LoadCandles(ins->symbol, interval);
+    if (!intraday.ok()) return intraday.status().WithContext(ins->symbol + " " + FormatInterval(interval));
+    d.intraday = std::move(*intraday);
+    d.intraday.set_symbol(ins->symbol);
+    d.intraday.set_interval(interval);
+    auto h4 = dir.LoadCandles(ins->symbol, 4 * kHourMs);
+    if (!h4.ok()) return h4.status().WithContext(ins->symbol + " 4h");
+    d.h4 = std::move(*h4);
+    d.h4.set_symbol(ins->symbol);
+    d.h4.set_interval(4 * kHourMs);
+    auto funding = dir.LoadFunding(ins->symbol);
+    if (!funding.ok()) return funding.status().WithContext(ins->symbol + " funding");
+    d.funding = std::move(*funding);
+    const market::FundingSeries* events = nullptr;
+    for (const auto& f : d.funding) {
+      if (f.kind() == market::FundingSeries::Kind::kEvents) {
+        events = &f;
+        break;
+      }
+    }
+    auto features = agent::CoinFeatures::Build(ins->base, ins->PriceDecimals(), d.intraday, d.h4, events);
+    if (!features.ok()) return features.status().WithContext(ins->symbol + " features");
+    d.features = std::make_unique<agent::CoinFeatures>(std::move(*features));
+    md->symbols_.push_back(std::move(d));
+  }
+  return std::shared_ptr<const MarketData>(std::move(md));
+}
+
+const SymbolData* MarketData::Find(std::string_view symbol) const {
+  for (const auto& s : symbols_) {
+    if (s.symbol == symbol || s.coin == symbol) return &s;
+  }
+  return nullptr;
+}
+
+std::vector<MergedBar> MarketData::Bars(UnixMs from, UnixMs to, const std::vector<std::string>& sim_symbols) const {
+  std::map<UnixMs, MergedBar> merged;
+  for (std::size_t si = 0; si < sim_symbols.size(); ++si) {
+    const SymbolData* d = Find(sim_symbols[si]);
+    if (d == nullptr) continue;
+    const auto& s = d->intraday;
+    for (std::size_t i = s.LowerBound(from); i < s.size() && s.open_time()[i] < to; ++i) {
+      auto& bar = merged[s.open_time()[i]];
+      bar.open_time = s.open_time()[i];
+      bar.bars.push_back({static_cast<exchange::paper::SymbolIndex>(si), s[i]});
+    }
+  }
+  std::vector<MergedBar> out;
+  out.reserve(merged.size());
+  for (auto& [t, bar] : merged) out.push_back(std::move(bar));
+  return out;
+}
+
+}  // namespace aitrader::engine

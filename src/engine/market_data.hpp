@@ -1,0 +1,62 @@
+// MarketData: the candles and precomputed indicator features of every symbol a run trades,
+// loaded once and shared by all its bots (principle: shared work is done once — a thousand
+// bots on BTC use one series and one feature table).
+//
+// For each symbol: the intraday series at the run's interval, the 4h series (read, or
+// resampled from a lower interval when the folder has none), the funding series if any, and
+// an agent::CoinFeatures over them (causal indicator columns: the snapshot at t uses only
+// candles closed by t). Bars() merges the intraday candles of all symbols by open time, the
+// shape the paper simulator consumes.
+// Thread safety: immutable after Load(); share a const reference across threads.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "agent/snapshot.hpp"
+#include "core/instrument.hpp"
+#include "exchange/paper/simulator.hpp"
+#include "market/candle.hpp"
+#include "market/funding.hpp"
+
+namespace aitrader::engine {
+
+struct SymbolData {
+  std::string symbol;  // "BTCUSDT"
+  std::string coin;    // "BTC"
+  market::CandleSeries intraday;
+  market::CandleSeries h4;
+  std::vector<market::FundingSeries> funding;
+  std::unique_ptr<agent::CoinFeatures> features;
+};
+
+// One bar time of the merged feed: the candles of every symbol that has one at open_time.
+struct MergedBar {
+  UnixMs open_time = 0;
+  std::vector<exchange::paper::SymbolBar> bars;  // symbol index = position in MarketData::symbols()
+};
+
+class MarketData {
+ public:
+  // Loads `symbols` from a folder laid out as data/binance-usdm (see market/data_dir.hpp).
+  // Errors name the symbol and the file.
+  static Result<std::shared_ptr<const MarketData>> Load(const std::string& data_dir,
+                                                        const std::vector<std::string>& symbols, UnixMs interval,
+                                                        const InstrumentTable& instruments);
+
+  const std::vector<SymbolData>& symbols() const { return symbols_; }
+  const SymbolData* Find(std::string_view symbol) const;
+  UnixMs interval() const { return interval_; }
+
+  // Bars with open_time in [from, to), merged across symbols and in time order. Symbol indices
+  // follow the order of `sim_symbols` (the simulator's symbol list); symbols not listed there
+  // are skipped.
+  std::vector<MergedBar> Bars(UnixMs from, UnixMs to, const std::vector<std::string>& sim_symbols) const;
+
+ private:
+  UnixMs interval_ = 0;
+  std::vector<SymbolData> symbols_;
+};
+
+}  // namespace aitrader::engine
