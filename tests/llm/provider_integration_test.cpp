@@ -374,6 +374,21 @@ TEST_F(LlmIntegration, UnauthorizedIsNotRetriedAndTheKeyNeverShows) {
   }
 }
 
+TEST_F(LlmIntegration, RetryLogLinesAreWrittenAndScrubbed) {
+  Fault f;
+  f.kind = FaultKind::kUnauthorized;  // echoes the key; forced retryable by the header
+  f.should_retry = true;
+  server_.PushFault(f);
+  auto client = Make(Config("openai", "gpt-5", "/v1"));
+  ASSERT_TRUE(client->Complete(Decide()).ok());
+  std::lock_guard lock(log_mu_);
+  ASSERT_EQ(log_.size(), 1u);
+  EXPECT_NE(log_[0].find("HTTP 401"), std::string::npos) << log_[0];
+  EXPECT_NE(log_[0].find("[redacted]"), std::string::npos) << log_[0];
+  EXPECT_NE(log_[0].find("retry 1/2 in 500 ms"), std::string::npos) << log_[0];
+  EXPECT_EQ(log_[0].find(kKey), std::string::npos);  // TearDown checks every line as well
+}
+
 TEST_F(LlmIntegration, InsufficientQuotaIsNotRetried) {
   Fault f;
   f.kind = FaultKind::kInsufficientQuota;
