@@ -157,6 +157,34 @@ CREATE TABLE alerts (
 );
 CREATE INDEX alerts_user_at ON alerts (user_id, at);
 )SQL"},
+      {2, "paper venue journal, run state, bot commands", R"SQL(
+CREATE TABLE paper_accounts (
+  bot_id BIGINT PRIMARY KEY REFERENCES bots(id),
+  account_index BIGINT NOT NULL UNIQUE,
+  deposit BIGINT NOT NULL,
+  created_at BIGINT NOT NULL
+);
+CREATE TABLE paper_journal (
+  seq BIGINT PRIMARY KEY,
+  bot_id BIGINT NOT NULL REFERENCES bots(id),
+  bar_time BIGINT NOT NULL,
+  kind TEXT NOT NULL,
+  payload TEXT NOT NULL
+);
+CREATE TABLE run_state (
+  name TEXT PRIMARY KEY,
+  value BIGINT NOT NULL
+);
+CREATE TABLE bot_commands (
+  id {{id}},
+  bot_id BIGINT REFERENCES bots(id),
+  command TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  done_at BIGINT
+);
+CREATE INDEX bot_commands_pending ON bot_commands (done_at);
+)SQL"},
   };
   return kMigrations;
 }

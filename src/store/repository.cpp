@@ -444,4 +444,79 @@ Status Repository::AcknowledgeAlert(std::int64_t id) {
   return db_.Execute("UPDATE alerts SET acknowledged = 1 WHERE id = ?", p);
 }
 
+Result<BotRecord> Repository::FindBot(std::int64_t user_id, std::string_view name) {
+  Value p[] = {Int(user_id), Text(name)};
+  return OneRow<BotRecord>(
+      db_.Query(std::string("SELECT ") + kBotCols + " FROM bots WHERE user_id = ? AND name = ?", p), ToBot,
+      "bot '" + std::string(name) + "'");
+}
+
+Result<std::int64_t> Repository::MaxDecisionCycle(std::int64_t bot_id) {
+  Value p[] = {Int(bot_id)};
+  return db_.QueryInt("SELECT COALESCE(MAX(cycle), 0) FROM llm_decisions WHERE bot_id = ?", p);
+}
+
+Result<PositionRecord> Repository::FindOpenPosition(std::int64_t bot_id, std::string_view symbol) {
+  Value p[] = {Int(bot_id), Text(symbol)};
+  return OneRow<PositionRecord>(
+      db_.Query(std::string("SELECT ") + kPositionCols +
+                    " FROM positions WHERE bot_id = ? AND symbol = ? AND closed_at IS NULL ORDER BY id DESC LIMIT 1",
+                p),
+      ToPosition, "open position " + std::string(symbol));
+}
+
+Status Repository::SavePaperAccount(std::int64_t bot_id, std::int64_t account_index, Money deposit, UnixMs at) {
+  Value p[] = {Int(bot_id), Int(account_index), Raw(deposit), Int(at)};
+  return db_.Execute("INSERT INTO paper_accounts (bot_id, account_index, deposit, created_at) VALUES (?, ?, ?, ?)", p);
+}
+
+Result<std::vector<std::tuple<std::int64_t, std::int64_t, Money>>> Repository::ListPaperAccounts() {
+  return MapRows<std::tuple<std::int64_t, std::int64_t, Money>>(
+      db_.Query("SELECT bot_id, account_index, deposit FROM paper_accounts ORDER BY account_index"),
+      [](const Row& r) { return std::make_tuple(r.Int(0), r.Int(1), Money::FromRaw(r.Int(2))); });
+}
+
+Status Repository::AppendJournal(const JournalEntry& e) {
+  Value p[] = {Int(e.seq), Int(e.bot_id), Int(e.bar_time), Text(e.kind), Text(e.payload)};
+  return db_.Execute("INSERT INTO paper_journal (seq, bot_id, bar_time, kind, payload) VALUES (?, ?, ?, ?, ?)", p);
+}
+
+Result<std::vector<JournalEntry>> Repository::LoadJournal() {
+  return MapRows<JournalEntry>(
+      db_.Query("SELECT seq, bot_id, bar_time, kind, payload FROM paper_journal ORDER BY seq"),
+      [](const Row& r) { return JournalEntry{r.Int(0), r.Int(1), r.Int(2), r.Text(3), r.Text(4)}; });
+}
+
+Status Repository::SetRunState(std::string_view name, std::int64_t value) {
+  Value p[] = {Text(name), Int(value)};
+  return db_.Execute(
+      "INSERT INTO run_state (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value", p);
+}
+
+Result<std::optional<std::int64_t>> Repository::GetRunState(std::string_view name) {
+  Value p[] = {Text(name)};
+  auto rows = db_.Query("SELECT value FROM run_state WHERE name = ?", p);
+  if (!rows.ok()) return rows.status();
+  if (rows->empty()) return std::optional<std::int64_t>();
+  return std::optional<std::int64_t>(rows->front().Int(0));
+}
+
+Result<std::int64_t> Repository::AddBotCommand(std::optional<std::int64_t> bot_id, std::string_view command,
+                                               std::string_view reason, UnixMs at) {
+  Value p[] = {OptInt(bot_id), Text(command), Text(reason), Int(at)};
+  return db_.QueryInt(
+      "INSERT INTO bot_commands (bot_id, command, reason, created_at) VALUES (?, ?, ?, ?) RETURNING id", p);
+}
+
+Result<std::vector<BotCommand>> Repository::PendingCommands() {
+  return MapRows<BotCommand>(
+      db_.Query("SELECT id, bot_id, command, reason, created_at FROM bot_commands WHERE done_at IS NULL ORDER BY id"),
+      [](const Row& r) { return BotCommand{r.Int(0), OptInt64(r, 1), r.Text(2), r.Text(3), r.Int(4)}; });
+}
+
+Status Repository::MarkCommandDone(std::int64_t id, UnixMs at) {
+  Value p[] = {Int(at), Int(id)};
+  return db_.Execute("UPDATE bot_commands SET done_at = ? WHERE id = ?", p);
+}
+
 }  // namespace aitrader::store

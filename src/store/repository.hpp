@@ -11,6 +11,7 @@
 #pragma once
 
 #include <optional>
+#include <tuple>
 #include <string>
 #include <vector>
 
@@ -150,6 +151,22 @@ struct StoredCandle {
   double volume = 0;
 };
 
+struct JournalEntry {
+  std::int64_t seq = 0;
+  std::int64_t bot_id = 0;
+  UnixMs bar_time = 0;   // the last bar the venue had processed when the call was made
+  std::string kind;      // "create_order", "cancel_order", "cancel_all", "set_leverage", "set_margin_mode"
+  std::string payload;   // JSON
+};
+
+struct BotCommand {
+  std::int64_t id = 0;
+  std::optional<std::int64_t> bot_id;  // nullopt = every bot (global)
+  std::string command;   // "pause", "resume", "stop", "emergency_stop"
+  std::string reason;
+  UnixMs created_at = 0;
+};
+
 class Repository {
  public:
   explicit Repository(Database& db) : db_(db) {}
@@ -202,6 +219,26 @@ class Repository {
   Result<std::int64_t> InsertAlert(const AlertRecord& a);
   Result<std::vector<AlertRecord>> ListAlerts(std::optional<std::int64_t> user_id, int limit = 100);
   Status AcknowledgeAlert(std::int64_t id);
+
+  // bots by name, cycles
+  Result<BotRecord> FindBot(std::int64_t user_id, std::string_view name);
+  Result<std::int64_t> MaxDecisionCycle(std::int64_t bot_id);  // 0 when none
+  Result<PositionRecord> FindOpenPosition(std::int64_t bot_id, std::string_view symbol);
+
+  // paper venue persistence (engine/journaled_exchange.hpp)
+  Status SavePaperAccount(std::int64_t bot_id, std::int64_t account_index, Money deposit, UnixMs at);
+  // (bot_id, account_index, deposit) ordered by account_index
+  Result<std::vector<std::tuple<std::int64_t, std::int64_t, Money>>> ListPaperAccounts();
+  Status AppendJournal(const JournalEntry& e);
+  Result<std::vector<JournalEntry>> LoadJournal();
+
+  // run state (e.g. the last bar whose effects are stored) and operator commands
+  Status SetRunState(std::string_view name, std::int64_t value);
+  Result<std::optional<std::int64_t>> GetRunState(std::string_view name);
+  Result<std::int64_t> AddBotCommand(std::optional<std::int64_t> bot_id, std::string_view command,
+                                     std::string_view reason, UnixMs at);
+  Result<std::vector<BotCommand>> PendingCommands();
+  Status MarkCommandDone(std::int64_t id, UnixMs at);
 
  private:
   Database& db_;

@@ -301,3 +301,38 @@ TEST(StoreSql, NumbersPlaceholdersOutsideStrings) {
 
 }  // namespace
 }  // namespace aitrader::store
+
+namespace aitrader::store {
+namespace {
+
+TEST_P(StoreTest, JournalRunStateAndCommands) {
+  std::int64_t bot = MakeUserAndBot();
+  ASSERT_TRUE(repo_->SavePaperAccount(bot, 0, *Money::Parse("10000"), 1).ok());
+  EXPECT_EQ(repo_->SavePaperAccount(bot, 1, *Money::Parse("1"), 1).code(), StatusCode::kAlreadyExists);
+  auto accounts = repo_->ListPaperAccounts();
+  ASSERT_EQ(accounts->size(), 1u);
+  EXPECT_EQ(std::get<2>((*accounts)[0]).ToString(), "10000");
+  ASSERT_TRUE(repo_->AppendJournal({1, bot, 300000, "create_order", R"({"client_id":"x"})"}).ok());
+  ASSERT_TRUE(repo_->AppendJournal({2, bot, 600000, "cancel_all", R"({"symbol":""})"}).ok());
+  EXPECT_EQ(repo_->AppendJournal({2, bot, 600000, "cancel_all", "{}"}).code(), StatusCode::kAlreadyExists);
+  auto journal = repo_->LoadJournal();
+  ASSERT_EQ(journal->size(), 2u);
+  EXPECT_EQ((*journal)[1].kind, "cancel_all");
+  EXPECT_FALSE(repo_->GetRunState("last_bar")->has_value());
+  ASSERT_TRUE(repo_->SetRunState("last_bar", 5).ok());
+  ASSERT_TRUE(repo_->SetRunState("last_bar", 7).ok());
+  EXPECT_EQ(**repo_->GetRunState("last_bar"), 7);
+  auto c1 = repo_->AddBotCommand(bot, "pause", "operator", 10);
+  auto c2 = repo_->AddBotCommand(std::nullopt, "emergency_stop", "panic", 11);
+  ASSERT_TRUE(c1.ok() && c2.ok());
+  auto pending = repo_->PendingCommands();
+  ASSERT_EQ(pending->size(), 2u);
+  EXPECT_FALSE((*pending)[1].bot_id.has_value());
+  ASSERT_TRUE(repo_->MarkCommandDone(*c1, 12).ok());
+  EXPECT_EQ(repo_->PendingCommands()->size(), 1u);
+  EXPECT_EQ(repo_->FindBot(repo_->GetBot(bot)->user_id, "alpha")->id, bot);
+  EXPECT_EQ(*repo_->MaxDecisionCycle(bot), 0);
+}
+
+}  // namespace
+}  // namespace aitrader::store
