@@ -7,6 +7,7 @@
 #include <boost/json.hpp>
 
 #include <atomic>
+#include <cstdlib>
 #include <filesystem>
 #include <mutex>
 #include <thread>
@@ -544,6 +545,36 @@ TEST_F(LlmIntegration, ConnectionRefusedIsRetriedThenUnavailable) {
   auto r = client->Complete(Decide());
   EXPECT_EQ(r.status().code(), StatusCode::kUnavailable) << r.status().ToString();
   EXPECT_EQ(sleeper_.waits(), (std::vector<std::int64_t>{500, 1000}));
+}
+
+TEST_F(LlmIntegration, ExplicitProxyIsUsed) {
+  ProviderConfig c = Config("anthropic", "claude-sonnet-4-5");
+  c.base_url = "http://llm.example.invalid";  // unresolvable: only reachable through the proxy
+  c.proxy = server_.BaseUrl();                // the mock server doubles as an HTTP proxy
+  auto client = Make(c);
+  auto r = client->Complete(Decide());
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(server_.Requests().back().target, "http://llm.example.invalid/v1/messages");
+}
+
+TEST_F(LlmIntegration, ProxyEnvironmentIsHonouredButNeverForLoopback) {
+  const char* saved = std::getenv("http_proxy");
+  const std::string saved_value = saved ? saved : "";
+  ::setenv("http_proxy", server_.BaseUrl().c_str(), 1);
+  ProviderConfig remote = Config("openai", "gpt-5");
+  remote.base_url = "http://api.example.invalid/v1";
+  auto via_proxy = Make(remote)->Complete(Decide());
+  ::setenv("http_proxy", "http://127.0.0.1:1", 1);  // a dead proxy: loopback must bypass it
+  auto direct = Make(Config("openai", "gpt-5", "/v1"))->Complete(Decide());
+  if (saved) {
+    ::setenv("http_proxy", saved_value.c_str(), 1);
+  } else {
+    ::unsetenv("http_proxy");
+  }
+  ASSERT_TRUE(via_proxy.ok()) << via_proxy.status().ToString();
+  EXPECT_EQ(server_.Requests()[0].target, "http://api.example.invalid/v1/chat/completions");
+  ASSERT_TRUE(direct.ok()) << direct.status().ToString();
+  EXPECT_EQ(server_.Requests()[1].target, "/v1/chat/completions");
 }
 
 TEST_F(LlmIntegration, RateLimitIsSharedByClientsOfTheSameModel) {

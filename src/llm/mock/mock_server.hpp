@@ -145,6 +145,8 @@ class MockServer {
 // --- The vendor formats (mock_wire.cpp), exposed for tests and tools ---
 
 // Vendor and model from a request target, or nullopt when the path is not a vendor endpoint.
+// An absolute-form target ("http://host/v1/messages", sent when a client uses the server as its
+// HTTP proxy) is routed by its path, so tests can check that proxy settings are honoured.
 std::optional<std::pair<Vendor, std::string>> RouteVendor(std::string_view target);
 // Extracts model, system, user text and schema from a vendor request body. Errors: kParseError.
 Result<MockRequest> ParseVendorRequest(Vendor vendor, std::string model_from_path, std::string_view body);

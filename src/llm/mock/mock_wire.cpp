@@ -118,6 +118,11 @@ Result<std::vector<Fault>> ParseFaultScript(std::string_view text) {
 // ---------------------------------------------------------------------------- requests
 
 std::optional<std::pair<Vendor, std::string>> RouteVendor(std::string_view target) {
+  // Absolute form ("http://host/v1/messages"): the server was used as an HTTP proxy.
+  if (StartsWith(target, "http://")) {
+    const auto slash = target.find('/', 7);
+    target = slash == std::string_view::npos ? std::string_view("/") : target.substr(slash);
+  }
   const auto q = target.find('?');
   if (q != std::string_view::npos) target = target.substr(0, q);
   if (target == "/v1/messages") return std::make_pair(Vendor::kAnthropic, std::string());
