@@ -253,12 +253,19 @@ Result<std::int64_t> Repository::UpsertOrder(const OrderRecord& o, std::string_v
       "INSERT INTO orders (bot_id, client_order_id, venue_order_id, symbol, side, type, quantity, price, stop_price, "
       "reduce_only, status, filled_quantity, avg_price, created_at, updated_at) "
       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (client_order_id) DO UPDATE SET "
-      "venue_order_id = COALESCE(excluded.venue_order_id, orders.venue_order_id), status = excluded.status, "
-      "filled_quantity = excluded.filled_quantity, avg_price = COALESCE(excluded.avg_price, orders.avg_price), "
-      "updated_at = excluded.updated_at RETURNING id",
+      "venue_order_id = COALESCE(excluded.venue_order_id, orders.venue_order_id), "
+      // A terminal status is final: a late, older view of the order never regresses it.
+      "status = CASE WHEN orders.status IN ('FILLED', 'CANCELED', 'EXPIRED', 'REJECTED') THEN orders.status "
+      "ELSE excluded.status END, "
+      "filled_quantity = CASE WHEN excluded.filled_quantity > orders.filled_quantity THEN excluded.filled_quantity "
+      "ELSE orders.filled_quantity END, avg_price = COALESCE(excluded.avg_price, orders.avg_price), "
+      "updated_at = CASE WHEN excluded.updated_at > orders.updated_at THEN excluded.updated_at ELSE orders.updated_at "
+      "END RETURNING id",
       p);
   if (!id.ok()) return id.status();
-  if (!previous.ok() || previous->status != o.status) {
+  const bool terminal = previous.ok() && (previous->status == "FILLED" || previous->status == "CANCELED" ||
+                                          previous->status == "EXPIRED" || previous->status == "REJECTED");
+  if (!terminal && (!previous.ok() || previous->status != o.status)) {
     Value h[] = {Int(*id), Text(o.status), reason.empty() ? Value{Null{}} : Text(reason), Int(o.updated_at)};
     AITRADER_RETURN_IF_ERROR(
         db_.Execute("INSERT INTO order_status_history (order_id, status, reason, at) VALUES (?, ?, ?, ?)", h));
@@ -463,6 +470,11 @@ Result<PositionRecord> Repository::FindOpenPosition(std::int64_t bot_id, std::st
                     " FROM positions WHERE bot_id = ? AND symbol = ? AND closed_at IS NULL ORDER BY id DESC LIMIT 1",
                 p),
       ToPosition, "open position " + std::string(symbol));
+}
+
+Status Repository::UpdateExitPlan(std::int64_t position_id, std::string_view exit_plan_json) {
+  Value p[] = {Text(exit_plan_json), Int(position_id)};
+  return db_.Execute("UPDATE positions SET exit_plan_json = ? WHERE id = ?", p);
 }
 
 Status Repository::SavePaperAccount(std::int64_t bot_id, std::int64_t account_index, Money deposit, UnixMs at) {

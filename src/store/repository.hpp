@@ -224,6 +224,7 @@ class Repository {
   Result<BotRecord> FindBot(std::int64_t user_id, std::string_view name);
   Result<std::int64_t> MaxDecisionCycle(std::int64_t bot_id);  // 0 when none
   Result<PositionRecord> FindOpenPosition(std::int64_t bot_id, std::string_view symbol);
+  Status UpdateExitPlan(std::int64_t position_id, std::string_view exit_plan_json);
 
   // paper venue persistence (engine/journaled_exchange.hpp)
   Status SavePaperAccount(std::int64_t bot_id, std::int64_t account_index, Money deposit, UnixMs at);

@@ -336,3 +336,34 @@ TEST_P(StoreTest, JournalRunStateAndCommands) {
 
 }  // namespace
 }  // namespace aitrader::store
+
+namespace aitrader::store {
+namespace {
+
+TEST_P(StoreTest, TerminalOrderStatusNeverRegresses) {
+  std::int64_t bot = MakeUserAndBot();
+  OrderRecord o;
+  o.bot_id = bot;
+  o.client_order_id = "at1-1-BTC-e";
+  o.symbol = "BTCUSDT";
+  o.side = "BUY";
+  o.type = "MARKET";
+  o.quantity = *Quantity::Parse("0.01");
+  o.status = "FILLED";
+  o.filled_quantity = o.quantity;
+  o.created_at = o.updated_at = 10;
+  ASSERT_TRUE(repo_->UpsertOrder(o).ok());
+  o.status = "NEW";  // the submission view arrives after the fill event
+  o.filled_quantity = Quantity();
+  o.updated_at = 5;
+  auto id = repo_->UpsertOrder(o);
+  ASSERT_TRUE(id.ok());
+  auto stored = repo_->FindOrder("at1-1-BTC-e");
+  EXPECT_EQ(stored->status, "FILLED");
+  EXPECT_EQ(stored->filled_quantity.ToString(), "0.01");
+  EXPECT_EQ(stored->updated_at, 10);
+  EXPECT_EQ(repo_->OrderHistory(*id)->size(), 1u);
+}
+
+}  // namespace
+}  // namespace aitrader::store
