@@ -91,8 +91,23 @@ inline double Variance(double mean, double mean_sq) { return mean_sq - mean * me
 inline double StdDevFromVariance(double var) { return IsZeroOrNeg(var) ? 0.0 : std::sqrt(var); }
 
 // Directional movement of a bar: dp = H − H₋₁, dm = L₋₁ − L. At most one side counts: −DM
-// when dm > 0 and dp < dm, else +DM when dp > 0 and dp > dm. Ties count for neither.
+// when dm > 0 and dp < dm, else +DM when dp > 0 and dp > dm. Ties count for neither; a side
+// that does not count is +0.0. Branch-free: the sides are compared as a pair of lanes
+// [dp, dm] against [dm, dp] (dp < dm is dm > dp), which also makes the "else" implicit since
+// both conditions cannot hold at once.
+#if defined(__SSE2__)
+inline __m128d DirectionalMovePair(double dp, double dm) {  // returns [plus, minus]
+  const __m128d v = _mm_set_pd(dm, dp), other = _mm_set_pd(dp, dm);
+  const __m128d mask = _mm_and_pd(_mm_cmpgt_pd(v, _mm_setzero_pd()), _mm_cmpgt_pd(v, other));
+  return _mm_and_pd(mask, v);
+}
+#endif
 inline void DirectionalMove(double dp, double dm, double& plus, double& minus) {
+#if defined(__SSE2__)
+  const __m128d pm = DirectionalMovePair(dp, dm);
+  plus = _mm_cvtsd_f64(pm);
+  minus = _mm_cvtsd_f64(_mm_unpackhi_pd(pm, pm));
+#else
   plus = 0.0;
   minus = 0.0;
   if (dm > 0.0 && dp < dm) {
@@ -100,6 +115,7 @@ inline void DirectionalMove(double dp, double dm, double& plus, double& minus) {
   } else if (dp > 0.0 && dp > dm) {
     plus = dp;
   }
+#endif
 }
 
 // Stochastic %K from the close and the window's extremes: (C − LL) / ((HH − LL) / 100),
