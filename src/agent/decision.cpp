@@ -318,6 +318,10 @@ bool ReadDouble(const json::value& v, double& out, std::string& why) {
     return true;
   }
   if (const double* d = v.if_double()) {
+    if (!std::isfinite(*d)) {  // Boost.JSON reads 1e+320 as infinity
+      why = "is out of range";
+      return false;
+    }
     out = *d;
     return true;
   }
@@ -793,7 +797,7 @@ std::string DecisionsToJson(std::span<const Decision> decisions) {
       out += ",\"invalidation_condition\":";
       AppendJsonString(out, d.invalidation_condition);
     }
-    if (d.confidence) num("confidence", FormatDouble(*d.confidence));
+    if (d.confidence && std::isfinite(*d.confidence)) num("confidence", FormatDouble(*d.confidence));
     if (d.risk_usd) num("risk_usd", d.risk_usd->ToString());
     if (d.Has(Field::kJustification)) {
       out += ",\"justification\":";

@@ -232,6 +232,16 @@ TEST(DecisionValidate, NonNumericFields) {
                         DecisionReason::kNonNumericField, "BTC", "leverage"));
 }
 
+TEST(DecisionValidate, OverflowingNumbersAreRefused) {
+  // Found by the fuzzer: Boost.JSON reads 1e+320 as infinity; the canonical JSON must stay JSON.
+  auto issues = Check(Entry("BTC", "buy_to_enter",
+                            R"(, "quantity": 1e+300, "leverage": 1e+400, "profit_target": 120000, "stop_loss": 110000, "invalidation_condition": "x", "confidence": 1e+320, "risk_usd": 1e19)"));
+  EXPECT_TRUE(HasReason(issues, DecisionReason::kNonNumericField, "BTC", "quantity"));
+  EXPECT_TRUE(HasReason(issues, DecisionReason::kNonNumericField, "BTC", "confidence"));
+  EXPECT_TRUE(HasReason(issues, DecisionReason::kNonNumericField, "BTC", "risk_usd"));
+  EXPECT_FALSE(issues.empty());
+}
+
 TEST(DecisionValidate, NegativeAndZeroQuantity) {
   EXPECT_TRUE(HasReason(Check(Entry("SOL", "hold", R"(, "quantity": -3)")), DecisionReason::kNegativeQuantity, "SOL",
                         "quantity"));
