@@ -189,6 +189,11 @@ TEST(Baseline, ReadsItsPromptBack) {
   ASSERT_EQ(via_text.decisions.size(), direct.size());
   for (std::size_t i = 0; i < direct.size(); ++i) EXPECT_EQ(via_text.decisions[i].signal, direct[i].signal);
   EXPECT_EQ(BaselineAnswerForPrompt(prompt.system, prompt.user), BaselineAnswerForPrompt(prompt.system, prompt.user));
+  // The mock vendor server joins a conversation's user messages with blank lines: a retry
+  // message after the prompt changes nothing.
+  DecisionIssue issue{DecisionReason::kUnknownCoin, "PEPE", "", "PEPE: is not a traded coin"};
+  std::string joined = prompt.user + "\n\n" + BuildRetryMessage(std::span<const DecisionIssue>(&issue, 1));
+  EXPECT_EQ(BaselineAnswerForPrompt(prompt.system, joined), BaselineAnswerForPrompt(prompt.system, prompt.user));
 }
 
 TEST(Baseline, ClientSpeaksLikeAnLlm) {
