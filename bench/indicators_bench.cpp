@@ -13,7 +13,9 @@
 #include <vector>
 
 #include "indicators/batch.hpp"
+#include "indicators/spec.hpp"
 #include "indicators/streaming.hpp"
+#include "indicators/streaming_set.hpp"
 
 namespace aitrader::indicators {
 namespace {
@@ -238,6 +240,21 @@ void BM_StreamingAlphaArenaSetPerCandle(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_StreamingAlphaArenaSetPerCandle);
+
+// The same set through the generic StreamingSet (built from kAlphaArenaList), as a bot holds it.
+void BM_StreamingSetAlphaArenaPerCandle(benchmark::State& state) {
+  const Candles& d = Data();
+  StreamingSet set = StreamingSet::Create(kAlphaArenaList).value();
+  std::vector<double> row(set.width());
+  std::size_t i = 0;
+  for (; i < 1000; ++i) set.Update(d.high[i], d.low[i], d.close[i], d.volume[i], row);  // warm up
+  for (auto _ : state) {
+    set.Update(d.high[i], d.low[i], d.close[i], d.volume[i], row);
+    benchmark::DoNotOptimize(row.data());
+    if (++i == kRows) i = 0;
+  }
+}
+BENCHMARK(BM_StreamingSetAlphaArenaPerCandle);
 
 void BM_StreamingEma20PerCandle(benchmark::State& state) {
   const Candles& d = Data();

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "indicators/spec.hpp"
+#include "indicators/streaming_set.hpp"
 #include "indicators/talib_data.hpp"
 
 namespace aitrader::indicators {
@@ -126,6 +127,34 @@ TEST(IndicatorCsv, WritesHeaderTimestampsAndShortestRoundTripNumbers) {
   auto empty = FormatIndicatorCsv({}, {});
   ASSERT_TRUE(empty.ok());
   EXPECT_EQ(*empty, "timestamp\n");
+}
+
+TEST(StreamingSet, EqualsComputeIndicatorsBitwiseOnTheReference) {
+  const auto& d = Talib();
+  auto specs = ParseIndicatorList(std::string(kFullList) + ",stoch:14:3:3,cci:20,stddev:10:2.5,atr:1");
+  ASSERT_TRUE(specs.ok());
+  auto set = StreamingSet::Create(*specs);
+  ASSERT_TRUE(set.ok()) << set.status().ToString();
+  auto batch = ComputeIndicators(*specs, OhlcvColumns{d.high, d.low, d.close, d.volume});
+  ASSERT_TRUE(batch.ok());
+  ASSERT_EQ(set->width(), batch->size());
+  for (std::size_t c = 0; c < batch->size(); ++c) EXPECT_EQ(set->columns()[c], (*batch)[c].name);
+  std::vector<double> row(set->width());
+  for (std::size_t i = 0; i < d.close.size(); ++i) {
+    set->Update(d.high[i], d.low[i], d.close[i], d.volume[i], row);
+    for (std::size_t c = 0; c < row.size(); ++c) {
+      ASSERT_TRUE(SameBits(row[c], (*batch)[c].values[i])) << set->columns()[c] << " row " << i;
+    }
+  }
+}
+
+TEST(StreamingSet, DefaultSetAndErrors) {
+  auto set = StreamingSet::Create(kAlphaArenaList);
+  ASSERT_TRUE(set.ok());
+  EXPECT_EQ(set->width(), 9u);
+  auto bad = StreamingSet::Create("ema:20,rsi:1");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("'rsi:1'"), std::string::npos) << bad.status().message();
 }
 
 }  // namespace
