@@ -7,6 +7,7 @@
 
 #include "agent/baseline.hpp"
 #include "agent/decision.hpp"
+#include "agent/live_features.hpp"
 #include "agent/prompt.hpp"
 #include "agent/snapshot.hpp"
 #include "core/instrument.hpp"
@@ -160,6 +161,24 @@ void BM_BaselineAnswerForPrompt(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_BaselineAnswerForPrompt);
+
+// Live path: one closed 5m candle into the streaming state, then the snapshot.
+void BM_LiveUpdateAndSnapshot(benchmark::State& state) {
+  market::DataDir dir(std::string(AITRADER_DATA_DIR) + "/binance-usdm");
+  auto m5 = dir.LoadCandles("BTCUSDT", 5 * kMinuteMs).value();
+  auto live = LiveCoinFeatures::Create("BTC", 1, m5.interval()).value();
+  MarketSnapshot snap;
+  std::size_t i = 0;
+  for (auto _ : state) {
+    market::Candle c = m5[i % m5.size()];
+    c.open_time = static_cast<UnixMs>(i) * m5.interval();  // keep times increasing across wraps
+    (void)live.AddIntraday(c);
+    (void)live.Snapshot(c.open_time + m5.interval(), snap);
+    benchmark::DoNotOptimize(snap.ema20);
+    ++i;
+  }
+}
+BENCHMARK(BM_LiveUpdateAndSnapshot);
 
 }  // namespace
 

@@ -4,9 +4,11 @@
 
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
 #include <map>
 
 #include "agent/fresh_prompt.hpp"
+#include "agent/live_features.hpp"
 #include "agent/snapshot.hpp"
 #include "core/instrument.hpp"
 #include "core/io.hpp"
@@ -364,6 +366,46 @@ TEST(PromptTemplate, PlaceholdersAndVersions) {
   EXPECT_EQ(b->system_prompt(), "aa-test: BTC, ETH x10 0.05% 15-minute");
   EXPECT_EQ(b->version(), "aa-test");
   EXPECT_EQ(SystemPromptTemplate::LoadDefault("aa-v0").status().code(), StatusCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace aitrader::agent
+
+namespace aitrader::agent {
+namespace {
+
+TEST(LiveFeatures, StreamingEqualsTheReferenceSnapshot) {
+  const CoinData& d = Load("ETHUSDT");
+  // Start both at the same row: the 4h history from its first candle, the 5m too.
+  auto live = LiveCoinFeatures::Create("ETH", 2, d.m5.interval());
+  ASSERT_TRUE(live.ok());
+  PromptBuilder builder = PromptBuilder::Create({}, SystemPromptTemplate::LoadDefault().value()).value();
+  auto render = [&](const MarketSnapshot& s, UnixMs t) {
+    PromptState st;
+    st.now = t;
+    st.coins = std::span<const MarketSnapshot>(&s, 1);
+    return builder.Build(st).user;
+  };
+  std::size_t i5 = 0, i4 = 0;
+  int checked = 0;
+  for (UnixMs t = T("2025-09-01T00:00:00Z"); t <= T("2025-10-01T00:00:00Z"); t += 5 * kMinuteMs) {
+    while (i5 < d.m5.size() && d.m5.open_time()[i5] + d.m5.interval() <= t) ASSERT_TRUE(live->AddIntraday(d.m5[i5++]).ok());
+    while (i4 < d.h4.size() && d.h4.open_time()[i4] + d.h4.interval() <= t) ASSERT_TRUE(live->Add4h(d.h4[i4++]).ok());
+    // Compare every 4h and 13 minutes-ish sample (a spread of states incl. warm-up).
+    if (i5 == 0 || (t / (5 * kMinuteMs)) % 53 != 0) continue;
+    MarketSnapshot a;
+    ASSERT_TRUE(live->Snapshot(t, a).ok());
+    auto b = BuildSnapshot("ETH", 2, d.m5, d.h4, t);
+    ASSERT_TRUE(b.ok());
+    ASSERT_EQ(render(a, t), render(*b, t)) << FormatUtc(t);
+    EXPECT_EQ(std::memcmp(&a.ema20, &b->ema20, sizeof(double)), 0);
+    ++checked;
+  }
+  EXPECT_GT(checked, 100);
+  // Feeding a candle that has not closed by t is refused at snapshot time; out of order at add.
+  MarketSnapshot s;
+  EXPECT_EQ(live->Snapshot(T("2025-09-15T00:00:00Z"), s).code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(live->AddIntraday(d.m5[0]).code(), StatusCode::kInvalidArgument);
 }
 
 }  // namespace
