@@ -1,12 +1,14 @@
 // `aitrader mock-llm`: runs the local LLM vendor server (llm/mock/mock_server.hpp) on loopback
 // until SIGINT/SIGTERM, for trying aitrader offline. Point a bot's LLM config at it with
 // base_url http://127.0.0.1:<port> (anthropic, deepseek, gemini) or http://127.0.0.1:<port>/v1
-// (openai, openai-compatible); any API key is accepted.
+// (openai, openai-compatible); any API key is accepted. Answers come from the rule-based
+// baseline policy (agent/baseline.hpp) by default, or a fixed hold (--responder hold).
 #include <csignal>
 #include <cstdio>
 #include <memory>
 #include <string>
 
+#include "agent/baseline.hpp"
 #include "app/command.hpp"
 #include "core/io.hpp"
 #include "core/strings.hpp"
@@ -22,6 +24,7 @@ struct MockLlmArgs {
   std::string latency;
   std::size_t max_body_bytes = 1u << 20;
   int threads = 2;
+  std::string responder = "baseline";
 };
 
 // "A..B" or "A" (milliseconds).
@@ -77,15 +80,21 @@ int Run(const MockLlmArgs& args) {
   sigaddset(&stop_signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
-  llm::mock::MockServer server(options);
+  llm::mock::Responder responder = llm::mock::DefaultHoldResponder;
+  if (args.responder == "baseline") {
+    responder = [](const llm::mock::MockRequest& request) {
+      return agent::BaselineAnswerForPrompt(request.system, request.user);
+    };
+  }
+  llm::mock::MockServer server(options, responder);
   server.PushFaults(faults);
   if (auto st = server.Start(); !st.ok()) {
     std::fprintf(stderr, "error: %s\n", st.ToString().c_str());
     return 1;
   }
   std::printf("mock LLM server on %s (Anthropic /v1/messages, OpenAI /v1/chat/completions, Gemini "
-              "/v1beta/models/{model}:generateContent); %zu scripted faults; Ctrl-C stops\n",
-              server.BaseUrl().c_str(), faults.size());
+              "/v1beta/models/{model}:generateContent); responder %s; %zu scripted faults; Ctrl-C stops\n",
+              server.BaseUrl().c_str(), args.responder.c_str(), faults.size());
   std::fflush(stdout);
   int signal = 0;
   sigwait(&stop_signals, &signal);
@@ -103,6 +112,8 @@ void Setup(CLI::App& root, int& exit_code) {
   cmd->add_option("--latency-ms", args->latency, "Answer latency A..B ms, uniform per request");
   cmd->add_option("--max-body-bytes", args->max_body_bytes, "Largest request body accepted (413 above)");
   cmd->add_option("--threads", args->threads, "I/O threads")->check(CLI::Range(1, 64));
+  cmd->add_option("--responder", args->responder, "Who answers: baseline (the rule-based policy) or hold")
+      ->check(CLI::IsMember({"baseline", "hold"}));
   cmd->callback([args, &exit_code] { exit_code = Run(*args); });
 }
 
