@@ -447,15 +447,13 @@ void PaperSimulator::Close(AccountIndex a, std::uint32_t idx, OrderStatus to, Re
 void PaperSimulator::ExpireReduceOnlyIfFlat(AccountIndex a, SymbolIndex s, UnixMs time) {
   if (ProjectedQty(a, s) != 0) return;
   Account& acc = accounts_[a];
-  // Collect first: Close() edits acc.open.
-  std::uint32_t victims[64];
-  std::size_t n = 0;
+  // Collect first: Close() edits acc.open. (Allocates only when there is something to expire.)
+  std::vector<std::uint32_t> victims;
   for (std::uint32_t idx : acc.open) {
     const OrderRecord& r = acc.orders[idx];
-    if (r.symbol == s && (r.order.reduce_only || r.order.close_position) && n < 64) victims[n++] = idx;
+    if (r.symbol == s && (r.order.reduce_only || r.order.close_position)) victims.push_back(idx);
   }
-  for (std::size_t i = 0; i < n; ++i) Close(a, victims[i], OrderStatus::kExpired, RejectReason::kReduceOnlyRejected, time);
-  if (n == 64) ExpireReduceOnlyIfFlat(a, s, time);
+  for (std::uint32_t idx : victims) Close(a, idx, OrderStatus::kExpired, RejectReason::kReduceOnlyRejected, time);
 }
 
 Result<Order> PaperSimulator::CreateOrder(AccountIndex a, const OrderRequest& req) {
@@ -699,8 +697,7 @@ PaperSimulator::FillResult PaperSimulator::ExecuteFill(AccountIndex a, std::uint
   return FillResult::kFilled;
 }
 
-void PaperSimulator::Liquidate(AccountIndex a, SymbolIndex s, std::int64_t price, std::int64_t* marks, UnixMs time) {
-  (void)marks;
+void PaperSimulator::Liquidate(AccountIndex a, SymbolIndex s, std::int64_t price, UnixMs time) {
   Account& acc = accounts_[a];
   PositionState& p = Pos(a, s);
   const Instrument& ins = instruments_[s];
@@ -744,14 +741,12 @@ void PaperSimulator::Liquidate(AccountIndex a, SymbolIndex s, std::int64_t price
 void PaperSimulator::FillPendingTakers(AccountIndex a, SymbolIndex s, const market::Candle& c, std::int64_t* marks) {
   Account& acc = accounts_[a];
   marks[s] = c.open.raw();
-  std::uint32_t pending[64];
-  std::size_t n = 0;
+  std::vector<std::uint32_t> pending;  // allocates only when orders are waiting
   for (std::uint32_t idx : acc.open) {
     const OrderRecord& r = acc.orders[idx];
-    if (r.symbol == s && r.pending_taker && r.order.created_at <= c.open_time && n < 64) pending[n++] = idx;
+    if (r.symbol == s && r.pending_taker && r.order.created_at <= c.open_time) pending.push_back(idx);
   }
-  for (std::size_t i = 0; i < n; ++i) {
-    const std::uint32_t idx = pending[i];
+  for (const std::uint32_t idx : pending) {
     OrderRecord& r = acc.orders[idx];
     if (IsTerminal(r.order.status)) continue;
     const Order& o = r.order;
@@ -831,7 +826,7 @@ void PaperSimulator::RunSegment(AccountIndex a, SymbolIndex s, std::int64_t from
     if (gap && best_kind != 3) eff = to;  // a gap is not traded through: stops and liquidations take the open
     marks[s] = eff;
     if (best_kind == 0) {
-      Liquidate(a, s, eff, marks, time);
+      Liquidate(a, s, eff, time);
     } else if (best_kind == 3) {
       ExecuteFill(a, best_idx, Level(acc.orders[best_idx].order), Liquidity::kMaker, marks, time);
     } else {

@@ -232,7 +232,7 @@ class PaperSimulator {
   enum class FillResult { kFilled, kExpired };
   FillResult ExecuteFill(AccountIndex a, std::uint32_t idx, std::int64_t price, Liquidity liq, std::int64_t* marks,
                          UnixMs time);
-  void Liquidate(AccountIndex a, SymbolIndex s, std::int64_t price, std::int64_t* marks, UnixMs time);
+  void Liquidate(AccountIndex a, SymbolIndex s, std::int64_t price, UnixMs time);
   void ProcessAccountBar(AccountIndex a, std::span<const SymbolBar> bars, std::int64_t* marks);
   void ProcessSymbolCandle(AccountIndex a, SymbolIndex s, const market::Candle& c, std::int64_t* marks);
   void RunSegment(AccountIndex a, SymbolIndex s, std::int64_t from, std::int64_t to, const market::Candle& c,
