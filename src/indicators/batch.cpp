@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <initializer_list>
 #include <string>
+#include <vector>
 
 #include "indicators/kernels.hpp"
 #include "indicators/streaming.hpp"
@@ -477,9 +478,68 @@ Status Stoch(In high, In low, In close, int fast_k, int slow_k, int slow_d, Out 
 }
 
 Status Cci(In high, In low, In close, int period, Out out) {
-  AITRADER_ASSIGN_OR_RETURN(CciState state, CciState::Create(period));
+  AITRADER_RETURN_IF_ERROR(CheckCci(period));
   AITRADER_RETURN_IF_ERROR(CheckSpans({high, low, close}, {out}));
-  for (std::size_t i = 0; i < high.size(); ++i) out[i] = state.Update(high[i], low[i], close[i]);
+  FillWarmup(out, period - 1);
+  const std::size_t n = high.size(), p = static_cast<std::size_t>(period);
+  if (n < p) return Status::Ok();
+  const double pf = period;
+  const double* h = high.data();
+  const double* l = low.data();
+  const double* c = close.data();
+  double* o = out.data();
+  auto typical = [&](std::size_t i) { return (h[i] + l[i] + c[i]) / 3.0; };
+  // The circular buffer of CciState: slot = row % period. Its sums run over slots 0..p−1 in
+  // order and are sequential by definition, so two consecutive rows are computed in the same
+  // loops (two independent dependency chains). Row t+1's buffer differs from row t's only in
+  // slot s1 = (t+1) % p, which holds row t+1−p for row t and row t+1 for row t+1.
+  std::vector<double> ring(p);
+  for (std::size_t i = 0; i + 1 < p; ++i) ring[i] = typical(i);
+  std::size_t slot = p - 1;  // slot of row t
+  std::size_t t = p - 1;
+  for (; t + 1 < n; t += 2) {
+    const double tp0 = typical(t), tp1 = typical(t + 1);
+    ring[slot] = tp0;
+    const std::size_t s1 = slot + 1 == p ? 0 : slot + 1;
+    double a0 = 0.0, a1 = 0.0;
+    for (std::size_t j = 0; j < s1; ++j) {
+      a0 += ring[j];
+      a1 += ring[j];
+    }
+    a0 += ring[s1];
+    a1 += tp1;
+    for (std::size_t j = s1 + 1; j < p; ++j) {
+      a0 += ring[j];
+      a1 += ring[j];
+    }
+    a0 /= pf;
+    a1 /= pf;
+    double m0 = 0.0, m1 = 0.0;
+    for (std::size_t j = 0; j < s1; ++j) {
+      m0 += std::fabs(ring[j] - a0);
+      m1 += std::fabs(ring[j] - a1);
+    }
+    m0 += std::fabs(ring[s1] - a0);
+    m1 += std::fabs(tp1 - a1);
+    for (std::size_t j = s1 + 1; j < p; ++j) {
+      m0 += std::fabs(ring[j] - a0);
+      m1 += std::fabs(ring[j] - a1);
+    }
+    o[t] = detail::CciValue(tp0, a0, m0, pf);
+    o[t + 1] = detail::CciValue(tp1, a1, m1, pf);
+    ring[s1] = tp1;
+    slot = s1 + 1 == p ? 0 : s1 + 1;
+  }
+  if (t < n) {  // one row left
+    const double tp = typical(t);
+    ring[slot] = tp;
+    double avg = 0.0;
+    for (double v : ring) avg += v;
+    avg /= pf;
+    double md = 0.0;
+    for (double v : ring) md += std::fabs(v - avg);
+    o[t] = detail::CciValue(tp, avg, md, pf);
+  }
   return Status::Ok();
 }
 
