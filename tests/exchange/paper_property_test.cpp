@@ -69,7 +69,7 @@ std::string Serialize(const ExecutionEvent& e) {
 
 // Runs `accounts` random traders over `bars` bars starting at `start`.
 void RandomRunInto(std::uint64_t seed, std::size_t accounts, std::size_t start, std::size_t bars, bool volatile_slip,
-                   RunResult& out) {
+                   bool walk_every_account, RunResult& out) {
   const Feed& feed = RealFeed();
   EXPECT_EQ(feed.series.size(), kSymbols.size());
   if (feed.series.size() != kSymbols.size()) return;
@@ -79,6 +79,7 @@ void RandomRunInto(std::uint64_t seed, std::size_t accounts, std::size_t start, 
   SimulatorConfig cfg;
   cfg.symbols = kSymbols;
   cfg.seed = seed;
+  cfg.walk_every_account = walk_every_account;
   std::unique_ptr<SlippageModel> slip;
   if (volatile_slip) {
     VolumeVolatilitySlippageParams vp;
@@ -207,9 +208,10 @@ void RandomRunInto(std::uint64_t seed, std::size_t accounts, std::size_t start, 
   out.checked_events = checked_events;
 }
 
-RunResult RandomRun(std::uint64_t seed, std::size_t accounts, std::size_t start, std::size_t bars, bool volatile_slip) {
+RunResult RandomRun(std::uint64_t seed, std::size_t accounts, std::size_t start, std::size_t bars, bool volatile_slip,
+                    bool walk_every_account = false) {
   RunResult out;
-  RandomRunInto(seed, accounts, start, bars, volatile_slip, out);
+  RandomRunInto(seed, accounts, start, bars, volatile_slip, walk_every_account, out);
   return out;
 }
 
@@ -243,9 +245,31 @@ TEST(PaperProperty, DeterministicLedgers) {
   for (std::size_t i = 0; i < a.ledgers.size(); ++i) EXPECT_EQ(a.ledgers[i], b.ledgers[i]) << "account " << i;
   EXPECT_EQ(a.events, b.events);
   EXPECT_GT(a.fills, 50U);
+  // The hot path's band filter skips only accounts the exact walk leaves untouched: walking
+  // every account on every bar gives the same ledgers and events.
+  RunResult w = RandomRun(42, 10, 5000, 800, true, /*walk_every_account=*/true);
+  for (std::size_t i = 0; i < a.ledgers.size(); ++i) EXPECT_EQ(a.ledgers[i], w.ledgers[i]) << "account " << i;
+  EXPECT_EQ(a.events, w.events);
   // A different seed changes the random slippage, hence the ledgers.
   RunResult c = RandomRun(43, 10, 5000, 800, true);
   EXPECT_NE(a.events, c.events);
+}
+
+}  // namespace
+}  // namespace aitrader::exchange::paper
+
+namespace aitrader::exchange::paper {
+namespace {
+
+TEST(PaperProperty, BandFilterMatchesExactWalk) {
+  // Many traders, cross and isolated, liquidations included: the fast path (bands + the cross
+  // worst-case test) must give exactly what walking every account's bar gives.
+  RunResult fast = RandomRun(7, 200, 20000, 1500, false);
+  RunResult exact = RandomRun(7, 200, 20000, 1500, false, /*walk_every_account=*/true);
+  ASSERT_EQ(fast.ledgers.size(), exact.ledgers.size());
+  for (std::size_t i = 0; i < fast.ledgers.size(); ++i) EXPECT_EQ(fast.ledgers[i], exact.ledgers[i]) << "account " << i;
+  EXPECT_EQ(fast.events, exact.events);
+  EXPECT_GT(fast.liquidations, 0U);
 }
 
 }  // namespace

@@ -179,7 +179,7 @@ TEST(PaperScenario, FundingDefaultRateAndSeries) {
     }
   }
 
-  // A series covering 16:00 with −0.0003: a short receives... here the long receives 3.00.
+  // A funding history covering 16:00 with a negative rate, −0.0003: shorts pay longs.
   auto model = std::make_unique<SeriesFundingModel>(R("0.0001"));
   model->Add("BTCUSDT", kT0 + 16 * kHourMs + 7, R("-0.0003"));  // Binance stamps a few ms late
   PaperEnv env2({"BTCUSDT"}, M("10000"), cfg, nullptr, std::move(model));

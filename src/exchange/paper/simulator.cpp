@@ -993,7 +993,7 @@ Status PaperSimulator::OnBars(std::span<const SymbolBar> bars) {
   const std::int64_t* wh = worst_high_.data();
   for (std::size_t a = 0; a < n; ++a) {
     const Band* band = bands + a * nsym_;
-    bool slow = false;
+    bool slow = config_.walk_every_account;
     for (const SymbolBar& b : bars) {
       const Band& bd = band[b.symbol];
       if (b.candle.low.raw() <= bd.lo || b.candle.high.raw() >= bd.hi) {

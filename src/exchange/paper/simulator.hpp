@@ -73,6 +73,7 @@ struct SimulatorConfig {
   std::size_t event_queue_capacity = 4096; // per account; oldest dropped beyond
   std::size_t max_open_orders = 200;       // per account, [-2025] beyond
   std::uint64_t seed = 0;                  // feeds the slippage model's random draw
+  bool walk_every_account = false;         // testing: skip the band filter, walk every account's bar
 };
 
 struct AccountConfig {
