@@ -48,7 +48,7 @@ std::vector<std::string> ColumnNames(const IndicatorSpec& spec);
 // Rows before the spec's first value (the longest of its columns' lookbacks).
 int Lookback(const IndicatorSpec& spec);
 
-// Candle columns as doubles; all the same length. open is not used by any indicator here.
+// Candle columns as doubles, all of the same length (no indicator here reads the open).
 struct OhlcvColumns {
   std::span<const double> high, low, close, volume;
 };
