@@ -685,6 +685,12 @@ TEST(MockServer, RequestBodyLimitAndPromptStop) {
   server.Stop();  // returns without waiting 60 s
   cancel.Cancel();
   caller.join();
+  // It can start again.
+  ASSERT_TRUE(server.Start().ok());
+  c.base_url = server.BaseUrl();
+  auto again = MakeClient(c, deps).value();
+  auto answer = again->Complete(hi);
+  EXPECT_TRUE(answer.ok()) << answer.status().ToString();
 }
 
 }  // namespace

@@ -275,6 +275,7 @@ Status MockServer::Start() {
   }
   impl_->port = acceptor.local_endpoint().port();
   impl_->started = true;
+  impl_->ioc.restart();  // after a Stop()
   impl_->Accept();
   const int n = std::max(1, impl_->options.threads);
   for (int i = 0; i < n; ++i) impl_->threads.emplace_back([this] { impl_->ioc.run(); });
@@ -283,14 +284,12 @@ Status MockServer::Start() {
 
 void MockServer::Stop() {
   if (!impl_ || !impl_->started) return;
-  net::post(impl_->ioc, [this] {
-    beast::error_code ignored;
-    impl_->acceptor.close(ignored);
-  });
   impl_->ioc.stop();
   for (auto& t : impl_->threads)
     if (t.joinable()) t.join();
   impl_->threads.clear();
+  beast::error_code ignored;
+  impl_->acceptor.close(ignored);  // no thread runs the context now: safe to touch directly
   impl_->started = false;
 }
 

@@ -116,7 +116,8 @@ class MockServer {
   MockServer(const MockServer&) = delete;
   MockServer& operator=(const MockServer&) = delete;
 
-  // Binds and starts serving. Errors: kIoError (bind/listen), kFailedPrecondition (started twice).
+  // Binds and starts serving (again after a Stop(): the port may then differ when it was 0).
+  // Errors: kIoError (bind/listen), kFailedPrecondition (already running).
   Status Start();
   // Stops accepting, drops open connections and pending slow answers, joins the threads.
   void Stop();
