@@ -437,7 +437,9 @@ void PaperSimulator::Close(AccountIndex a, std::uint32_t idx, OrderStatus to, Re
   r.order.reason = reason;
   r.order.updated_at = time;
   r.pending_taker = false;
-  acc.open.erase(std::find(acc.open.begin(), acc.open.end(), idx));
+  auto it = std::find(acc.open.begin(), acc.open.end(), idx);
+  AITRADER_CHECK(it != acc.open.end(), "closing an order that is not open");
+  acc.open.erase(it);
   EventKind kind = EventKind::kOrderCanceled;
   if (to == OrderStatus::kExpired) kind = EventKind::kOrderExpired;
   if (to == OrderStatus::kFilled) kind = EventKind::kOrderFilled;
