@@ -7,8 +7,9 @@
 // Contract: Complete() blocks the calling thread (the engine calls it on a worker, never on a
 // bot strand) and returns within the client's total timeout. It returns an error Status, never
 // throws: kUnavailable (network, 5xx, 429 after the retry budget), kTimeout, kCancelled (the
-// token fired: the bot stopped), kPermissionDenied (401/403), kInvalidArgument (4xx that cannot
-// succeed), kParseError (a response body that is not the vendor's format).
+// token fired: the bot stopped), kPermissionDenied (401/403; also 402 and OpenAI's 429
+// insufficient_quota — billing, a human must act), kInvalidArgument (4xx that cannot succeed),
+// kParseError (a response body that is not the vendor's format, or larger than the limit).
 // Thread safety: implementations are safe to call from several threads at once.
 #pragma once
 

@@ -86,6 +86,7 @@ std::string DescribeHttp(int status, const wire::VendorError& e) {
 Result<Response> ProviderClient::Complete(const Request& request, const CancelToken* cancel) {
   const Request r = Resolve(request);
   if (r.model.empty()) return Fail(StatusCode::kInvalidArgument, "", "no model in the request or the config");
+  if (r.max_tokens <= 0) return Fail(StatusCode::kInvalidArgument, r.model, "max_tokens must be > 0");
   if (cancel != nullptr && cancel->cancelled()) return Fail(StatusCode::kCancelled, r.model, "cancelled");
   auto built = adapter_->Build(r);
   if (!built.ok()) return Fail(built.status().code(), r.model, built.status().message());
