@@ -14,6 +14,7 @@
 #include "core/clock.hpp"
 #include "core/instrument.hpp"
 #include "exchange/paper/simulator.hpp"
+#include "market/csv.hpp"
 
 namespace {
 
@@ -150,6 +151,94 @@ BENCHMARK(BM_PaperBar)
     ->Args({100, 1})
     ->Args({10000, 1})
     ->Unit(benchmark::kMicrosecond);
+
+// A replay over real candles (data/binance-usdm/5m, from 2025-10-17): 1,000 accounts open the
+// same six positions with SL/TP at ±3% and ride the market; stops, take-profits and funding
+// happen along the way, so this includes the exact (slow) path at its real frequency.
+void BM_PaperReplayRealCandles(benchmark::State& state) {
+  const std::size_t accounts = 1000;
+  std::vector<market::CandleSeries> series;
+  for (const auto& c : kCoins) {
+    auto r = market::LoadCandlesCsv(DataDir() + "/binance-usdm/5m/" + c.symbol + ".csv.gz");
+    if (!r.ok()) {
+      state.SkipWithError(r.status().ToString().c_str());
+      return;
+    }
+    series.push_back(std::move(*r));
+  }
+  auto table = InstrumentTable::LoadDefault();
+  std::size_t i0 = series[0].LowerBound(kStart);
+  SimulatedClock clock(series[0].open_time()[i0]);
+  SimulatorConfig cfg;
+  for (const auto& c : kCoins) cfg.symbols.push_back(c.symbol);
+  cfg.keep_history = false;
+  cfg.event_queue_capacity = 64;
+  auto created = PaperSimulator::Create(clock, *table, cfg);
+  if (!created.ok()) {
+    state.SkipWithError(created.status().ToString().c_str());
+    return;
+  }
+  std::unique_ptr<PaperSimulator> sim = std::move(created).value();
+  for (std::size_t a = 0; a < accounts; ++a) {
+    AccountConfig ac;
+    ac.deposit = Money::FromUnits(100000);
+    ac.default_leverage = 5;
+    ac.default_margin_mode = a % 2 ? MarginMode::kCross : MarginMode::kIsolated;
+    (void)sim->AddAccount(ac);
+  }
+  std::vector<SymbolBar> bar(std::size(kCoins));
+  std::size_t i = i0;
+  auto feed = [&] {
+    for (std::size_t s = 0; s < bar.size(); ++s) bar[s] = SymbolBar{static_cast<SymbolIndex>(s), series[s][i]};
+    clock.SetMs(series[0].open_time()[i] + 5 * kMinuteMs);
+    (void)sim->OnBars(bar);
+    ++i;
+  };
+  feed();
+  for (AccountIndex a = 0; a < accounts; ++a) {
+    for (std::size_t s = 0; s < std::size(kCoins); ++s) {
+      const Instrument& ins = sim->instrument(static_cast<SymbolIndex>(s));
+      const Price mark = series[s].close()[i - 1];
+      OrderRequest r;
+      r.client_id = ClientOrderId("e" + std::to_string(s));
+      r.symbol = kCoins[s].symbol;
+      r.side = (a + s) % 2 ? Side::kBuy : Side::kSell;
+      r.quantity = QuantityFor(Money::FromUnits(10000), mark, Rounding::kTowardZero).RoundToStep(ins.step_size, Rounding::kTowardZero);
+      (void)sim->CreateOrder(a, r);
+      for (int k = 0; k < 2; ++k) {
+        OrderRequest t;
+        t.client_id = ClientOrderId((k == 0 ? "sl" : "tp") + std::to_string(s));
+        t.symbol = r.symbol;
+        t.side = Opposite(r.side);
+        t.type = k == 0 ? OrderType::kStopMarket : OrderType::kTakeProfitMarket;
+        const bool above = (t.type == OrderType::kStopMarket) == (t.side == Side::kBuy);
+        const Price off = ApplyRatio(mark, *Ratio::Parse("0.03"));
+        t.stop_price = (above ? mark + off : mark - off).RoundToStep(ins.tick_size, Rounding::kHalfEven);
+        t.close_position = true;
+        (void)sim->CreateOrder(a, t);
+      }
+    }
+  }
+  std::vector<ExecutionEvent> sink;
+  std::size_t events = 0;
+  for (auto _ : state) {
+    if (i >= series[0].size()) {
+      state.SkipWithError("out of data");
+      break;
+    }
+    feed();
+    state.PauseTiming();
+    for (AccountIndex a = 0; a < accounts; ++a) events += sim->PollEvents(a, sink, SIZE_MAX);
+    sink.clear();
+    state.ResumeTiming();
+  }
+  const double account_bars = static_cast<double>(state.iterations()) * static_cast<double>(accounts);
+  state.counters["per_account_bar"] =
+      benchmark::Counter(account_bars, benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+  state.counters["events"] = static_cast<double>(events);
+}
+
+BENCHMARK(BM_PaperReplayRealCandles)->Iterations(5000)->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 
