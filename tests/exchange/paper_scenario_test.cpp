@@ -406,6 +406,18 @@ TEST(PaperScenario, BracketPlacedWithPendingEntry) {
   EXPECT_EQ(env.Get("TP").status, OrderStatus::kFilled);
   EXPECT_EQ(env.Get("SL").status, OrderStatus::kExpired);
   EXPECT_TRUE(env.Pos("BTCUSDT").quantity.IsZero());
+
+  // If the entry never fills (cancelled, or expired at the open), the brackets go with it.
+  env.Market("E2", "BTCUSDT", Side::kBuy, "0.05");
+  env.Trigger("SL2", "BTCUSDT", OrderType::kStopMarket, Side::kSell, "100000");
+  ASSERT_TRUE(env.sim->CancelOrder(env.acct, "BTCUSDT", ClientOrderId("E2")).ok());
+  EXPECT_EQ(env.Get("SL2").status, OrderStatus::kExpired);
+  env.Market("E3", "BTCUSDT", Side::kBuy, "0.9");  // fits at 103200, not at a 40% higher open
+  env.Trigger("TP3", "BTCUSDT", OrderType::kTakeProfitMarket, Side::kSell, "150000");
+  env.Bar("BTCUSDT", "145000", "146000", "144000", "145500");
+  EXPECT_EQ(RejectCode(env.Get("E3").reason), -2019);
+  EXPECT_EQ(env.Get("TP3").status, OrderStatus::kExpired);
+  EXPECT_TRUE(env.sim->FetchOpenOrders(env.acct, "")->empty());
 }
 
 TEST(PaperScenario, EventQueueIsBounded) {

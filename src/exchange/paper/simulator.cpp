@@ -433,6 +433,7 @@ Order& PaperSimulator::Reject(AccountIndex a, std::uint32_t idx, RejectReason re
 void PaperSimulator::Close(AccountIndex a, std::uint32_t idx, OrderStatus to, RejectReason reason, UnixMs time) {
   Account& acc = accounts_[a];
   OrderRecord& r = acc.orders[idx];
+  const bool was_pending_entry = r.pending_taker && !r.order.reduce_only;
   TransitionOrder(r.order, to);
   r.order.reason = reason;
   r.order.updated_at = time;
@@ -444,6 +445,8 @@ void PaperSimulator::Close(AccountIndex a, std::uint32_t idx, OrderStatus to, Re
   if (to == OrderStatus::kExpired) kind = EventKind::kOrderExpired;
   if (to == OrderStatus::kFilled) kind = EventKind::kOrderFilled;
   if (kind != EventKind::kOrderFilled) Emit(a, OrderEvent(kind, r, time));
+  // A bracket whose pending entry is cancelled or expires has nothing left to reduce.
+  if (was_pending_entry && to != OrderStatus::kFilled) ExpireReduceOnlyIfFlat(a, r.symbol, time);
 }
 
 void PaperSimulator::ExpireReduceOnlyIfFlat(AccountIndex a, SymbolIndex s, UnixMs time) {
@@ -770,6 +773,7 @@ void PaperSimulator::FillPendingTakers(AccountIndex a, SymbolIndex s, const mark
     r.pending_taker = false;
     ExecuteFill(a, idx, px, Liquidity::kTaker, marks, c.open_time);
   }
+  if (!pending.empty()) ExpireReduceOnlyIfFlat(a, s, c.open_time);  // e.g. an entry expired [-2019]
 }
 
 void PaperSimulator::RunSegment(AccountIndex a, SymbolIndex s, std::int64_t from, std::int64_t to,
