@@ -477,6 +477,11 @@ Status Repository::UpdateExitPlan(std::int64_t position_id, std::string_view exi
   return db_.Execute("UPDATE positions SET exit_plan_json = ? WHERE id = ?", p);
 }
 
+Status Repository::AddPositionFunding(std::int64_t position_id, Money amount) {
+  Value p[] = {Raw(amount), Int(position_id)};
+  return db_.Execute("UPDATE positions SET funding = funding + ? WHERE id = ?", p);
+}
+
 Status Repository::SavePaperAccount(std::int64_t bot_id, std::int64_t account_index, Money deposit, UnixMs at) {
   Value p[] = {Int(bot_id), Int(account_index), Raw(deposit), Int(at)};
   return db_.Execute("INSERT INTO paper_accounts (bot_id, account_index, deposit, created_at) VALUES (?, ?, ?, ?)", p);

@@ -225,6 +225,8 @@ class Repository {
   Result<std::int64_t> MaxDecisionCycle(std::int64_t bot_id);  // 0 when none
   Result<PositionRecord> FindOpenPosition(std::int64_t bot_id, std::string_view symbol);
   Status UpdateExitPlan(std::int64_t position_id, std::string_view exit_plan_json);
+  // Adds a funding payment (> 0 received) to an open position's running total.
+  Status AddPositionFunding(std::int64_t position_id, Money amount);
 
   // paper venue persistence (engine/journaled_exchange.hpp)
   Status SavePaperAccount(std::int64_t bot_id, std::int64_t account_index, Money deposit, UnixMs at);

@@ -1,0 +1,80 @@
+// `aitrader run`: headless paper trading of the configured bots, stored in the database,
+// resumable after a crash (see engine/runtime.hpp).
+#include <csignal>
+#include <cstdio>
+
+#include "app/command.hpp"
+#include "app/run_common.hpp"
+#include "engine/runtime.hpp"
+
+namespace aitrader::app {
+namespace {
+
+engine::PaperRuntime* g_runtime = nullptr;
+
+void OnSignal(int) {
+  if (g_runtime != nullptr) g_runtime->RequestStop();
+}
+
+struct Options {
+  std::string config_file, data, database;
+  double speed = 0;
+  bool events = false;
+};
+
+void Setup(CLI::App& root, int& exit_code) {
+  auto o = std::make_shared<Options>();
+  auto* cmd = root.add_subcommand(
+      "run", "Run the configured bots on the paper exchange over replayed candles, storing everything "
+             "(restart the same command after a crash to resume)");
+  cmd->add_option("--config", o->config_file, "Run configuration (JSON, see docs/running.md)")->required();
+  cmd->add_option("--data", o->data, "Candle folder (default: the config's, else the bundled data)");
+  cmd->add_option("--database", o->database, "Database URL (default: the config's, else sqlite:var/aitrader.db)");
+  cmd->add_option("--speed", o->speed, "Replay speed: N times real time; 0 = as fast as possible")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_flag("--events", o->events, "Print every stored event as a JSON line");
+  cmd->callback([o, &exit_code] {
+    RunFlags f;
+    f.config_file = o->config_file;
+    f.data = o->data;
+    f.single_bot = false;
+    auto cfg = BuildRunConfig(f);
+    if (!cfg.ok()) {
+      std::fprintf(stderr, "error: %s\n", cfg.status().message().c_str());
+      exit_code = 2;
+      return;
+    }
+    if (!o->database.empty()) cfg->database = o->database;
+    engine::RuntimeOptions ro;
+    ro.config = std::move(*cfg);
+    ro.speed = o->speed;
+    ro.publish_events = o->events;
+    ro.log = [](const std::string& line) {
+      std::printf("%s\n", line.c_str());
+      std::fflush(stdout);
+    };
+    auto rt = engine::PaperRuntime::Open(std::move(ro));
+    if (!rt.ok()) {
+      std::fprintf(stderr, "error: %s\n", rt.status().message().c_str());
+      exit_code = 1;
+      return;
+    }
+    g_runtime = rt->get();
+    std::signal(SIGINT, OnSignal);
+    std::signal(SIGTERM, OnSignal);
+    auto summary = (*rt)->Run();
+    g_runtime = nullptr;
+    if (!summary.ok()) {
+      std::fprintf(stderr, "error: %s\n", summary.status().message().c_str());
+      exit_code = 1;
+      return;
+    }
+    std::printf("%s %lld bars, last bar closed %s\n", summary->resumed ? "resumed:" : "done:",
+                static_cast<long long>(summary->bars), FormatUtc(summary->last_bar).c_str());
+  });
+}
+
+}  // namespace
+AITRADER_REGISTER_COMMAND(run, Setup);
+}  // namespace aitrader::app

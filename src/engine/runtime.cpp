@@ -1,0 +1,526 @@
+#include "engine/runtime.hpp"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <boost/json.hpp>
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <map>
+#include <thread>
+
+#include "agent/baseline.hpp"
+#include "engine/bot.hpp"
+#include "engine/journaled_exchange.hpp"
+#include "engine/market_data.hpp"
+#include "engine/store_recorder.hpp"
+#include "exchange/paper/paper_exchange.hpp"
+#include "exchange/paper/simulator.hpp"
+#include "llm/factory.hpp"
+#include "store/database.hpp"
+#include "store/migrations.hpp"
+
+namespace aitrader::engine {
+namespace json = boost::json;
+
+namespace {
+
+constexpr std::string_view kLocalUser = "local@aitrader";
+
+struct CrashPoint {
+  std::string site;
+  std::int64_t count = 0;
+};
+
+CrashPoint ReadCrashPoint() {
+  CrashPoint c;
+  const char* env = std::getenv("AITRADER_CRASH_AT");
+  if (env == nullptr) return c;
+  std::string s(env);
+  auto colon = s.find(':');
+  if (colon == std::string::npos) return c;
+  c.site = s.substr(0, colon);
+  c.count = std::atoll(s.c_str() + colon + 1);
+  return c;
+}
+
+void MaybeCrash(const CrashPoint& c, std::string_view site, std::int64_t n) {
+  if (!c.site.empty() && c.site == site && c.count == n) ::kill(::getpid(), SIGKILL);
+}
+
+std::optional<Price> PlanPrice(const json::object& o, std::string_view key) {
+  auto* v = o.if_contains(key);
+  if (v == nullptr || !v->is_string()) return std::nullopt;
+  auto p = Price::Parse(v->as_string());
+  if (!p.ok()) return std::nullopt;
+  return *p;
+}
+
+}  // namespace
+
+struct PaperRuntime::Impl {
+  RuntimeOptions options;
+  std::unique_ptr<store::Database> db;
+  std::unique_ptr<store::Repository> repo;
+  InstrumentTable instruments;
+  std::shared_ptr<const MarketData> market;
+  std::unique_ptr<SimulatedClock> clock;
+  std::unique_ptr<exchange::paper::PaperSimulator> sim;
+  JournalCursor cursor;
+  std::unique_ptr<StoreRecorder> recorder;
+  struct Slot {
+    const BotConfig* config = nullptr;
+    std::int64_t bot_id = 0;
+    exchange::paper::AccountIndex account = 0;
+    std::unique_ptr<exchange::paper::PaperExchange> paper;
+    std::unique_ptr<JournaledExchange> venue;
+    std::unique_ptr<Bot> bot;
+  };
+  std::vector<Slot> slots;
+  std::vector<std::unique_ptr<exchange::paper::PaperExchange>> orphan_accounts;  // accounts of bots no longer configured
+  std::vector<MergedBar> bars;
+  std::size_t next_bar = 0;
+  UnixMs from = 0, to = 0;
+  bool resumed = false;
+  CrashPoint crash = ReadCrashPoint();
+
+  void Log(const std::string& line) const {
+    if (options.log) options.log(line);
+  }
+
+  Status Setup();
+  Status Rebuild(const std::vector<store::JournalEntry>& journal, std::optional<UnixMs> last_bar);
+  Status MakeBots(std::int64_t user_id);
+  Status ApplyCommands(UnixMs now);
+};
+
+Status PaperRuntime::Impl::Setup() {
+  const RunConfig& cfg = options.config;
+  if (cfg.bots.empty()) return InvalidArgument("no bots configured");
+  if (auto colon = cfg.database.find(':'); cfg.database.rfind("sqlite:", 0) == 0 && colon != std::string::npos) {
+    std::filesystem::path p(cfg.database.substr(colon + 1));
+    if (p.has_parent_path()) {
+      std::error_code ec;
+      std::filesystem::create_directories(p.parent_path(), ec);
+    }
+  }
+  auto dbr = store::OpenDatabase(cfg.database);
+  if (!dbr.ok()) return dbr.status();
+  db = std::move(*dbr);
+  auto v = store::Migrate(*db);
+  if (!v.ok()) return v.status();
+  repo = std::make_unique<store::Repository>(*db);
+  auto ins = InstrumentTable::LoadDefault();
+  if (!ins.ok()) return ins.status();
+  instruments = std::move(*ins);
+
+  const UnixMs interval = cfg.bots.front().interval;
+  std::vector<std::string> symbols;
+  for (const auto& b : cfg.bots) {
+    if (b.interval != interval) return InvalidArgument("all bots of a run share one interval");
+    for (const auto& s : b.symbols) {
+      if (std::find(symbols.begin(), symbols.end(), s) == symbols.end()) symbols.push_back(s);
+    }
+  }
+  auto md = MarketData::Load(cfg.data_dir.empty() ? DataDir() + "/binance-usdm" : cfg.data_dir, symbols, interval,
+                             instruments);
+  if (!md.ok()) return md.status();
+  market = *md;
+  UnixMs data_from = INT64_MAX, data_to = INT64_MIN;
+  for (const auto& d : market->symbols()) {
+    data_from = std::min(data_from, d.intraday.open_time().front());
+    data_to = std::max(data_to, d.intraday.open_time().back() + interval);
+  }
+  from = cfg.from.value_or(data_from + 10 * kDayMs);
+  to = cfg.to.value_or(data_to);
+  bars = market->Bars(from, to, symbols);
+  if (bars.empty()) return InvalidArgument("no candles in the run's period");
+
+  auto start = repo->GetRunState("start");
+  if (!start.ok()) return start.status();
+  if (start->has_value() && **start != from) {
+    return FailedPrecondition("the database holds a run that started at " + FormatUtc(**start) +
+                              "; this configuration starts at " + FormatUtc(from) +
+                              " (use another database, or the same period)");
+  }
+  resumed = start->has_value();
+
+  clock = std::make_unique<SimulatedClock>(from);
+  exchange::paper::SimulatorConfig sc;
+  sc.symbols = symbols;
+  sc.bar_interval = interval;
+  sc.market_fill = exchange::paper::MarketFillMode::kImmediate;
+  sc.keep_history = false;
+  sc.seed = cfg.seed;
+  auto simr = exchange::paper::PaperSimulator::Create(*clock, instruments, sc,
+                                                      std::make_unique<exchange::paper::FixedBpsSlippage>(cfg.slippage_bps));
+  if (!simr.ok()) return simr.status();
+  sim = std::move(*simr);
+
+  // The local user every headless bot belongs to.
+  std::int64_t user_id = 0;
+  AITRADER_RETURN_IF_ERROR(store::InTransaction(*db, [&]() -> Status {
+    if (!resumed) AITRADER_RETURN_IF_ERROR(repo->SetRunState("start", from));
+    auto u = repo->FindUserByEmail(kLocalUser);
+    if (u.ok()) {
+      user_id = u->id;
+      return Status::Ok();
+    }
+    if (u.status().code() != StatusCode::kNotFound) return u.status();
+    auto id = repo->CreateUser({0, std::string(kLocalUser), "!", from});
+    if (!id.ok()) return id.status();
+    user_id = *id;
+    return Status::Ok();
+  }));
+
+  auto journal = repo->LoadJournal();
+  if (!journal.ok()) return journal.status();
+  auto last_bar = repo->GetRunState("last_bar");
+  if (!last_bar.ok()) return last_bar.status();
+  AITRADER_RETURN_IF_ERROR(MakeBots(user_id));
+  return Rebuild(*journal, *last_bar);
+}
+
+Status PaperRuntime::Impl::MakeBots(std::int64_t user_id) {
+  const RunConfig& cfg = options.config;
+  auto accounts = repo->ListPaperAccounts();
+  if (!accounts.ok()) return accounts.status();
+  std::map<std::int64_t, std::pair<std::int64_t, Money>> by_bot;  // bot id → (index, deposit)
+  for (const auto& [bot_id, index, deposit] : *accounts) by_bot[bot_id] = {index, deposit};
+  recorder = std::make_unique<StoreRecorder>(*repo);
+
+  // Bot rows (created on first run).
+  std::vector<std::int64_t> ids;
+  AITRADER_RETURN_IF_ERROR(store::InTransaction(*db, [&]() -> Status {
+    for (const auto& b : cfg.bots) {
+      auto found = repo->FindBot(user_id, b.name);
+      if (found.ok()) {
+        ids.push_back(found->id);
+        continue;
+      }
+      if (found.status().code() != StatusCode::kNotFound) return found.status();
+      store::BotRecord r;
+      r.user_id = user_id;
+      r.name = b.name;
+      r.provider = b.model == ModelKind::kBaseline ? "baseline" : b.llm->provider;
+      r.model = b.model == ModelKind::kBaseline ? std::string(agent::kBaselineModel) : b.llm->model;
+      r.mode = "paper";
+      r.capital = b.capital;
+      r.created_at = r.updated_at = from;
+      auto id = repo->CreateBot(r);
+      if (!id.ok()) return id.status();
+      ids.push_back(*id);
+    }
+    return Status::Ok();
+  }));
+
+  // Accounts in their original order; bots no longer configured keep theirs (the venue's
+  // history includes them).
+  std::int64_t next_index = 0;
+  for (const auto& [bot_id, index, deposit] : *accounts) {
+    exchange::paper::AccountConfig ac;
+    ac.deposit = deposit;
+    ac.fees.maker = cfg.maker_fee;
+    ac.fees.taker = cfg.taker_fee;
+    auto idx = sim->AddAccount(ac);
+    if (!idx.ok()) return idx.status();
+    AITRADER_CHECK(static_cast<std::int64_t>(*idx) == index, "paper accounts are recreated in order");
+    next_index = index + 1;
+    if (std::find(ids.begin(), ids.end(), bot_id) == ids.end()) {
+      orphan_accounts.push_back(std::make_unique<exchange::paper::PaperExchange>(*sim, *idx));
+    }
+  }
+  for (std::size_t i = 0; i < cfg.bots.size(); ++i) {
+    const BotConfig& b = cfg.bots[i];
+    Slot slot;
+    slot.config = &b;
+    slot.bot_id = ids[i];
+    if (auto it = by_bot.find(ids[i]); it != by_bot.end()) {
+      slot.account = static_cast<exchange::paper::AccountIndex>(it->second.first);
+      if (it->second.second != b.capital) {
+        Log("note: bot '" + b.name + "' keeps its original capital " + it->second.second.ToString() +
+            " (the configuration says " + b.capital.ToString() + ")");
+      }
+    } else {
+      exchange::paper::AccountConfig ac;
+      ac.deposit = b.capital;
+      ac.fees.maker = cfg.maker_fee;
+      ac.fees.taker = cfg.taker_fee;
+      ac.max_leverage = b.risk.max_leverage;
+      ac.default_leverage = 1;
+      auto idx = sim->AddAccount(ac);
+      if (!idx.ok()) return idx.status();
+      AITRADER_CHECK(static_cast<std::int64_t>(*idx) == next_index, "new paper accounts follow the stored ones");
+      ++next_index;
+      slot.account = *idx;
+      AITRADER_RETURN_IF_ERROR(repo->SavePaperAccount(ids[i], *idx, b.capital, from));
+    }
+    slot.paper = std::make_unique<exchange::paper::PaperExchange>(*sim, slot.account);
+    slot.venue = std::make_unique<JournaledExchange>(*slot.paper, *repo, cursor, slot.bot_id);
+
+    risk::RiskLimits limits = b.risk;
+    limits.taker_fee_rate = cfg.taker_fee;
+    auto risk = risk::RiskEngine::Create(limits, instruments);
+    if (!risk.ok()) return risk.status().WithContext("bot " + b.name);
+    BotOptions bo;
+    bo.daily_budget_usd = b.daily_budget_usd.value_or(Money());
+    std::unique_ptr<DecisionSource> source;
+    if (b.model == ModelKind::kBaseline) {
+      agent::BaselineConfig bc;
+      bc.max_leverage = b.risk.max_leverage;
+      bc.taker_fee = cfg.taker_fee;
+      source = MakeBaselineSource(agent::BaselinePolicy(bc, instruments), true);
+    } else {
+      auto client = llm::MakeClient(*b.llm);
+      if (!client.ok()) return client.status().WithContext("bot " + b.name);
+      source = MakeLlmSource(std::shared_ptr<llm::Client>(std::move(*client)), b.llm->model,
+                             b.llm->max_tokens.value_or(4096), b.llm->temperature, b.max_decision_retries);
+      auto tmpl = agent::SystemPromptTemplate::LoadDefault(
+          b.prompt_version.empty() ? agent::kDefaultPromptVersion : std::string_view(b.prompt_version));
+      if (!tmpl.ok()) return tmpl.status().WithContext("bot " + b.name);
+      agent::PromptConfig pc;
+      pc.coins.clear();
+      for (const auto& s : b.symbols) pc.coins.push_back(instruments.Find(s)->base);
+      pc.max_leverage = b.risk.max_leverage;
+      pc.maker_fee = cfg.maker_fee;
+      pc.taker_fee = cfg.taker_fee;
+      pc.interval = b.interval;
+      auto builder = agent::PromptBuilder::Create(pc, *tmpl);
+      if (!builder.ok()) return builder.status().WithContext("bot " + b.name);
+      bo.prompt_builder = std::move(*builder);
+    }
+    slot.bot = std::make_unique<Bot>(slot.bot_id, b, *slot.venue, market, instruments, std::move(source),
+                                     std::move(*risk), *clock, std::move(bo));
+    slots.push_back(std::move(slot));
+  }
+  return Status::Ok();
+}
+
+Status PaperRuntime::Impl::Rebuild(const std::vector<store::JournalEntry>& journal, std::optional<UnixMs> last_bar) {
+  std::map<std::int64_t, exchange::Exchange*> venue_of;  // bot id → its paper account
+  for (auto& s : slots) venue_of[s.bot_id] = s.paper.get();
+  auto accounts = repo->ListPaperAccounts();
+  if (!accounts.ok()) return accounts.status();
+  for (std::size_t i = 0, o = 0; i < accounts->size(); ++i) {
+    std::int64_t bot_id = std::get<0>((*accounts)[i]);
+    if (venue_of.count(bot_id) == 0 && o < orphan_accounts.size()) venue_of[bot_id] = orphan_accounts[o++].get();
+  }
+  std::vector<exchange::ExecutionEvent> discard;
+  auto drain = [&] {
+    for (auto& s : slots) {
+      while (s.paper->PollEvents(discard, 1024) > 0) discard.clear();
+    }
+    for (auto& a : orphan_accounts) {
+      while (a->PollEvents(discard, 1024) > 0) discard.clear();
+    }
+  };
+  std::size_t j = 0;
+  auto apply_until = [&](UnixMs bar_time) -> Status {
+    for (; j < journal.size() && journal[j].bar_time <= bar_time; ++j) {
+      auto it = venue_of.find(journal[j].bot_id);
+      if (it == venue_of.end()) return Internal("journal entry for unknown bot " + std::to_string(journal[j].bot_id));
+      AITRADER_RETURN_IF_ERROR(ApplyJournalEntry(*it->second, journal[j]));
+    }
+    return Status::Ok();
+  };
+  AITRADER_RETURN_IF_ERROR(apply_until(from));
+  const UnixMs interval = market->interval();
+  next_bar = 0;
+  if (last_bar) {
+    for (; next_bar < bars.size() && bars[next_bar].open_time + interval <= *last_bar; ++next_bar) {
+      const UnixMs close = bars[next_bar].open_time + interval;
+      clock->SetMs(close);
+      AITRADER_RETURN_IF_ERROR(sim->OnBars(bars[next_bar].bars));
+      AITRADER_RETURN_IF_ERROR(apply_until(close));
+      drain();
+    }
+    if (j != journal.size()) {
+      return Internal("the journal has " + std::to_string(journal.size() - j) + " entries after the last stored bar");
+    }
+  }
+  drain();
+  for (std::size_t a = 0; a < sim->account_count(); ++a) {
+    Status s = sim->SelfCheck(static_cast<exchange::paper::AccountIndex>(a));
+    if (!s.ok()) return s.WithContext("paper ledger of account " + std::to_string(a) + " after rebuild");
+  }
+  cursor.next_seq = journal.empty() ? 1 : journal.back().seq + 1;
+  cursor.bar_time = last_bar.value_or(from);
+
+  // Bots: status, cycle, open positions and risk memory from the store.
+  return store::InTransaction(*db, [&]() -> Status {
+    for (auto& s : slots) {
+      s.bot->AddObserver(recorder.get());
+      auto rec = repo->GetBot(s.bot_id);
+      if (!rec.ok()) return rec.status();
+      auto status = ParseBotStatus(rec->status).value_or(BotStatus::kCreated);
+      if (!last_bar || status == BotStatus::kCreated) {
+        s.bot->Start(from);
+        continue;
+      }
+      auto cycle = repo->MaxDecisionCycle(s.bot_id);
+      if (!cycle.ok()) return cycle.status();
+      s.bot->Resume(from, *cycle, status);
+      auto open = repo->ListPositions(s.bot_id, true);
+      if (!open.ok()) return open.status();
+      auto positions = s.paper->FetchPositions();
+      for (const auto& p : *open) {
+        Quantity open_qty;
+        if (positions.ok()) {
+          for (const auto& vp : *positions) {
+            if (vp.symbol == p.symbol) open_qty = vp.quantity;
+          }
+        }
+        ClosedTrade t;
+        t.symbol = p.symbol;
+        const Instrument* ins = instruments.Find(p.symbol);
+        t.coin = ins ? ins->base : p.symbol;
+        t.side = p.side == "LONG" ? Side::kBuy : Side::kSell;
+        t.quantity = p.quantity;
+        t.entry_price = p.entry_price;
+        t.entry_time = p.opened_at;
+        t.leverage = p.leverage;
+        t.fees = p.fees;
+        t.funding = p.funding;
+        std::optional<Price> stop, target;
+        std::string invalidation;
+        Money risk_usd;
+        boost::system::error_code ec;
+        json::value plan = json::parse(p.exit_plan_json, ec);
+        if (!ec && plan.is_object()) {
+          const auto& o = plan.as_object();
+          stop = PlanPrice(o, "stop_loss");
+          target = PlanPrice(o, "profit_target");
+          if (auto* inv = o.if_contains("invalidation_condition"); inv && inv->is_string()) {
+            invalidation = std::string(inv->as_string());
+          }
+          if (auto* c = o.if_contains("confidence"); c && c->is_number()) t.confidence = c->to_number<double>();
+          if (auto* r = o.if_contains("risk_usd"); r && r->is_string()) {
+            risk_usd = Money::Parse(r->as_string()).value_or(Money());
+          }
+        }
+        s.bot->RestoreOpenTrade(t, open_qty, stop, target, invalidation, risk_usd);
+      }
+      auto eq = repo->ListEquity(s.bot_id, from, *last_bar + 1);
+      if (!eq.ok()) return eq.status();
+      Money peak = s.config->capital, day_start = s.config->capital, last = s.config->capital;
+      const std::int64_t today = *last_bar / kDayMs;
+      bool day_seen = false;
+      for (const auto& e : *eq) {
+        peak = std::max(peak, e.equity);
+        if (!day_seen && e.at / kDayMs == today) {
+          day_start = e.equity;
+          day_seen = true;
+        }
+        last = e.equity;
+      }
+      s.bot->RestoreRiskState(peak, day_start, *last_bar, last);
+      auto all = repo->ListPositions(s.bot_id, false);
+      if (!all.ok()) return all.status();
+      std::vector<std::pair<std::string, UnixMs>> losses;
+      for (const auto& p : *all) {
+        if (!p.closed_at || !(p.realized_pnl - p.fees + p.funding).IsNegative()) continue;
+        auto it = std::find_if(losses.begin(), losses.end(), [&](const auto& l) { return l.first == p.symbol; });
+        if (it == losses.end()) losses.emplace_back(p.symbol, *p.closed_at);
+        else it->second = std::max(it->second, *p.closed_at);
+      }
+      s.bot->RestoreLossTimes(std::move(losses));
+    }
+    return Status::Ok();
+  });
+}
+
+Status PaperRuntime::Impl::ApplyCommands(UnixMs now) {
+  auto pending = repo->PendingCommands();
+  if (!pending.ok()) return pending.status();
+  for (const auto& c : *pending) {
+    for (auto& s : slots) {
+      if (c.bot_id && *c.bot_id != s.bot_id) continue;
+      if (c.command == "pause") s.bot->Pause();
+      else if (c.command == "resume") s.bot->Unpause();
+      else if (c.command == "stop") s.bot->Stop(now);
+      else if (c.command == "emergency_stop") {
+        auto problems = s.bot->EmergencyStop(now, c.reason.empty() ? "operator" : c.reason);
+        Log("emergency stop of bot '" + s.config->name + "'" +
+            (problems.empty() ? ": flat" : ": " + problems.front()));
+      }
+    }
+    AITRADER_RETURN_IF_ERROR(repo->MarkCommandDone(c.id, now));
+  }
+  return Status::Ok();
+}
+
+PaperRuntime::PaperRuntime(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+PaperRuntime::~PaperRuntime() = default;
+
+Result<std::unique_ptr<PaperRuntime>> PaperRuntime::Open(RuntimeOptions options) {
+  auto impl = std::make_unique<Impl>();
+  impl->options = std::move(options);
+  Status s = impl->Setup();
+  if (!s.ok()) return s;
+  return std::unique_ptr<PaperRuntime>(new PaperRuntime(std::move(impl)));
+}
+
+Result<RuntimeSummary> PaperRuntime::Run() {
+  Impl& m = *impl_;
+  RuntimeSummary summary;
+  summary.resumed = m.resumed;
+  if (m.resumed) {
+    m.Log("resumed the run started " + FormatUtc(m.from) + " at bar " + std::to_string(m.next_bar) + "/" +
+          std::to_string(m.bars.size()));
+  }
+  const UnixMs interval = m.market->interval();
+  const auto wall_start = std::chrono::steady_clock::now();
+  const std::size_t first = m.next_bar;
+  std::int64_t commits = 0;
+  for (; m.next_bar < m.bars.size() && !stop_.load(); ++m.next_bar) {
+    if (m.options.speed > 0) {
+      auto due = wall_start + std::chrono::duration<double>(static_cast<double>(m.next_bar - first) *
+                                                             static_cast<double>(interval) / 1000.0 / m.options.speed);
+      std::this_thread::sleep_until(due);
+    }
+    const MergedBar& bar = m.bars[m.next_bar];
+    const UnixMs close = bar.open_time + interval;
+    m.recorder->Reset();
+    AITRADER_RETURN_IF_ERROR(m.db->Begin());
+    auto fail = [&](Status s) {
+      (void)m.db->Rollback();
+      return s.WithContext("bar " + FormatUtc(bar.open_time) + " (rolled back; restart to continue)");
+    };
+    m.clock->SetMs(close);
+    m.cursor.bar_time = close;
+    if (Status s = m.sim->OnBars(bar.bars); !s.ok()) return fail(s);
+    MaybeCrash(m.crash, "bar", summary.bars + 1);
+    if (Status s = m.ApplyCommands(close); !s.ok()) return fail(s);
+    for (auto& slot : m.slots) slot.bot->OnBarClosed(close);
+    std::vector<exchange::ExecutionEvent> discard;
+    for (auto& a : m.orphan_accounts) {
+      while (a->PollEvents(discard, 1024) > 0) discard.clear();
+    }
+    if (!m.recorder->status().ok()) return fail(m.recorder->status());
+    if (Status s = m.repo->SetRunState("last_bar", close); !s.ok()) return fail(s);
+    if (Status s = m.db->Commit(); !s.ok()) return fail(s);
+    ++commits;
+    ++summary.bars;
+    summary.last_bar = close;
+    MaybeCrash(m.crash, "commit", commits);
+    auto events = m.recorder->TakePublished();
+    if (m.options.publish_events) {
+      for (const auto& e : events) {
+        m.Log("{\"type\":\"" + e.type + "\",\"bot_id\":" + std::to_string(e.bot_id) + ",\"data\":" + e.json + "}");
+      }
+    }
+    if (summary.bars % 2000 == 0) {
+      std::string line = FormatUtc(close) + " bar " + std::to_string(m.next_bar + 1) + "/" + std::to_string(m.bars.size());
+      for (auto& slot : m.slots) line += "  " + slot.config->name + " " + slot.bot->Equity().ToString(2);
+      m.Log(line);
+    }
+  }
+  for (std::size_t a = 0; a < m.sim->account_count(); ++a) {
+    Status s = m.sim->SelfCheck(static_cast<exchange::paper::AccountIndex>(a));
+    if (!s.ok()) return s.WithContext("paper ledger of account " + std::to_string(a));
+  }
+  return summary;
+}
+
+}  // namespace aitrader::engine

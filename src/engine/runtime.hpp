@@ -1,0 +1,68 @@
+// PaperRuntime: `aitrader run` — the configured bots trading on the paper venue over
+// replayed candles, with everything stored in the database, resumable after a crash.
+//
+// Time: bars of the run's period are replayed in order; --speed N paces them at N× real time
+// (a 5-minute bar every 300/N s), 0 = as fast as possible. The venue fills market orders at
+// once at the current mark (live-like), unlike backtests (next bar's open).
+//
+// Per bar, one database transaction holds: the venue's journaled calls, every bot's records
+// (decisions, orders, fills, positions, equity, alerts) and the run's position ("last_bar").
+// Events are published only after the commit.
+//
+// Crash recovery (kill -9 at any point): on start the runtime finds the run in the database,
+// rebuilds the paper venue by replaying the bars up to the last committed one with the
+// journaled calls at the same points (the simulator is deterministic), checks every ledger,
+// restores each bot's status, cycle counter, open positions with their exit plans and risk
+// memory from the store, and continues with the next bar. A bar that was cut short is
+// processed again from scratch; deterministic client order ids mean a repeated order is the
+// same order. Nothing is placed twice, no fill is lost, and the ledgers reconcile.
+//
+// Operator commands (pause, resume, stop, emergency_stop; per bot or global) are read from the
+// bot_commands table at every bar, so `aitrader bots …` works from another process or machine.
+//
+// Crash injection for tests: AITRADER_CRASH_AT="bar:N" kills the process (SIGKILL) while the
+// N-th bar of this process is half processed; "commit:N" right after the N-th commit.
+// Thread safety: one thread runs the loop; RequestStop() may be called from a signal handler.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "engine/config.hpp"
+
+namespace aitrader::engine {
+
+struct RuntimeOptions {
+  RunConfig config;
+  double speed = 0;                      // 0 = as fast as possible; N = N× real time
+  std::function<void(const std::string&)> log;  // progress and events, one line each
+  bool publish_events = false;           // log every published event (JSON lines)
+};
+
+struct RuntimeSummary {
+  std::int64_t bars = 0;                 // bars processed by this process
+  bool resumed = false;                  // continued a run found in the database
+  UnixMs last_bar = 0;
+};
+
+class PaperRuntime {
+ public:
+  static Result<std::unique_ptr<PaperRuntime>> Open(RuntimeOptions options);
+  ~PaperRuntime();
+
+  // Runs to the end of the period (or until RequestStop). Errors: database write failures
+  // (the bar is rolled back and the run stops; restart to continue), venue errors.
+  Result<RuntimeSummary> Run();
+  void RequestStop() { stop_.store(true); }
+
+  struct Impl;
+
+ private:
+  explicit PaperRuntime(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+  std::atomic<bool> stop_{false};
+};
+
+}  // namespace aitrader::engine
