@@ -182,7 +182,7 @@ Decision BaselinePolicy::DecideOne(const MarketSnapshot& s, const AccountState& 
                     (is_long ? " > EMA50 " : " < EMA50 ") + Fmt(s.h4_ema50, pd) + ", MACD " + Fmt(s.macd, pd) +
                     ", price " + (is_long ? "above" : "below") + " EMA20, RSI7 " + Fmt(s.rsi7, 3) + "; stop " +
                     Fmt(config_.stop_atr_multiple, 1) + "x 4h ATR14, target 2R + fees";
-  d.present = 0x1ff;  // every field
+  d.present = kAllFields;
   return d;
 }
 

@@ -65,6 +65,7 @@ enum class Field : std::uint32_t {
   kJustification = 1u << 8,
 };
 std::string_view FieldName(Field f);  // the JSON key: "profit_target"
+inline constexpr std::uint32_t kAllFields = 0x1ff;  // every Field bit
 
 // One coin's decision as read from the answer. A field that was absent, or present but not
 // readable (reported as an issue by the parser), is nullopt / empty; `present` records which
