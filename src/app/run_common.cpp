@@ -5,11 +5,11 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <map>
 
 #include "core/io.hpp"
 #include "core/strings.hpp"
 #include "engine/backtest.hpp"
+#include "engine/leaderboard.hpp"
 #include "llm/pricing.hpp"
 
 namespace aitrader::app {
@@ -94,6 +94,11 @@ Money EstimateLlmCost(const engine::RunConfig& cfg, std::string* detail) {
   if (!prices.ok()) return total;
   for (const auto& b : cfg.bots) {
     if (b.model != engine::ModelKind::kLlm || !b.llm || b.llm->provider == "replay") continue;
+    // A local endpoint (the mock vendor server, Ollama, vLLM…) costs nothing to call.
+    const std::string& url = b.llm->base_url;
+    if (StartsWith(url, "http://127.0.0.1") || StartsWith(url, "http://localhost") || StartsWith(url, "http://[::1]")) {
+      continue;
+    }
     if (!cfg.from || !cfg.to) continue;
     const std::int64_t cycles = (*cfg.to - *cfg.from) / b.cadence * cfg.runs;
     llm::Usage per_call;
@@ -142,22 +147,17 @@ int RunAndReport(const engine::RunConfig& cfg, const std::string& report_path, c
     return 1;
   }
   if (!quiet) {
-    std::printf("%s", engine::ReportSummary(*report).c_str());
     if (leaderboard) {
-      // Spread across runs (seeds) per bot.
-      std::map<std::string, std::vector<double>> returns;
-      for (const auto& b : report->bots) returns[b.label].push_back(b.metrics.total_return_pct);
-      if (cfg.runs > 1) {
-        std::printf("\nSpread over %d runs (return %%): ", cfg.runs);
-        for (auto& [label, v] : returns) {
-          auto [lo, hi] = std::minmax_element(v.begin(), v.end());
-          double mean = 0;
-          for (double x : v) mean += x;
-          mean /= static_cast<double>(v.size());
-          std::printf("%s mean %.2f [%.2f, %.2f]  ", label.c_str(), mean, *lo, *hi);
-        }
-        std::printf("\n");
+      std::printf("%s", engine::ReportHeadline(*report).c_str());
+      std::printf("\nLeaderboard (%d run%s per bot%s)\n%s", cfg.runs, cfg.runs > 1 ? "s" : "",
+                  cfg.runs > 1 ? ": means, and min..max over the runs below each bot" : "",
+                  engine::LeaderboardTable(engine::ComputeLeaderboard(*report)).c_str());
+      for (const auto& b : report->bots) {
+        if (b.run != 0) continue;
+        for (const auto& w : b.warnings) std::printf("  warning (%s): %s\n", b.label.c_str(), w.c_str());
       }
+    } else {
+      std::printf("%s", engine::ReportSummary(*report).c_str());
     }
   }
   if (!report_path.empty()) {

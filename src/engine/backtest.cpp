@@ -15,6 +15,7 @@ struct BotSlot {
   exchange::paper::AccountIndex account = 0;
   std::unique_ptr<Bot> bot;
   const BotConfig* config = nullptr;
+  exchange::paper::PaperSimulator* sim = nullptr;
   int run = 0;
   std::uint64_t seed = 0;
 };
@@ -48,9 +49,17 @@ Result<RunReport> RunBacktest(const BacktestOptions& options) {
   if (!instruments_r.ok()) return instruments_r.status();
   const InstrumentTable instruments = std::move(*instruments_r);
   const std::string data_dir = cfg.data_dir.empty() ? DataDir() + "/binance-usdm" : cfg.data_dir;
-  auto market_r = MarketData::Load(data_dir, symbols, interval, instruments);
-  if (!market_r.ok()) return market_r.status();
-  std::shared_ptr<const MarketData> market = *market_r;
+  std::shared_ptr<const MarketData> market = options.market;
+  if (market == nullptr) {
+    auto market_r = MarketData::Load(data_dir, symbols, interval, instruments);
+    if (!market_r.ok()) return market_r.status();
+    market = *market_r;
+  } else {
+    if (market->interval() != interval) return InvalidArgument("the preloaded market data has another interval");
+    for (const auto& s : symbols) {
+      if (market->Find(s) == nullptr) return InvalidArgument("the preloaded market data has no " + s);
+    }
+  }
 
   UnixMs data_from = INT64_MAX, data_to = INT64_MIN;
   for (const auto& d : market->symbols()) {
@@ -71,23 +80,41 @@ Result<RunReport> RunBacktest(const BacktestOptions& options) {
   if (bars.size() < 2) return InvalidArgument("the period holds fewer than two bars");
 
   SimulatedClock clock(report.from);
-  exchange::paper::SimulatorConfig sim_cfg;
-  sim_cfg.symbols = symbols;
-  sim_cfg.bar_interval = interval;
-  sim_cfg.keep_history = false;
-  sim_cfg.seed = cfg.seed;
-  auto sim_r = exchange::paper::PaperSimulator::Create(
-      clock, instruments, sim_cfg, std::make_unique<exchange::paper::FixedBpsSlippage>(cfg.slippage_bps));
-  if (!sim_r.ok()) return sim_r.status();
-  auto& sim = **sim_r;
+  // One simulator per run: run k replays the same feed with seed + k (the slippage draws), so
+  // the runs of an arena are independent replicas of the whole field.
+  std::vector<std::unique_ptr<exchange::paper::PaperSimulator>> sims;
+  for (int run = 0; run < cfg.runs; ++run) {
+    exchange::paper::SimulatorConfig sim_cfg;
+    sim_cfg.symbols = symbols;
+    sim_cfg.bar_interval = interval;
+    sim_cfg.keep_history = false;
+    sim_cfg.seed = cfg.seed + static_cast<std::uint64_t>(run);
+    std::unique_ptr<exchange::paper::SlippageModel> slippage;
+    if (cfg.slippage_jitter_bps > 0) {
+      exchange::paper::VolumeVolatilitySlippageParams sp;
+      sp.base_bps = cfg.slippage_bps;
+      sp.range_share = 0;
+      sp.participation_bps = 0;
+      sp.jitter_bps = cfg.slippage_jitter_bps;
+      sp.max_bps = cfg.slippage_bps + cfg.slippage_jitter_bps;
+      slippage = std::make_unique<exchange::paper::VolumeVolatilitySlippage>(sp);
+    } else {
+      slippage = std::make_unique<exchange::paper::FixedBpsSlippage>(cfg.slippage_bps);
+    }
+    auto sim_r = exchange::paper::PaperSimulator::Create(clock, instruments, sim_cfg, std::move(slippage));
+    if (!sim_r.ok()) return sim_r.status();
+    sims.push_back(std::move(*sim_r));
+  }
 
   std::vector<BotSlot> slots;
   std::unique_ptr<CycleForwarder> forwarder;
   if (options.on_cycle) forwarder = std::make_unique<CycleForwarder>(options.on_cycle);
   std::int64_t next_id = 1;
   for (int run = 0; run < cfg.runs; ++run) {
+    auto& sim = *sims[static_cast<std::size_t>(run)];
     for (const auto& b : cfg.bots) {
       BotSlot slot;
+      slot.sim = &sim;
       slot.config = &b;
       slot.run = run;
       slot.seed = cfg.seed + static_cast<std::uint64_t>(run);
@@ -115,7 +142,7 @@ Result<RunReport> RunBacktest(const BacktestOptions& options) {
         bc.taker_fee = cfg.taker_fee;
         source = MakeBaselineSource(agent::BaselinePolicy(bc, instruments), options.on_cycle != nullptr);
       } else {
-        auto client = llm::MakeClient(*b.llm);
+        auto client = options.make_client ? options.make_client(b) : llm::MakeClient(*b.llm);
         if (!client.ok()) return client.status().WithContext("bot " + b.name);
         std::shared_ptr<llm::Client> shared(std::move(*client));
         source = MakeLlmSource(shared, b.llm->model, b.llm->max_tokens.value_or(4096), b.llm->temperature,
@@ -147,8 +174,10 @@ Result<RunReport> RunBacktest(const BacktestOptions& options) {
   for (std::size_t i = 0; i < bars.size(); ++i) {
     const UnixMs close_time = bars[i].open_time + interval;
     clock.SetMs(close_time);
-    Status s = sim.OnBars(bars[i].bars);
-    if (!s.ok()) return s.WithContext("bar " + FormatUtc(bars[i].open_time));
+    for (auto& sim : sims) {
+      Status s = sim->OnBars(bars[i].bars);
+      if (!s.ok()) return s.WithContext("bar " + FormatUtc(bars[i].open_time));
+    }
     report.candles_processed += static_cast<std::int64_t>(bars[i].bars.size());
     const bool last = i + 1 == bars.size();
     for (auto& slot : slots) {
@@ -189,7 +218,12 @@ Result<RunReport> RunBacktest(const BacktestOptions& options) {
       br.warnings.push_back("the period starts before the model's training cut-off " + FormatUtc(*br.training_cutoff) +
                             ": the model may know what happened next");
     }
-    Status check = sim.SelfCheck(slot.account);
+    for (const auto& sym : slot.config->symbols) {
+      if (const SymbolData* d = market->Find(sym)) {
+        br.candles_processed += static_cast<std::int64_t>(d->intraday.LowerBound(report.to) - d->intraday.LowerBound(report.from));
+      }
+    }
+    Status check = slot.sim->SelfCheck(slot.account);
     br.ledger_check = check.ok() ? "ok" : check.message();
     br.metrics = ComputeMetrics(slot.config->capital, br.equity_curve, br.trades, interval);
     report.cycles += br.stats.cycles;

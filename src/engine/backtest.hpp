@@ -15,6 +15,7 @@
 #include <functional>
 
 #include "engine/config.hpp"
+#include "llm/client.hpp"
 #include "engine/report.hpp"
 
 namespace aitrader::engine {
@@ -26,6 +27,12 @@ struct BacktestOptions {
   std::function<void(double done_fraction)> progress;  // called at most ~200 times
   // Called for every cycle of every bot (e.g. to print or store decisions).
   std::function<void(const Bot&, const CycleRecord&)> on_cycle;
+  // Builds the client of an LLM bot instead of llm::MakeClient(bot.llm) — tests and benchmarks
+  // (e.g. agent::BaselineClient wrapped in a recorder, or a stub answering from memory).
+  std::function<Result<std::unique_ptr<llm::Client>>(const BotConfig&)> make_client;
+  // Candles and features already loaded (MarketData::Load over the bots' symbols at the run's
+  // interval), shared by several runs; null: loaded from config.data_dir.
+  std::shared_ptr<const MarketData> market;
 };
 
 // Errors: InvalidArgument (bots with different intervals, an empty period, unknown symbols),

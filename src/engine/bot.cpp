@@ -84,6 +84,17 @@ Bot::Bot(std::int64_t id, BotConfig config, exchange::Exchange& venue, std::shar
   AITRADER_CHECK(!source_->needs_prompt() || options_.prompt_builder.has_value(),
                  "an LLM decision source needs a prompt builder");
   last_equity_ = peak_equity_ = day_start_equity_ = config_.capital;
+  for (const auto& sym : config_.symbols) {
+    symbol_data_.push_back(market_ ? market_->Find(sym) : nullptr);
+    symbol_instruments_.push_back(instruments_.Find(sym));
+  }
+}
+
+const Instrument* Bot::InstrumentFor(std::string_view coin_or_symbol) const {
+  for (const Instrument* ins : symbol_instruments_) {
+    if (ins != nullptr && (ins->base == coin_or_symbol || ins->symbol == coin_or_symbol)) return ins;
+  }
+  return instruments_.Find(coin_or_symbol);
 }
 
 void Bot::SetStatus(BotStatus s) {
@@ -160,7 +171,7 @@ agent::ValidationContext Bot::MakeContext(const std::vector<agent::MarketSnapsho
     agent::CoinState cs;
     cs.coin = s.coin;
     cs.price = s.current_price;
-    const Instrument* ins = instruments_.Find(s.coin);
+    const Instrument* ins = InstrumentFor(s.coin);
     for (const auto& p : positions) {
       if (ins != nullptr && p.symbol == ins->symbol) cs.position = p.quantity;
     }
@@ -206,12 +217,11 @@ std::optional<PendingCycle> Bot::BeginCycle(UnixMs now) {
   if (status_ != BotStatus::kRunning) return std::nullopt;
   PendingCycle p;
   p.time = now;
-  p.coins.reserve(config_.symbols.size());
-  for (const auto& sym : config_.symbols) {
-    const SymbolData* d = market_->Find(sym);
+  p.coins.reserve(symbol_data_.size());
+  for (const SymbolData* d : symbol_data_) {
     if (d == nullptr || !d->features) continue;
-    agent::MarketSnapshot snap;
-    if (d->features->At(now, snap).ok()) p.coins.push_back(std::move(snap));
+    p.coins.emplace_back();
+    if (!d->features->At(now, p.coins.back()).ok()) p.coins.pop_back();
   }
   if (p.coins.empty()) return std::nullopt;
   auto balance = venue_.FetchBalance();
@@ -226,8 +236,9 @@ std::optional<PendingCycle> Bot::BeginCycle(UnixMs now) {
   p.account.available_cash = balance->available_balance;
   p.account.account_value = balance->margin_balance;
   p.account.sharpe = Sharpe();
+  p.positions.reserve(positions->size());
   for (const auto& pos : *positions) {
-    const Instrument* ins = instruments_.Find(pos.symbol);
+    const Instrument* ins = InstrumentFor(pos.symbol);
     agent::PositionInfo info;
     info.coin = ins ? ins->base : pos.symbol;
     info.quantity = pos.quantity;
@@ -247,6 +258,8 @@ std::optional<PendingCycle> Bot::BeginCycle(UnixMs now) {
     p.positions.push_back(std::move(info));
   }
   p.context = MakeContext(p.coins, *positions);
+  p.balance = std::move(*balance);
+  p.venue_positions = std::move(*positions);
 
   // The daily LLM budget: exhausted → everyone holds, and one alert per day.
   if (source_->needs_prompt() && options_.daily_budget_usd.IsPositive()) {
@@ -290,7 +303,9 @@ void Bot::Decide(DecisionSource& source, PendingCycle& pending, const llm::Cance
   pending.decided = true;
 }
 
-CycleRecord Bot::FinishCycle(PendingCycle pending) {
+CycleRecord Bot::FinishCycle(PendingCycle pending) { return FinishCycleImpl(std::move(pending), false); }
+
+CycleRecord Bot::FinishCycleImpl(PendingCycle pending, bool venue_unchanged) {
   CycleRecord rec;
   rec.cycle = pending.cycle;
   rec.time = pending.time;
@@ -313,21 +328,40 @@ CycleRecord Bot::FinishCycle(PendingCycle pending) {
   const bool fell_back = pending.outcome.fell_back_to_hold;
   if (fell_back && pending.decided && !pending.outcome.attempts.empty()) ++stats_.parse_failures;
 
-  auto balance = venue_.FetchBalance();
-  auto positions = venue_.FetchPositions();
+  // The venue as the decision saw it: re-read unless the cycle ran synchronously (then nothing
+  // can have changed since BeginCycle: same clock, no venue call in between).
+  bool venue_ok = true;
+  if (!venue_unchanged) {
+    auto b = venue_.FetchBalance();
+    auto p = venue_.FetchPositions();
+    venue_ok = b.ok() && p.ok();
+    if (venue_ok) {
+      pending.balance = std::move(*b);
+      pending.venue_positions = std::move(*p);
+    }
+  }
+  const exchange::Balance& balance = pending.balance;
+  const std::vector<exchange::Position>& positions = pending.venue_positions;
   bool acted = false, denied = false;
-  if (balance.ok() && positions.ok() && status_ == BotStatus::kRunning) {
-    risk::AccountView view = MakeAccountView(*balance, *positions, pending.time);
+  bool venue_touched = false;  // an order was sent (or tried): the venue state may differ now
+  if (venue_ok && status_ == BotStatus::kRunning) {
+    std::optional<risk::AccountView> view_storage;  // built on the first non-hold decision
+    auto view_for = [&]() -> risk::AccountView& {
+      if (!view_storage) view_storage = MakeAccountView(balance, positions, pending.time);
+      return *view_storage;
+    };
+    rec.verdicts.reserve(pending.outcome.decisions.size());
     for (const auto& d : pending.outcome.decisions) {
       CoinVerdict v;
       v.coin = d.coin;
       v.signal = d.signal ? std::string(agent::ToString(*d.signal)) : "";
-      const Instrument* ins = instruments_.Find(d.coin);
+      const Instrument* ins = InstrumentFor(d.coin);
       if (!d.signal || ins == nullptr || *d.signal == agent::Signal::kHold) {
         v.action = "held";
         rec.verdicts.push_back(std::move(v));
         continue;
       }
+      risk::AccountView& view = view_for();
       if (*d.signal == agent::Signal::kClosePosition) {
         risk::Verdict rv = risk_.CheckClose(ins->symbol, view);
         if (!rv.approved()) {
@@ -339,6 +373,7 @@ CycleRecord Bot::FinishCycle(PendingCycle pending) {
           continue;
         }
         if (auto it = open_.find(ins->symbol); it != open_.end()) it->second.pending_exit = ExitReason::kSignal;
+        venue_touched = true;
         ExecutionReport rep = executor_.Close(pending.cycle, ins->symbol, OrderLeg::kClose);
         v.action = rep.ok() ? "closed" : "failed";
         for (const auto& prob : rep.problems) v.detail += (v.detail.empty() ? "" : "; ") + prob;
@@ -398,6 +433,7 @@ CycleRecord Bot::FinishCycle(PendingCycle pending) {
       plan.invalidation = ParseInvalidation(d.invalidation_condition);
       plan.risk_usd = d.risk_usd.value_or(Money());
       open_[ins->symbol] = std::move(plan);
+      venue_touched = true;
       ExecutionReport rep = executor_.Enter(er);
       const bool entered = !rep.orders.empty() && rep.orders.front().status != exchange::OrderStatus::kRejected;
       if (!entered) open_.erase(ins->symbol);
@@ -413,9 +449,12 @@ CycleRecord Bot::FinishCycle(PendingCycle pending) {
       rec.verdicts.push_back(std::move(v));
     }
   }
-  // Venue fills that happened at once (immediate-fill venues) and the new equity.
-  ProcessVenueEvents(pending.time);
-  if (auto b = venue_.FetchBalance(); b.ok()) {
+  // Venue fills that happened at once (immediate-fill venues) and the new equity — the state
+  // read above when no order was sent and no event arrived.
+  const std::size_t events = DrainVenueEvents();
+  const bool reuse = venue_ok && !venue_touched && events == 0;
+  Result<exchange::Balance> after = reuse ? Result<exchange::Balance>(balance) : venue_.FetchBalance();
+  if (auto& b = after; b.ok()) {
     Money before = last_equity_;
     ObserveEquity(pending.time, *b);
     if (before.IsPositive()) {
@@ -425,9 +464,16 @@ CycleRecord Bot::FinishCycle(PendingCycle pending) {
       returns_mean_ += delta / static_cast<double>(returns_n_);
       returns_m2_ += delta * (r - returns_mean_);
     }
-    auto pos = venue_.FetchPositions();
-    if (pos.ok() && status_ == BotStatus::kRunning &&
-        risk_.StateFor(MakeAccountView(*b, *pos, pending.time)) == risk::TradingState::kHalted) {
+    // StateFor reads equity, peak and day-start equity only (risk/risk_engine.hpp).
+    risk::AccountView state_view;
+    state_view.equity = b->margin_balance;
+    state_view.available_margin = b->available_balance;
+    state_view.day_start_equity = day_start_equity_;
+    state_view.peak_equity = peak_equity_;
+    state_view.now = pending.time;
+    const bool positions_ok = reuse || venue_.FetchPositions().ok();
+    if (positions_ok && status_ == BotStatus::kRunning &&
+        risk_.StateFor(state_view) == risk::TradingState::kHalted) {
       Alert("critical", "drawdown_halt",
             "equity " + last_equity_.ToString(2) + " is " + config_.risk.drawdown_halt.ToString() +
                 " or more below the peak " + peak_equity_.ToString(2) + ": bot halted, positions closed");
@@ -452,7 +498,7 @@ CycleRecord Bot::RunCycle(UnixMs now) {
   auto pending = BeginCycle(now);
   if (!pending) return {};
   Decide(*source_, *pending, nullptr);
-  return FinishCycle(std::move(*pending));
+  return FinishCycleImpl(std::move(*pending), /*venue_unchanged=*/true);
 }
 
 void Bot::OnBarClosed(UnixMs close_time) {
@@ -467,9 +513,15 @@ void Bot::OnBarClosed(UnixMs close_time) {
 
 void Bot::ProcessVenueEvents(UnixMs now) {
   (void)now;
+  (void)DrainVenueEvents();
+}
+
+std::size_t Bot::DrainVenueEvents() {
+  std::size_t handled = 0;
   while (true) {
     event_buffer_.clear();
     if (venue_.PollEvents(event_buffer_, 256) == 0) break;
+    handled += event_buffer_.size();
     for (const auto& e : event_buffer_) {
       for (auto* o : observers_) o->OnExecutionEvent(*this, e);
       switch (e.kind) {
@@ -502,6 +554,7 @@ void Bot::ProcessVenueEvents(UnixMs now) {
       }
     }
   }
+  return handled;
 }
 
 void Bot::OnFill(const exchange::ExecutionEvent& e) {

@@ -141,6 +141,10 @@ struct PendingCycle {
   agent::DecisionOutcome outcome;
   CycleUsage usage;
   bool decided = false;
+  // The venue state read in BeginCycle (FinishCycle reuses it when nothing can have changed
+  // in between, i.e. when the cycle runs synchronously).
+  exchange::Balance balance;
+  std::vector<exchange::Position> venue_positions;
 };
 
 class Bot {
@@ -205,6 +209,12 @@ class Bot {
     std::optional<ExitReason> pending_exit;   // why a close was sent
   };
 
+  CycleRecord FinishCycleImpl(PendingCycle pending, bool venue_unchanged);
+  // ProcessVenueEvents; returns the number of events handled.
+  std::size_t DrainVenueEvents();
+  // Bundled instrument of a coin ("BTC") or symbol ("BTCUSDT") the bot trades, else a table
+  // lookup (nullptr when unknown).
+  const Instrument* InstrumentFor(std::string_view coin_or_symbol) const;
   void SetStatus(BotStatus s);
   void Alert(std::string_view severity, std::string_view kind, const std::string& message);
   agent::ValidationContext MakeContext(const std::vector<agent::MarketSnapshot>& coins,
@@ -246,6 +256,9 @@ class Bot {
   std::int64_t returns_n_ = 0;
   double returns_mean_ = 0, returns_m2_ = 0;
   std::vector<exchange::ExecutionEvent> event_buffer_;
+  // Resolved once: the market data and instrument of each of config_.symbols (same order).
+  std::vector<const SymbolData*> symbol_data_;
+  std::vector<const Instrument*> symbol_instruments_;
 };
 
 }  // namespace aitrader::engine

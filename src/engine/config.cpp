@@ -194,7 +194,7 @@ Result<RunConfig> ParseRunConfig(std::string_view json_text, std::string_view so
   if (ec) return ParseError(std::string(source_name) + ": not valid JSON: " + ec.message());
   if (!root.is_object()) return rd.Error("(top)", "must be a JSON object");
   const auto& top = root.as_object();
-  std::vector<std::string_view> allowed = {"database", "data", "from", "to", "fees", "slippage_bps", "runs", "seed", "bots"};
+  std::vector<std::string_view> allowed = {"database", "data", "from", "to", "fees", "slippage_bps", "slippage_jitter_bps", "runs", "seed", "bots"};
   allowed.insert(allowed.end(), kSharedKeys.begin(), kSharedKeys.end());
   for (const auto& kv : top) {
     bool known = false;
@@ -222,6 +222,9 @@ Result<RunConfig> ParseRunConfig(std::string_view json_text, std::string_view so
     } else if (kv.key() == "slippage_bps") {
       AITRADER_ASSIGN_OR_RETURN(auto n, rd.Integer(x, p, 0, 1000));
       cfg.slippage_bps = static_cast<int>(n);
+    } else if (kv.key() == "slippage_jitter_bps") {
+      AITRADER_ASSIGN_OR_RETURN(auto n, rd.Integer(x, p, 0, 1000));
+      cfg.slippage_jitter_bps = static_cast<int>(n);
     } else if (kv.key() == "runs") {
       AITRADER_ASSIGN_OR_RETURN(auto n, rd.Integer(x, p, 1, 100));
       cfg.runs = static_cast<int>(n);

@@ -10,7 +10,8 @@
 //   "capital": "10000",
 //   "from": "2025-10-17", "to": "2025-11-03",      // backtests and arenas
 //   "fees": {"maker": "0.0002", "taker": "0.0005"},
-//   "slippage_bps": 2,
+//   "slippage_bps": 2, "slippage_jitter_bps": 0,    // jitter: seeded random extra slippage
+//   "runs": 1, "seed": 1,                          // arena: runs per bot, seed of run k = seed + k
 //   "risk": {"max_leverage": 10, "max_open_positions": 6, "min_reward_risk": "1.5", …},
 //   "bots": [
 //     {"name": "baseline", "model": "baseline"},
@@ -63,6 +64,7 @@ struct RunConfig {
   Ratio maker_fee = *Ratio::Parse("0.0002");
   Ratio taker_fee = *Ratio::Parse("0.0005");
   int slippage_bps = 2;
+  int slippage_jitter_bps = 0;             // > 0: each fill pays slippage_bps + jitter × U[0,1) (seeded)
   int runs = 1;                            // arena: runs per bot with different seeds
   std::uint64_t seed = 1;
   std::vector<BotConfig> bots;

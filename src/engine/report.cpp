@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "core/strings.hpp"
+#include "engine/leaderboard.hpp"
 
 namespace aitrader::engine {
 namespace {
@@ -161,6 +162,7 @@ std::string ReportToJson(const RunReport& r, std::size_t equity_points_max) {
       o.Int("run", br.run);
       o.Int("seed", static_cast<std::int64_t>(br.seed));
       if (br.training_cutoff) o.Str("training_cutoff", FormatUtc(*br.training_cutoff));
+      o.Int("candles_processed", br.candles_processed);
       o.Int("cycles", br.stats.cycles);
       o.Dec("initial_equity", m.initial_equity.ToString());
       o.Dec("final_equity", m.final_equity.ToString());
@@ -239,12 +241,13 @@ std::string ReportToJson(const RunReport& r, std::size_t equity_points_max) {
       }
     }
     bots += ']';
+    top.Key("leaderboard") += LeaderboardToJson(ComputeLeaderboard(r));
   }
   out += '\n';
   return out;
 }
 
-std::string ReportSummary(const RunReport& r) {
+std::string ReportHeadline(const RunReport& r) {
   std::string s;
   char line[512];
   std::snprintf(line, sizeof line, "Period %s → %s, %s candles, %zu symbols, %lld candles processed, %lld cycles",
@@ -256,7 +259,14 @@ std::string ReportSummary(const RunReport& r) {
                   *r.elapsed_seconds > 0 ? static_cast<double>(r.candles_processed) / *r.elapsed_seconds : 0.0);
     s += line;
   }
-  s += "\n\n";
+  s += "\n";
+  return s;
+}
+
+std::string ReportSummary(const RunReport& r) {
+  std::string s = ReportHeadline(r);
+  char line[512];
+  s += "\n";
   std::snprintf(line, sizeof line, "%-22s %12s %9s %7s %8s %7s %6s %10s %10s %9s\n", "bot", "final equity", "return",
                 "sharpe", "max dd", "trades", "win%", "fees", "llm cost", "failures");
   s += line;

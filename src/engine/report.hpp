@@ -47,7 +47,8 @@ struct BotReport {
   std::string model;
   std::string prompt_version;
   int run = 0;                       // arena: which seed
-  std::uint64_t seed = 0;
+  std::uint64_t seed = 0;            // the paper simulator's seed of this run (slippage draws)
+  std::int64_t candles_processed = 0;  // candles of the bot's symbols in the period
   Metrics metrics;
   BotStats stats;
   std::vector<ClosedTrade> trades;
@@ -67,10 +68,13 @@ struct RunReport {
   std::vector<BotReport> bots;
 };
 
-// The JSON report; equity_points_max thins the equity curve (0 = all points).
+// The JSON report; equity_points_max thins the equity curve (0 = all points). It ends with the
+// leaderboard (engine/leaderboard.hpp) over the bots and runs.
 std::string ReportToJson(const RunReport& r, std::size_t equity_points_max = 2000);
-// A readable summary for the terminal.
+// A readable summary for the terminal: the headline (period, candles, cycles, speed) and one
+// line per bot.
 std::string ReportSummary(const RunReport& r);
+std::string ReportHeadline(const RunReport& r);
 // An SVG line chart of every bot's equity curve.
 std::string EquitySvg(const RunReport& r, int width = 960, int height = 480);
 
