@@ -2,6 +2,7 @@
 #include <sqlite3.h>
 
 #include <string>
+#include <unordered_map>
 
 #include "store/database.hpp"
 
@@ -16,7 +17,10 @@ std::string FirstLine(std::string_view sql) {
 class SqliteDatabase final : public Database {
  public:
   explicit SqliteDatabase(sqlite3* db) : db_(db) {}
-  ~SqliteDatabase() override { sqlite3_close_v2(db_); }
+  ~SqliteDatabase() override {
+    for (auto& [sql, stmt] : cache_) sqlite3_finalize(stmt);
+    sqlite3_close_v2(db_);
+  }
 
   std::string_view backend() const override { return "sqlite"; }
 
@@ -51,10 +55,34 @@ class SqliteDatabase final : public Database {
     return IoError(m);
   }
 
-  Status Run(std::string_view sql, std::span<const Value> params, std::vector<Row>* rows) {
+  // Prepared statements are cached by their SQL text (repositories use a fixed set), so a
+  // statement is compiled once per connection; a bounded cache keeps ad-hoc SQL from growing it.
+  Result<sqlite3_stmt*> Prepare(std::string_view sql) {
+    std::string key(sql);
+    if (auto it = cache_.find(key); it != cache_.end()) return it->second;
     sqlite3_stmt* stmt = nullptr;
     int rc = sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &stmt, nullptr);
     if (rc != SQLITE_OK) return Error(rc, sql);
+    if (cache_.size() >= kMaxCached) {
+      for (auto& [k, st] : cache_) sqlite3_finalize(st);
+      cache_.clear();
+    }
+    cache_.emplace(std::move(key), stmt);
+    return stmt;
+  }
+
+  Status Run(std::string_view sql, std::span<const Value> params, std::vector<Row>* rows) {
+    auto prepared = Prepare(sql);
+    if (!prepared.ok()) return prepared.status();
+    sqlite3_stmt* stmt = *prepared;
+    struct Reset {
+      sqlite3_stmt* s;
+      ~Reset() {
+        sqlite3_reset(s);
+        sqlite3_clear_bindings(s);
+      }
+    } reset{stmt};
+    int rc = SQLITE_OK;
     for (std::size_t i = 0; i < params.size(); ++i) {
       int idx = static_cast<int>(i + 1);
       const Value& v = params[i];
@@ -68,10 +96,7 @@ class SqliteDatabase final : public Database {
         const auto& s = std::get<std::string>(v);
         rc = sqlite3_bind_text(stmt, idx, s.data(), static_cast<int>(s.size()), SQLITE_TRANSIENT);
       }
-      if (rc != SQLITE_OK) {
-        sqlite3_finalize(stmt);
-        return Error(rc, sql);
-      }
+      if (rc != SQLITE_OK) return Error(rc, sql);
     }
     while (true) {
       rc = sqlite3_step(stmt);
@@ -95,15 +120,13 @@ class SqliteDatabase final : public Database {
         continue;
       }
       if (rc == SQLITE_DONE) break;
-      int ext = sqlite3_extended_errcode(db_);
-      Status s = Error(ext, sql);
-      sqlite3_finalize(stmt);
-      return s;
+      return Error(sqlite3_extended_errcode(db_), sql);
     }
-    sqlite3_finalize(stmt);
     return Status::Ok();
   }
 
+  static constexpr std::size_t kMaxCached = 256;
+  std::unordered_map<std::string, sqlite3_stmt*> cache_;
   sqlite3* db_;
 };
 
