@@ -164,14 +164,17 @@ std::vector<std::string> Bot::EmergencyStop(UnixMs now, const std::string& reaso
 }
 
 agent::ValidationContext Bot::MakeContext(const std::vector<agent::MarketSnapshot>& coins,
+                                          const std::vector<const Instrument*>& coin_instruments,
                                           const std::vector<exchange::Position>& positions) const {
   agent::ValidationContext ctx;
   ctx.max_leverage = config_.risk.max_leverage;
-  for (const auto& s : coins) {
+  ctx.coins.reserve(coins.size());
+  for (std::size_t i = 0; i < coins.size(); ++i) {
+    const auto& s = coins[i];
     agent::CoinState cs;
     cs.coin = s.coin;
     cs.price = s.current_price;
-    const Instrument* ins = InstrumentFor(s.coin);
+    const Instrument* ins = coin_instruments[i];
     for (const auto& p : positions) {
       if (ins != nullptr && p.symbol == ins->symbol) cs.position = p.quantity;
     }
@@ -218,10 +221,19 @@ std::optional<PendingCycle> Bot::BeginCycle(UnixMs now) {
   PendingCycle p;
   p.time = now;
   p.coins.reserve(symbol_data_.size());
-  for (const SymbolData* d : symbol_data_) {
+  p.coin_instruments.reserve(symbol_data_.size());
+  for (std::size_t i = 0; i < symbol_data_.size(); ++i) {
+    const SymbolData* d = symbol_data_[i];
     if (d == nullptr || !d->features) continue;
     p.coins.emplace_back();
-    if (!d->features->At(now, p.coins.back()).ok()) p.coins.pop_back();
+    if (!d->features->At(now, p.coins.back()).ok()) {
+      p.coins.pop_back();
+      continue;
+    }
+    // The snapshot's coin is the symbol's base: the same instrument a lookup would find.
+    const Instrument* ins = symbol_instruments_[i];
+    p.coin_instruments.push_back(ins != nullptr && ins->base == p.coins.back().coin ? ins
+                                                                                     : InstrumentFor(p.coins.back().coin));
   }
   if (p.coins.empty()) return std::nullopt;
   auto balance = venue_.FetchBalance();
@@ -257,7 +269,7 @@ std::optional<PendingCycle> Bot::BeginCycle(UnixMs now) {
     }
     p.positions.push_back(std::move(info));
   }
-  p.context = MakeContext(p.coins, *positions);
+  p.context = MakeContext(p.coins, p.coin_instruments, *positions);
   p.balance = std::move(*balance);
   p.venue_positions = std::move(*positions);
 
@@ -351,11 +363,14 @@ CycleRecord Bot::FinishCycleImpl(PendingCycle pending, bool venue_unchanged) {
       return *view_storage;
     };
     rec.verdicts.reserve(pending.outcome.decisions.size());
-    for (const auto& d : pending.outcome.decisions) {
+    for (std::size_t di = 0; di < pending.outcome.decisions.size(); ++di) {
+      const auto& d = pending.outcome.decisions[di];
       CoinVerdict v;
       v.coin = d.coin;
       v.signal = d.signal ? std::string(agent::ToString(*d.signal)) : "";
-      const Instrument* ins = InstrumentFor(d.coin);
+      // Decisions usually come in the snapshots' order: try that instrument first.
+      const Instrument* hint = di < pending.coin_instruments.size() ? pending.coin_instruments[di] : nullptr;
+      const Instrument* ins = hint != nullptr && hint->base == d.coin ? hint : InstrumentFor(d.coin);
       if (!d.signal || ins == nullptr || *d.signal == agent::Signal::kHold) {
         v.action = "held";
         rec.verdicts.push_back(std::move(v));

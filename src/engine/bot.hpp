@@ -145,6 +145,7 @@ struct PendingCycle {
   // in between, i.e. when the cycle runs synchronously).
   exchange::Balance balance;
   std::vector<exchange::Position> venue_positions;
+  std::vector<const Instrument*> coin_instruments;  // parallel to coins (nullptr: unknown)
 };
 
 class Bot {
@@ -218,6 +219,7 @@ class Bot {
   void SetStatus(BotStatus s);
   void Alert(std::string_view severity, std::string_view kind, const std::string& message);
   agent::ValidationContext MakeContext(const std::vector<agent::MarketSnapshot>& coins,
+                                       const std::vector<const Instrument*>& coin_instruments,
                                        const std::vector<exchange::Position>& positions) const;
   risk::AccountView MakeAccountView(const exchange::Balance& b, const std::vector<exchange::Position>& positions,
                                     UnixMs now) const;

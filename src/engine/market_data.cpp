@@ -1,7 +1,6 @@
 #include "engine/market_data.hpp"
 
 #include <algorithm>
-#include <map>
 
 #include "market/data_dir.hpp"
 
@@ -55,20 +54,41 @@ const SymbolData* MarketData::Find(std::string_view symbol) const {
 }
 
 std::vector<MergedBar> MarketData::Bars(UnixMs from, UnixMs to, const std::vector<std::string>& sim_symbols) const {
-  std::map<UnixMs, MergedBar> merged;
+  // A k-way merge of the symbols' sorted series; within a bar, candles in sim_symbols order.
+  struct Cursor {
+    const market::CandleSeries* series = nullptr;
+    std::size_t pos = 0, end = 0;
+    exchange::paper::SymbolIndex index = 0;
+  };
+  std::vector<Cursor> cursors;
+  std::size_t total = 0;
   for (std::size_t si = 0; si < sim_symbols.size(); ++si) {
     const SymbolData* d = Find(sim_symbols[si]);
     if (d == nullptr) continue;
-    const auto& s = d->intraday;
-    for (std::size_t i = s.LowerBound(from); i < s.size() && s.open_time()[i] < to; ++i) {
-      auto& bar = merged[s.open_time()[i]];
-      bar.open_time = s.open_time()[i];
-      bar.bars.push_back({static_cast<exchange::paper::SymbolIndex>(si), s[i]});
-    }
+    Cursor c;
+    c.series = &d->intraday;
+    c.pos = d->intraday.LowerBound(from);
+    c.end = d->intraday.LowerBound(to);
+    c.index = static_cast<exchange::paper::SymbolIndex>(si);
+    total = std::max(total, c.end > c.pos ? c.end - c.pos : 0);
+    cursors.push_back(c);
   }
   std::vector<MergedBar> out;
-  out.reserve(merged.size());
-  for (auto& [t, bar] : merged) out.push_back(std::move(bar));
+  out.reserve(total);
+  while (true) {
+    UnixMs t = INT64_MAX;
+    for (const auto& c : cursors) {
+      if (c.pos < c.end) t = std::min(t, c.series->open_time()[c.pos]);
+    }
+    if (t == INT64_MAX) break;
+    MergedBar bar;
+    bar.open_time = t;
+    bar.bars.reserve(cursors.size());
+    for (auto& c : cursors) {
+      if (c.pos < c.end && c.series->open_time()[c.pos] == t) bar.bars.push_back({c.index, (*c.series)[c.pos++]});
+    }
+    out.push_back(std::move(bar));
+  }
   return out;
 }
 
