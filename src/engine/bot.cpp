@@ -664,4 +664,24 @@ void Bot::CloseAll(UnixMs now, ExitReason reason) {
   }
 }
 
+void Bot::RestoreOpenTrade(const ClosedTrade& open, Quantity open_qty, std::optional<Price> stop_loss,
+                           std::optional<Price> take_profit, const std::string& invalidation, Money risk_usd) {
+  OpenTrade t;
+  t.trade = open;
+  t.open_qty = open_qty;
+  t.stop_loss = stop_loss;
+  t.take_profit = take_profit;
+  t.invalidation_text = invalidation;
+  t.invalidation = ParseInvalidation(invalidation);
+  t.risk_usd = risk_usd;
+  open_[open.symbol] = std::move(t);
+}
+
+void Bot::RestoreRiskState(Money peak_equity, Money day_start_equity, UnixMs now, Money equity) {
+  peak_equity_ = std::max(peak_equity, equity);
+  day_start_equity_ = day_start_equity;
+  day_ = now / kDayMs;
+  last_equity_ = equity;
+}
+
 }  // namespace aitrader::engine

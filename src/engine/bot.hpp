@@ -187,6 +187,16 @@ class Bot {
   CycleRecord RunCycle(UnixMs now);  // all of it, synchronously
   DecisionSource& source_for_worker() { return *source_; }
 
+  // --- recovery after a restart (engine/runtime.cpp) ---
+  // An open position the store knows, with its exit plan, so invalidations and the prompt's
+  // position lines continue. `open` holds the entry part (symbol, side, quantity, entry).
+  void RestoreOpenTrade(const ClosedTrade& open, Quantity open_qty, std::optional<Price> stop_loss,
+                        std::optional<Price> take_profit, const std::string& invalidation, Money risk_usd);
+  // The risk engine's memory: peak equity and the equity at the start of the current UTC day.
+  void RestoreRiskState(Money peak_equity, Money day_start_equity, UnixMs now, Money equity);
+  // The last losing close per symbol (the cool-down rule's memory).
+  void RestoreLossTimes(std::vector<std::pair<std::string, UnixMs>> last_loss) { last_loss_ = std::move(last_loss); }
+
   // Drains venue events into trades (also called by OnBarClosed).
   void ProcessVenueEvents(UnixMs now);
   // Closes every position at market (fills on the venue's next price) with this reason.
