@@ -20,6 +20,29 @@ namespace {
 
 std::vector<double> Column(std::size_t n) { return std::vector<double>(n); }
 
+// std::upper_bound(v, x) as an index, for a sorted v whose values are (nearly) evenly spaced by
+// `step`: the index is computed from the spacing and verified against its two neighbours (which
+// pins the upper bound uniquely); when the data is irregular there (a gap), binary search.
+std::size_t UpperIndex(const std::vector<UnixMs>& v, UnixMs x, UnixMs step) {
+  const std::size_t n = v.size();
+  if (n == 0 || x < v.front()) return 0;
+  if (x >= v.back()) return n;
+  // Here v[0] <= x < v[n-1]: the answer is in [1, n-1].
+  if (step > 0) {
+    const std::uint64_t k = (static_cast<std::uint64_t>(x) - static_cast<std::uint64_t>(v.front())) /
+                            static_cast<std::uint64_t>(step);
+    const std::size_t g = k >= n - 1 ? n - 1 : static_cast<std::size_t>(k) + 1;
+    if (v[g - 1] > x) {
+      if (g > 1 && v[g - 2] <= x) return g - 1;  // the guess is one too high (jittered or irregular times)
+    } else if (v[g] > x) {
+      return g;
+    } else if (g + 1 < n && v[g + 1] > x) {
+      return g + 1;  // the guess is one too low
+    }
+  }
+  return static_cast<std::size_t>(std::upper_bound(v.begin(), v.end(), x) - v.begin());
+}
+
 template <class T>
 void CopyLast(const std::vector<T>& src, std::size_t end, int count, std::array<T, kSeriesLength>& dst) {
   const std::size_t begin = end - static_cast<std::size_t>(count);
@@ -78,6 +101,10 @@ Result<CoinFeatures> CoinFeatures::Build(std::string coin, int price_decimals, c
     f.funding_time_ = funding->funding_time();
     f.funding_rate_.reserve(funding->size());
     for (Ratio r : funding->rate()) f.funding_rate_.push_back(r.ToDouble());
+    const std::size_t nf = f.funding_time_.size();
+    if (nf >= 2 && f.funding_time_.back() > f.funding_time_.front()) {
+      f.funding_step_ = (f.funding_time_.back() - f.funding_time_.front()) / static_cast<UnixMs>(nf - 1);
+    }
   }
   return f;
 }
@@ -86,8 +113,7 @@ UnixMs CoinFeatures::first_time() const { return open_time_.empty() ? 0 : open_t
 UnixMs CoinFeatures::last_time() const { return open_time_.empty() ? 0 : open_time_.back() + interval_; }
 
 Status CoinFeatures::At(UnixMs t, MarketSnapshot& out) const {
-  const std::size_t end =
-      static_cast<std::size_t>(std::upper_bound(open_time_.begin(), open_time_.end(), t - interval_) - open_time_.begin());
+  const std::size_t end = UpperIndex(open_time_, t - interval_, interval_);
   if (end == 0) return NotFound(coin_ + ": no intraday candle has closed by " + FormatUtc(t));
   if (out.coin != coin_) out.coin = coin_;
   out.price_decimals = price_decimals_;
@@ -102,8 +128,8 @@ Status CoinFeatures::At(UnixMs t, MarketSnapshot& out) const {
   out.open_interest_average.reset();
   out.funding_rate.reset();
   if (!funding_time_.empty()) {
-    auto it = std::upper_bound(funding_time_.begin(), funding_time_.end(), t);
-    if (it != funding_time_.begin()) out.funding_rate = funding_rate_[static_cast<std::size_t>(it - funding_time_.begin()) - 1];
+    const std::size_t k = UpperIndex(funding_time_, t, funding_step_);
+    if (k > 0) out.funding_rate = funding_rate_[k - 1];
   }
   const int len = static_cast<int>(std::min<std::size_t>(end, kSeriesLength));
   out.series_length = len;
@@ -113,11 +139,7 @@ Status CoinFeatures::At(UnixMs t, MarketSnapshot& out) const {
   CopyLast(rsi7_, end, len, out.rsi7_series);
   CopyLast(rsi14_, end, len, out.rsi14_series);
 
-  const std::size_t h4_end = h4_open_time_.empty()
-                                 ? 0
-                                 : static_cast<std::size_t>(std::upper_bound(h4_open_time_.begin(), h4_open_time_.end(),
-                                                                             t - h4_interval_) -
-                                                            h4_open_time_.begin());
+  const std::size_t h4_end = h4_open_time_.empty() ? 0 : UpperIndex(h4_open_time_, t - h4_interval_, h4_interval_);
   out.has_4h = h4_end > 0;
   if (out.has_4h) {
     const std::size_t k = h4_end - 1;

@@ -13,7 +13,10 @@
 //
 // CoinFeatures precomputes, once per coin, the indicator columns over the whole candle
 // history with the TA-Lib-exact batch functions of indicators/; At(t) then finds the last
-// closed candles by binary search and copies the last 10 values — O(log n), no allocation.
+// closed candles and copies the last 10 values — no allocation. The candle index is computed
+// from the regular spacing of open times ((t − interval − first open) / interval), checked
+// against its neighbours, with a binary search where the data has a gap: O(1) on regular
+// data, O(log n) at worst.
 // The batch indicators are causal (row i depends only on rows <= i), so At(t) equals what
 // BuildSnapshot() computes from the candles closed by t alone (tested).
 //
@@ -105,6 +108,7 @@ class CoinFeatures {
   std::vector<double> h4_ema20_, h4_ema50_, h4_atr3_, h4_atr14_, h4_volume_, h4_volume_avg_, h4_macd_, h4_rsi14_;
   std::vector<UnixMs> funding_time_;
   std::vector<double> funding_rate_;
+  UnixMs funding_step_ = 0;  // mean spacing of funding_time_ (0: fewer than two settlements)
 };
 
 // The reference definition of "no look-ahead": computes the snapshot at t from only the candles
