@@ -22,64 +22,85 @@ Price TickFor(const Instrument* inst, const MarketSnapshot& s) {
   return Price::FromRaw(raw);
 }
 
-std::string Fmt(double v, int places) {
-  std::string s;
-  AppendFixed(s, v, places);
-  return s;
-}
+constexpr std::string_view kTag = "[baseline] ";
+constexpr std::string_view kLongInvalidation = "4h EMA20 closes below the 4h EMA50";
+constexpr std::string_view kShortInvalidation = "4h EMA20 closes above the 4h EMA50";
 
 }  // namespace
 
 BaselinePolicy::BaselinePolicy(BaselineConfig config, InstrumentTable instruments)
     : config_(config), instruments_(std::move(instruments)) {
   config_.max_leverage = std::clamp(config_.max_leverage, 1, kMaxLeverageCap);
+  // The tail of every entry's justification: the same for every decision of this policy.
+  stop_text_ = "; stop ";
+  AppendFixed(stop_text_, config_.stop_atr_multiple, 1);
+  stop_text_ += "x 4h ATR14, target 2R + fees";
 }
 
-Decision BaselinePolicy::DecideOne(const MarketSnapshot& s, const AccountState& account,
-                                   const PositionInfo* position) const {
-  Decision d;
-  d.coin = s.coin;
+void BaselinePolicy::DecideOne(const MarketSnapshot& s, const AccountState& account, const PositionInfo* position,
+                               Decision& d) const {
+  // Reset d to a default Decision, keeping the strings' capacity (DecideInto reuses them).
+  d.coin.assign(s.coin);
+  d.signal.reset();
+  d.quantity.reset();
+  d.leverage.reset();
+  d.profit_target.reset();
+  d.stop_loss.reset();
+  d.invalidation_condition.clear();
+  d.confidence.reset();
+  d.risk_usd.reset();
+  d.justification.clear();
+  d.present = 0;
   auto set = [&d](Field f) { d.present |= static_cast<std::uint32_t>(f); };
-  auto hold = [&](Quantity q, std::string why) {
+  auto hold = [&](Quantity q, std::string_view why) {
     d.signal = Signal::kHold;
     d.quantity = q;
-    d.justification = "[baseline] " + std::move(why);
+    d.justification.reserve(kTag.size() + why.size());
+    d.justification.append(kTag).append(why);
     set(Field::kSignal);
     set(Field::kQuantity);
     set(Field::kJustification);
-    return d;
   };
   const double px = s.current_price.ToDouble();
   const int pd = std::clamp(s.price_decimals + 2, 2, 10);
 
   if (position != nullptr && !position->quantity.IsZero()) {
     const bool is_long = position->quantity.IsPositive();
+    // The justification of a close is built only when an invalidation is met.
+    std::string& why = d.justification;
     bool invalid = false;
-    std::string why;
     if (s.has_4h && Finite(s.h4_ema20) && Finite(s.h4_ema50)) {
       if (is_long && s.h4_ema20 < s.h4_ema50) {
         invalid = true;
-        why = "4h EMA20 " + Fmt(s.h4_ema20, pd) + " fell below EMA50 " + Fmt(s.h4_ema50, pd);
+        why.append("[baseline] invalidation met: 4h EMA20 ");
+        AppendFixed(why, s.h4_ema20, pd);
+        why.append(" fell below EMA50 ");
+        AppendFixed(why, s.h4_ema50, pd);
       } else if (!is_long && s.h4_ema20 > s.h4_ema50) {
         invalid = true;
-        why = "4h EMA20 " + Fmt(s.h4_ema20, pd) + " rose above EMA50 " + Fmt(s.h4_ema50, pd);
+        why.append("[baseline] invalidation met: 4h EMA20 ");
+        AppendFixed(why, s.h4_ema20, pd);
+        why.append(" rose above EMA50 ");
+        AppendFixed(why, s.h4_ema50, pd);
       }
     }
     if (!invalid && position->stop_loss) {
       if (is_long ? s.current_price <= *position->stop_loss : s.current_price >= *position->stop_loss) {
         invalid = true;
-        why = "price " + s.current_price.ToString() + " crossed the stop " + position->stop_loss->ToString();
+        why.append("[baseline] invalidation met: price ")
+            .append(s.current_price.ToString())
+            .append(" crossed the stop ")
+            .append(position->stop_loss->ToString());
       }
     }
     const Quantity size = position->quantity.Abs();
     if (invalid) {
       d.signal = Signal::kClosePosition;
       d.quantity = size;
-      d.justification = "[baseline] invalidation met: " + why;
       set(Field::kSignal);
       set(Field::kQuantity);
       set(Field::kJustification);
-      return d;
+      return;
     }
     hold(size, "position kept: invalidation not met");
     if (position->leverage >= 1 && position->leverage <= config_.max_leverage) {
@@ -94,7 +115,7 @@ Decision BaselinePolicy::DecideOne(const MarketSnapshot& s, const AccountState& 
       d.stop_loss = position->stop_loss;
       set(Field::kStopLoss);
     }
-    d.invalidation_condition = position->invalidation_condition;
+    d.invalidation_condition.assign(position->invalidation_condition);
     set(Field::kInvalidation);
     if (position->confidence >= 0 && position->confidence <= 1) {
       d.confidence = position->confidence;
@@ -104,7 +125,7 @@ Decision BaselinePolicy::DecideOne(const MarketSnapshot& s, const AccountState& 
       d.risk_usd = position->risk_usd;
       set(Field::kRiskUsd);
     }
-    return d;
+    return;
   }
 
   // Flat: look for an entry.
@@ -175,29 +196,41 @@ Decision BaselinePolicy::DecideOne(const MarketSnapshot& s, const AccountState& 
   d.leverage = leverage;
   d.profit_target = target;
   d.stop_loss = stop;
-  d.invalidation_condition = is_long ? "4h EMA20 closes below the 4h EMA50" : "4h EMA20 closes above the 4h EMA50";
+  d.invalidation_condition.assign(is_long ? kLongInvalidation : kShortInvalidation);
   d.confidence = confidence;
   d.risk_usd = risk;
-  d.justification = std::string("[baseline] ") + (is_long ? "4h EMA20 " : "4h EMA20 ") + Fmt(s.h4_ema20, pd) +
-                    (is_long ? " > EMA50 " : " < EMA50 ") + Fmt(s.h4_ema50, pd) + ", MACD " + Fmt(s.macd, pd) +
-                    ", price " + (is_long ? "above" : "below") + " EMA20, RSI7 " + Fmt(s.rsi7, 3) + "; stop " +
-                    Fmt(config_.stop_atr_multiple, 1) + "x 4h ATR14, target 2R + fees";
+  std::string& j = d.justification;
+  j.reserve(160);
+  j.append("[baseline] 4h EMA20 ");
+  AppendFixed(j, s.h4_ema20, pd);
+  j.append(is_long ? " > EMA50 " : " < EMA50 ");
+  AppendFixed(j, s.h4_ema50, pd);
+  j.append(", MACD ");
+  AppendFixed(j, s.macd, pd);
+  j.append(", price ").append(is_long ? "above" : "below").append(" EMA20, RSI7 ");
+  AppendFixed(j, s.rsi7, 3);
+  j.append(stop_text_);
   d.present = kAllFields;
-  return d;
 }
 
 std::vector<Decision> BaselinePolicy::Decide(std::span<const MarketSnapshot> coins, const AccountState& account,
                                              std::span<const PositionInfo> positions) const {
   std::vector<Decision> out;
-  out.reserve(coins.size());
-  for (const MarketSnapshot& s : coins) {
+  DecideInto(coins, account, positions, out);
+  return out;
+}
+
+void BaselinePolicy::DecideInto(std::span<const MarketSnapshot> coins, const AccountState& account,
+                                std::span<const PositionInfo> positions, std::vector<Decision>& out) const {
+  out.resize(coins.size());
+  for (std::size_t i = 0; i < coins.size(); ++i) {
+    const MarketSnapshot& s = coins[i];
     const PositionInfo* pos = nullptr;
     for (const PositionInfo& p : positions) {
       if (p.coin == s.coin) pos = &p;
     }
-    out.push_back(DecideOne(s, account, pos));
+    DecideOne(s, account, pos, out[i]);
   }
-  return out;
 }
 
 std::string BaselinePolicy::Answer(std::span<const MarketSnapshot> coins, const AccountState& account,

@@ -62,6 +62,10 @@ class BaselinePolicy {
   // One decision per snapshot, in the snapshots' order.
   std::vector<Decision> Decide(std::span<const MarketSnapshot> coins, const AccountState& account,
                                std::span<const PositionInfo> positions) const;
+  // Decide() into `out` (resized to coins.size()), reusing its elements' string buffers: the
+  // same decisions as Decide(), without allocating once out has held a cycle's decisions.
+  void DecideInto(std::span<const MarketSnapshot> coins, const AccountState& account,
+                  std::span<const PositionInfo> positions, std::vector<Decision>& out) const;
   // Decide() as the JSON answer an LLM would give (DecisionsToJson).
   std::string Answer(std::span<const MarketSnapshot> coins, const AccountState& account,
                      std::span<const PositionInfo> positions) const;
@@ -70,10 +74,13 @@ class BaselinePolicy {
   const InstrumentTable& instruments() const { return instruments_; }
 
  private:
-  Decision DecideOne(const MarketSnapshot& s, const AccountState& account, const PositionInfo* position) const;
+  // Overwrites every field of d (d may hold an earlier decision).
+  void DecideOne(const MarketSnapshot& s, const AccountState& account, const PositionInfo* position,
+                 Decision& d) const;
 
   BaselineConfig config_;
   InstrumentTable instruments_;
+  std::string stop_text_;  // "; stop 1.5x 4h ATR14, target 2R + fees"
 };
 
 // The features of an Alpha Arena user prompt rendered by PromptBuilder, read back from text.
