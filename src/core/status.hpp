@@ -96,7 +96,8 @@ class [[nodiscard]] Result {
   T&& value() && { CheckOk(); return std::get<T>(std::move(v_)); }
   T& operator*() & { return value(); }
   const T& operator*() const& { return value(); }
-  T&& operator*() && { return std::move(*this).value(); }
+  // By value: `for (auto& x : *F())` and `auto x = *F()` never dangle.
+  T operator*() && { return std::move(*this).value(); }
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
   T value_or(T fallback) const { return ok() ? std::get<T>(v_) : std::move(fallback); }

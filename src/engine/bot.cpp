@@ -526,6 +526,13 @@ void Bot::OnBarClosed(UnixMs close_time) {
   }
 }
 
+bool Bot::OnBarClosedWithoutCycle(UnixMs close_time) {
+  ProcessVenueEvents(close_time);
+  if (status_ == BotStatus::kRunning || status_ == BotStatus::kPaused) CheckInvalidations(close_time);
+  if (auto b = venue_.FetchBalance(); b.ok()) ObserveEquity(close_time, *b);
+  return status_ == BotStatus::kRunning && close_time % config_.cadence == 0;
+}
+
 void Bot::ProcessVenueEvents(UnixMs now) {
   (void)now;
   (void)DrainVenueEvents();

@@ -178,6 +178,10 @@ class Bot {
   // After the venue processed the bar closing at close_time: drain events, enforce
   // invalidations, and run a cycle when close_time is on the cadence (synchronously).
   void OnBarClosed(UnixMs close_time);
+  // The same bar work without the cycle, for runtimes that decide off the strand (LLM calls on
+  // a worker pool): returns true when a cycle is due at close_time (then BeginCycle / Decide /
+  // FinishCycle follow).
+  bool OnBarClosedWithoutCycle(UnixMs close_time);
   // Steps 1–4; nullopt when not running or no data has closed yet.
   std::optional<PendingCycle> BeginCycle(UnixMs now);
   // Step 5–6a; may run on a worker thread.

@@ -3,8 +3,13 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <boost/asio/post.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/json.hpp>
 #include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
 #include <cstdlib>
 #include <filesystem>
 #include <map>
@@ -76,6 +81,8 @@ struct PaperRuntime::Impl {
     std::unique_ptr<exchange::paper::PaperExchange> paper;
     std::unique_ptr<JournaledExchange> venue;
     std::unique_ptr<Bot> bot;
+    bool in_flight = false;                      // a decision is running on a worker
+    std::shared_ptr<llm::CancelToken> cancel;    // of the decision in flight
   };
   std::vector<Slot> slots;
   std::vector<std::unique_ptr<exchange::paper::PaperExchange>> orphan_accounts;  // accounts of bots no longer configured
@@ -438,8 +445,11 @@ Status PaperRuntime::Impl::ApplyCommands(UnixMs now) {
       if (c.bot_id && *c.bot_id != s.bot_id) continue;
       if (c.command == "pause") s.bot->Pause();
       else if (c.command == "resume") s.bot->Unpause();
-      else if (c.command == "stop") s.bot->Stop(now);
-      else if (c.command == "emergency_stop") {
+      else if (c.command == "stop") {
+        if (s.cancel) s.cancel->Cancel();
+        s.bot->Stop(now);
+      } else if (c.command == "emergency_stop") {
+        if (s.cancel) s.cancel->Cancel();
         auto problems = s.bot->EmergencyStop(now, c.reason.empty() ? "operator" : c.reason);
         Log("emergency stop of bot '" + s.config->name + "'" +
             (problems.empty() ? ": flat" : ": " + problems.front()));
@@ -470,14 +480,89 @@ Result<RuntimeSummary> PaperRuntime::Run() {
           std::to_string(m.bars.size()));
   }
   const UnixMs interval = m.market->interval();
+  bool any_llm = false;
+  for (auto& slot : m.slots) any_llm = any_llm || slot.bot->source().needs_prompt();
+  const bool async = any_llm && m.options.decision_workers > 0;
+  // Decisions coming back from the workers.
+  struct Done {
+    std::size_t slot;
+    std::shared_ptr<PendingCycle> pending;
+  };
+  std::mutex mu;
+  std::condition_variable cv;
+  std::deque<Done> done;
+  int in_flight = 0;
+  // Declared after the state its tasks touch, so an early return joins the workers first.
+  std::unique_ptr<boost::asio::thread_pool> pool;
+  if (async) pool = std::make_unique<boost::asio::thread_pool>(static_cast<std::size_t>(m.options.decision_workers));
+
+  auto publish = [&] {
+    auto events = m.recorder->TakePublished();
+    if (m.options.publish_events) {
+      for (const auto& e : events) {
+        m.Log("{\"type\":\"" + e.type + "\",\"bot_id\":" + std::to_string(e.bot_id) + ",\"data\":" + e.json + "}");
+      }
+    }
+  };
+  // Finishes the cycles whose answers arrived, each in its own transaction. With
+  // `until` set, waits for answers until that wall time (or until none is in flight when
+  // `all` is set).
+  auto finish_cycles = [&](bool all, std::optional<std::chrono::steady_clock::time_point> until) -> Status {
+    while (true) {
+      Done d;
+      {
+        std::unique_lock lock(mu);
+        if (done.empty()) {
+          if (all && in_flight > 0) {
+            cv.wait(lock, [&] { return !done.empty() || in_flight == 0; });
+          } else if (until && std::chrono::steady_clock::now() < *until) {
+            cv.wait_until(lock, *until, [&] { return !done.empty(); });
+          }
+          if (done.empty()) return Status::Ok();
+        }
+        d = std::move(done.front());
+        done.pop_front();
+      }
+      auto& slot = m.slots[d.slot];
+      slot.in_flight = false;
+      slot.cancel.reset();
+      m.recorder->Reset();
+      AITRADER_RETURN_IF_ERROR(m.db->Begin());
+      slot.bot->FinishCycle(std::move(*d.pending));
+      ++summary.cycles;
+      if (!m.recorder->status().ok()) {
+        (void)m.db->Rollback();
+        return m.recorder->status().WithContext("finishing a cycle of bot '" + slot.config->name + "' (rolled back)");
+      }
+      if (Status s = m.db->Commit(); !s.ok()) {
+        (void)m.db->Rollback();
+        return s;
+      }
+      publish();
+    }
+  };
+
   const auto wall_start = std::chrono::steady_clock::now();
   const std::size_t first = m.next_bar;
   std::int64_t commits = 0;
+  Status failure;
   for (; m.next_bar < m.bars.size() && !stop_.load(); ++m.next_bar) {
     if (m.options.speed > 0) {
-      auto due = wall_start + std::chrono::duration<double>(static_cast<double>(m.next_bar - first) *
-                                                             static_cast<double>(interval) / 1000.0 / m.options.speed);
+      auto due = wall_start + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                  std::chrono::duration<double>(static_cast<double>(m.next_bar - first) *
+                                                                static_cast<double>(interval) / 1000.0 / m.options.speed));
+      if (async) {
+        failure = finish_cycles(false, due);
+        if (!failure.ok()) break;
+      }
       std::this_thread::sleep_until(due);
+    } else if (async) {
+      failure = finish_cycles(true, std::nullopt);
+      if (!failure.ok()) break;
+    }
+    if (async) {
+      failure = finish_cycles(false, std::nullopt);
+      if (!failure.ok()) break;
     }
     const MergedBar& bar = m.bars[m.next_bar];
     const UnixMs close = bar.open_time + interval;
@@ -492,7 +577,25 @@ Result<RuntimeSummary> PaperRuntime::Run() {
     if (Status s = m.sim->OnBars(bar.bars); !s.ok()) return fail(s);
     MaybeCrash(m.crash, "bar", summary.bars + 1);
     if (Status s = m.ApplyCommands(close); !s.ok()) return fail(s);
-    for (auto& slot : m.slots) slot.bot->OnBarClosed(close);
+    std::vector<std::pair<std::size_t, std::shared_ptr<PendingCycle>>> started;
+    for (std::size_t i = 0; i < m.slots.size(); ++i) {
+      auto& slot = m.slots[i];
+      if (!async || !slot.bot->source().needs_prompt()) {
+        const auto before = slot.bot->stats().cycles;
+        slot.bot->OnBarClosed(close);
+        summary.cycles += slot.bot->stats().cycles - before;
+        continue;
+      }
+      if (!slot.bot->OnBarClosedWithoutCycle(close)) continue;
+      if (slot.in_flight) {
+        ++summary.missed_cycles;
+        m.Log("missed cycle: bot '" + slot.config->name + "' is still waiting for its previous decision at " +
+              FormatUtc(close));
+        continue;
+      }
+      auto pending = slot.bot->BeginCycle(close);
+      if (pending) started.emplace_back(i, std::make_shared<PendingCycle>(std::move(*pending)));
+    }
     std::vector<exchange::ExecutionEvent> discard;
     for (auto& a : m.orphan_accounts) {
       while (a->PollEvents(discard, 1024) > 0) discard.clear();
@@ -504,17 +607,34 @@ Result<RuntimeSummary> PaperRuntime::Run() {
     ++summary.bars;
     summary.last_bar = close;
     MaybeCrash(m.crash, "commit", commits);
-    auto events = m.recorder->TakePublished();
-    if (m.options.publish_events) {
-      for (const auto& e : events) {
-        m.Log("{\"type\":\"" + e.type + "\",\"bot_id\":" + std::to_string(e.bot_id) + ",\"data\":" + e.json + "}");
+    publish();
+    for (auto& [i, pending] : started) {
+      auto& slot = m.slots[i];
+      slot.in_flight = true;
+      slot.cancel = std::make_shared<llm::CancelToken>();
+      {
+        std::lock_guard lock(mu);
+        ++in_flight;
       }
+      boost::asio::post(*pool, [&, i = i, pending = pending, cancel = slot.cancel, source = &slot.bot->source_for_worker()] {
+        Bot::Decide(*source, *pending, cancel.get());
+        std::lock_guard lock(mu);
+        done.push_back({i, pending});
+        --in_flight;
+        cv.notify_all();
+      });
     }
     if (summary.bars % 2000 == 0) {
       std::string line = FormatUtc(close) + " bar " + std::to_string(m.next_bar + 1) + "/" + std::to_string(m.bars.size());
       for (auto& slot : m.slots) line += "  " + slot.config->name + " " + slot.bot->Equity().ToString(2);
       m.Log(line);
     }
+  }
+  if (async) {
+    // Let the calls in flight finish (they are bounded by the clients' timeouts) and store them.
+    if (failure.ok()) failure = finish_cycles(true, std::nullopt);
+    pool->join();
+    if (!failure.ok()) return failure;
   }
   for (std::size_t a = 0; a < m.sim->account_count(); ++a) {
     Status s = m.sim->SelfCheck(static_cast<exchange::paper::AccountIndex>(a));

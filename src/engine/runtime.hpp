@@ -1,6 +1,15 @@
 // PaperRuntime: `aitrader run` — the configured bots trading on the paper venue over
 // replayed candles, with everything stored in the database, resumable after a crash.
 //
+// Decisions: baseline bots decide inline (microseconds). LLM bots decide on a worker pool:
+// at a bar the runtime takes the cycle's first steps (snapshot, portfolio, prompt) in the bar's
+// transaction, hands the model call to a worker, and finishes the cycle (validation, risk,
+// orders, storage — its own transaction) on the runtime thread when the answer is back.
+// A bot whose previous decision is still running when its next cycle is due misses that cycle
+// (counted and logged). At --speed 0 the runtime waits for every answer before the next bar,
+// so a replay is deterministic; with pacing it does not wait. Operator commands apply between
+// bars; an emergency stop cancels the bot's call in flight and its late answer is discarded.
+//
 // Time: bars of the run's period are replayed in order; --speed N paces them at N× real time
 // (a 5-minute bar every 300/N s), 0 = as fast as possible. The venue fills market orders at
 // once at the current mark (live-like), unlike backtests (next bar's open).
@@ -39,10 +48,15 @@ struct RuntimeOptions {
   double speed = 0;                      // 0 = as fast as possible; N = N× real time
   std::function<void(const std::string&)> log;  // progress and events, one line each
   bool publish_events = false;           // log every published event (JSON lines)
+  // LLM bots decide on a pool of this many worker threads while the runtime thread keeps
+  // processing bars and finished cycles (0: decide inline, one bot after another).
+  int decision_workers = 32;
 };
 
 struct RuntimeSummary {
   std::int64_t bars = 0;                 // bars processed by this process
+  std::int64_t cycles = 0;               // cycles finished by this process
+  std::int64_t missed_cycles = 0;        // due while the bot's previous decision was still running
   bool resumed = false;                  // continued a run found in the database
   UnixMs last_bar = 0;
 };
