@@ -1060,16 +1060,24 @@ Result<Balance> PaperSimulator::FetchBalance(AccountIndex a) const {
   Balance b;
   b.wallet_balance = accounts_[a].ledger.balance();
   Money cross_upnl, cross_im, iso_total;
+  // MakePosition's margin fields, without what a balance does not need (the liquidation price,
+  // the symbol): the same Money arithmetic, so the same values.
   for (std::size_t s = 0; s < nsym_; ++s) {
-    const Position p = MakePosition(a, static_cast<SymbolIndex>(s));
-    iso_total += p.isolated_margin;
-    if (p.quantity.IsZero()) continue;
-    b.unrealized_pnl += p.unrealized_pnl;
-    b.initial_margin += p.initial_margin;
-    b.maintenance_margin += p.maintenance_margin;
-    if (p.margin_mode == MarginMode::kCross) {
-      cross_upnl += p.unrealized_pnl;
-      cross_im += p.initial_margin;
+    const PositionState& p = Pos(a, static_cast<SymbolIndex>(s));
+    iso_total += Money::FromRaw(p.iso_margin);
+    if (p.qty == 0) continue;
+    const Instrument& ins = instruments_[s];
+    const std::int64_t mark = view_marks_[s];
+    const Money upnl = Money::FromRaw(UnrealizedRaw(p, mark));
+    const Money notional = Notional(Price::FromRaw(mark), Quantity::FromRaw(p.qty).Abs());
+    const Money im = p.mode == MarginMode::kIsolated ? Money::FromRaw(p.iso_margin)
+                                                     : notional.DivInt(p.leverage, Rounding::kCeil);
+    b.unrealized_pnl += upnl;
+    b.initial_margin += im;
+    b.maintenance_margin += ApplyRatio(notional, ins.maint_margin_rate) - ins.maint_amount;
+    if (p.mode == MarginMode::kCross) {
+      cross_upnl += upnl;
+      cross_im += im;
     }
   }
   Money reserved;
