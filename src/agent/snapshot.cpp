@@ -1,6 +1,8 @@
 #include "agent/snapshot.hpp"
 
 #include <algorithm>
+#include <cstring>
+#include <type_traits>
 
 #include "indicators/batch.hpp"
 #include "market/funding.hpp"
@@ -46,6 +48,12 @@ std::size_t UpperIndex(const std::vector<UnixMs>& v, UnixMs x, UnixMs step) {
 template <class T>
 void CopyLast(const std::vector<T>& src, std::size_t end, int count, std::array<T, kSeriesLength>& dst) {
   const std::size_t begin = end - static_cast<std::size_t>(count);
+  if constexpr (std::is_trivially_copyable_v<T>) {
+    if (count == kSeriesLength) {  // the usual case: a fixed-size copy the compiler inlines
+      std::memcpy(dst.data(), src.data() + begin, sizeof(T) * kSeriesLength);
+      return;
+    }
+  }
   for (int i = 0; i < count; ++i) dst[static_cast<std::size_t>(i)] = src[begin + static_cast<std::size_t>(i)];
 }
 
