@@ -319,6 +319,45 @@ TEST(PaperScenario, CrossLiquidationPriceCountsOtherPositions) {
   EXPECT_TRUE(env.sim->SelfCheck(env.acct).ok());
 }
 
+// FetchPositions computes the cross liquidation prices from one sum over the account's cross
+// positions (each position's own term taken out): the same prices as FetchPosition, which
+// sums the other positions one by one, for cross and isolated positions side by side.
+TEST(PaperScenario, FetchPositionsLiquidationPricesMatchFetchPosition) {
+  PaperEnv env({"BTCUSDT", "ETHUSDT", "SOLUSDT"}, M("2000"));
+  ASSERT_TRUE(env.sim->SetMarginMode(env.acct, "SOLUSDT", MarginMode::kIsolated).ok());
+  env.Flat("ETHUSDT", "4000");
+  env.Flat("BTCUSDT", "100000");
+  env.Flat("SOLUSDT", "200");
+  env.Market("E-1", "ETHUSDT", Side::kSell, "1");
+  env.Market("B-1", "BTCUSDT", Side::kBuy, "0.1");
+  env.Market("S-1", "SOLUSDT", Side::kBuy, "10");
+  const char* btc[] = {"100000", "101234.5", "98765.4", "99999.9"};
+  const char* eth[] = {"4000", "3987.65", "4123.45", "4001.01"};
+  const char* sol[] = {"200", "201.23", "197.65", "205.5"};
+  for (int bar = 0; bar < 4; ++bar) {
+    std::vector<SymbolBar> bars = {
+        {*env.sim->FindSymbol("BTCUSDT"), {env.next_open, P(btc[bar]), P(btc[bar]), P(btc[bar]), P(btc[bar]), 1}},
+        {*env.sim->FindSymbol("ETHUSDT"), {env.next_open, P(eth[bar]), P(eth[bar]), P(eth[bar]), P(eth[bar]), 1}},
+        {*env.sim->FindSymbol("SOLUSDT"), {env.next_open, P(sol[bar]), P(sol[bar]), P(sol[bar]), P(sol[bar]), 1}}};
+    env.clock.SetMs(env.next_open + 5 * kMinuteMs);
+    ASSERT_TRUE(env.sim->OnBars(bars).ok());
+    env.next_open += 5 * kMinuteMs;
+    auto all = env.sim->FetchPositions(env.acct);
+    ASSERT_TRUE(all.ok());
+    ASSERT_EQ(all->size(), 3U);
+    for (const Position& p : *all) {
+      SCOPED_TRACE(p.symbol);
+      const Position one = env.Pos(p.symbol.c_str());
+      EXPECT_TRUE(p.liquidation_price.IsPositive());
+      EXPECT_EQ(p.liquidation_price, one.liquidation_price);
+      EXPECT_EQ(p.liquidation_price, env.sim->LiquidationPrice(env.acct, p.symbol));
+      EXPECT_EQ(p.initial_margin, one.initial_margin);
+      EXPECT_EQ(p.maintenance_margin, one.maintenance_margin);
+      EXPECT_EQ(p.unrealized_pnl, one.unrealized_pnl);
+    }
+  }
+}
+
 TEST(PaperScenario, ClientOrderIdsAreIdempotent) {
   PaperEnv env;
   env.Flat("BTCUSDT", "100000");

@@ -269,9 +269,32 @@ bool PaperSimulator::MarginOk(AccountIndex a, SymbolIndex s, const PostTrade& t,
   return avail18 >= 0;
 }
 
+__int128 PaperSimulator::CrossTerm27(SymbolIndex j, const PositionState& o, const std::int64_t* marks) const {
+  const Instrument& oi = instruments_[j];
+  const std::int64_t m = marks[j];
+  return static_cast<__int128>(o.qty) * (m - o.entry) * kE9 -
+         (static_cast<__int128>(Abs64(o.qty)) * m * oi.maint_margin_rate.raw() -
+          static_cast<__int128>(oi.maint_amount.raw()) * kE18);
+}
+
 std::int64_t PaperSimulator::LiquidationRaw(AccountIndex a, SymbolIndex s, const std::int64_t* marks) const {
   const PositionState& p = Pos(a, s);
   if (p.qty == 0) return 0;
+  __int128 others27 = 0;
+  if (p.mode != MarginMode::kIsolated) {
+    for (std::size_t j = 0; j < nsym_; ++j) {
+      if (j == s) continue;
+      const PositionState& o = Pos(a, static_cast<SymbolIndex>(j));
+      if (o.qty == 0 || o.mode != MarginMode::kCross) continue;
+      others27 += CrossTerm27(static_cast<SymbolIndex>(j), o, marks);
+    }
+  }
+  return LiquidationFromOthers(a, s, p.mode == MarginMode::kIsolated ? 0 : CrossWalletRaw(a), others27);
+}
+
+std::int64_t PaperSimulator::LiquidationFromOthers(AccountIndex a, SymbolIndex s, std::int64_t cross_wallet,
+                                                   __int128 others27) const {
+  const PositionState& p = Pos(a, s);
   const Instrument& ins = instruments_[s];
   const int side = Sign(p.qty);
   const std::int64_t size = Abs64(p.qty);
@@ -280,18 +303,9 @@ std::int64_t PaperSimulator::LiquidationRaw(AccountIndex a, SymbolIndex s, const
     wb27 = static_cast<__int128>(p.iso_margin + ins.maint_amount.raw()) * kE18;
   } else {
     // Binance's cross formula: WB = cross wallet, minus the other positions' maintenance
-    // margin, plus their unrealized PnL (both at their marks).
-    wb27 = static_cast<__int128>(CrossWalletRaw(a) + ins.maint_amount.raw()) * kE18;
-    for (std::size_t j = 0; j < nsym_; ++j) {
-      if (j == s) continue;
-      const PositionState& o = Pos(a, static_cast<SymbolIndex>(j));
-      if (o.qty == 0 || o.mode != MarginMode::kCross) continue;
-      const Instrument& oi = instruments_[j];
-      const std::int64_t m = marks[j];
-      wb27 += static_cast<__int128>(o.qty) * (m - o.entry) * kE9;
-      wb27 -= static_cast<__int128>(Abs64(o.qty)) * m * oi.maint_margin_rate.raw() -
-              static_cast<__int128>(oi.maint_amount.raw()) * kE18;
-    }
+    // margin, plus their unrealized PnL (both at their marks): others27. Exact integer sums,
+    // so the order of the terms does not matter.
+    wb27 = static_cast<__int128>(cross_wallet + ins.maint_amount.raw()) * kE18 + others27;
   }
   const __int128 n27 = wb27 - static_cast<__int128>(side) * size * p.entry * kE9;
   const __int128 d18 = static_cast<__int128>(size) * (ins.maint_margin_rate.raw() - side * kE9);
@@ -1036,6 +1050,10 @@ Status PaperSimulator::OnBars(std::span<const SymbolBar> bars) {
 // Queries
 
 Position PaperSimulator::MakePosition(AccountIndex a, SymbolIndex s) const {
+  return MakePosition(a, s, LiquidationRaw(a, s, view_marks_));
+}
+
+Position PaperSimulator::MakePosition(AccountIndex a, SymbolIndex s, std::int64_t liquidation_raw) const {
   const PositionState& p = Pos(a, s);
   const Instrument& ins = instruments_[s];
   Position out;
@@ -1051,7 +1069,7 @@ Position PaperSimulator::MakePosition(AccountIndex a, SymbolIndex s) const {
                                                        : out.notional.DivInt(p.leverage, Rounding::kCeil);
   out.maintenance_margin = p.qty == 0 ? Money::Zero() : ApplyRatio(out.notional, ins.maint_margin_rate) - ins.maint_amount;
   out.isolated_margin = Money::FromRaw(p.iso_margin);
-  out.liquidation_price = Price::FromRaw(LiquidationRaw(a, s, view_marks_));
+  out.liquidation_price = Price::FromRaw(liquidation_raw);
   return out;
 }
 
@@ -1097,9 +1115,31 @@ Result<Balance> PaperSimulator::FetchBalance(AccountIndex a) const {
 
 Result<std::vector<Position>> PaperSimulator::FetchPositions(AccountIndex a) const {
   AITRADER_RETURN_IF_ERROR(CheckAccount(a));
-  std::vector<Position> out;
+  // The cross liquidation formula of each position needs the other cross positions' terms:
+  // summed once (exact integers), each position's own term taken out — O(n), not O(n²).
+  std::size_t open = 0;
+  __int128 cross27 = 0;
   for (std::size_t s = 0; s < nsym_; ++s) {
-    if (Pos(a, static_cast<SymbolIndex>(s)).qty != 0) out.push_back(MakePosition(a, static_cast<SymbolIndex>(s)));
+    const PositionState& p = Pos(a, static_cast<SymbolIndex>(s));
+    if (p.qty == 0) continue;
+    ++open;
+    if (p.mode == MarginMode::kCross) cross27 += CrossTerm27(static_cast<SymbolIndex>(s), p, view_marks_);
+  }
+  std::vector<Position> out;
+  out.reserve(open);
+  if (open == 0) return out;
+  const std::int64_t cross_wallet = CrossWalletRaw(a);
+  for (std::size_t s = 0; s < nsym_; ++s) {
+    const auto si = static_cast<SymbolIndex>(s);
+    const PositionState& p = Pos(a, si);
+    if (p.qty == 0) continue;
+    std::int64_t liq;
+    if (p.mode == MarginMode::kIsolated) {
+      liq = LiquidationFromOthers(a, si, 0, 0);
+    } else {
+      liq = LiquidationFromOthers(a, si, cross_wallet, cross27 - CrossTerm27(si, p, view_marks_));
+    }
+    out.push_back(MakePosition(a, si, liq));
   }
   return out;
 }

@@ -227,6 +227,12 @@ class PaperSimulator {
   std::int64_t UnrealizedRaw(const PositionState& p, std::int64_t mark) const;  // Money raw (1e-9)
   // Liquidation price raw (0 = none) of the position on s with the other symbols at marks.
   std::int64_t LiquidationRaw(AccountIndex a, SymbolIndex s, const std::int64_t* marks) const;
+  // The same from its parts: the cross wallet and the sum of the other cross positions'
+  // CrossTerm27 (both ignored for an isolated position). p.qty must be non-zero.
+  std::int64_t LiquidationFromOthers(AccountIndex a, SymbolIndex s, std::int64_t cross_wallet, __int128 others27) const;
+  // A cross position's term of Binance's cross liquidation formula, in 1e-27 USDT: its
+  // unrealized PnL minus its maintenance margin at marks[j].
+  __int128 CrossTerm27(SymbolIndex j, const PositionState& o, const std::int64_t* marks) const;
   std::int64_t CrossWalletRaw(AccountIndex a) const;
 
   // Execution.
@@ -248,6 +254,7 @@ class PaperSimulator {
   ExecutionEvent OrderEvent(EventKind kind, const OrderRecord& r, UnixMs time) const;
   void EmitPosition(AccountIndex a, SymbolIndex s, UnixMs time);
   Position MakePosition(AccountIndex a, SymbolIndex s) const;
+  Position MakePosition(AccountIndex a, SymbolIndex s, std::int64_t liquidation_raw) const;
 
   const Clock& clock_;
   SimulatorConfig config_;
