@@ -13,6 +13,8 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   # a real PostgreSQL 15 server for the storage tests (started by the tests on a loopback port)
   postgresql-15 postgresql-client-15
+  # benchmarks (bench/run_many_bots.sh measures peak memory with GNU time)
+  time
 )
 
 missing=()

@@ -19,6 +19,7 @@ void OnSignal(int) {
 struct Options {
   std::string config_file, data, database;
   double speed = 0;
+  int workers = 64;
   bool events = false;
 };
 
@@ -33,6 +34,9 @@ void Setup(CLI::App& root, int& exit_code) {
   cmd->add_option("--speed", o->speed, "Replay speed: N times real time; 0 = as fast as possible")
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--workers", o->workers, "Threads for LLM calls (each call blocks one while it waits)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 4096));
   cmd->add_flag("--events", o->events, "Print every stored event as a JSON line");
   cmd->callback([o, &exit_code] {
     RunFlags f;
@@ -50,6 +54,7 @@ void Setup(CLI::App& root, int& exit_code) {
     ro.config = std::move(*cfg);
     ro.speed = o->speed;
     ro.publish_events = o->events;
+    ro.decision_workers = o->workers;
     ro.log = [](const std::string& line) {
       std::printf("%s\n", line.c_str());
       std::fflush(stdout);
@@ -70,8 +75,10 @@ void Setup(CLI::App& root, int& exit_code) {
       exit_code = 1;
       return;
     }
-    std::printf("%s %lld bars, last bar closed %s\n", summary->resumed ? "resumed:" : "done:",
-                static_cast<long long>(summary->bars), FormatUtc(summary->last_bar).c_str());
+    std::printf("%s %lld bars, %lld cycles, %lld missed cycles, last bar closed %s\n",
+                summary->resumed ? "resumed:" : "done:", static_cast<long long>(summary->bars),
+                static_cast<long long>(summary->cycles), static_cast<long long>(summary->missed_cycles),
+                FormatUtc(summary->last_bar).c_str());
   });
 }
 

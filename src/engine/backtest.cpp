@@ -1,5 +1,7 @@
 #include "engine/backtest.hpp"
 
+#include "engine/bot_factory.hpp"
+
 #include <chrono>
 
 #include "agent/baseline.hpp"
@@ -128,39 +130,12 @@ Result<RunReport> RunBacktest(const BacktestOptions& options) {
       if (!account.ok()) return account.status().WithContext("bot " + b.name);
       slot.account = *account;
       slot.venue = std::make_unique<exchange::paper::PaperExchange>(sim, *account);
-      risk::RiskLimits limits = b.risk;
-      limits.taker_fee_rate = cfg.taker_fee;
-      auto risk = risk::RiskEngine::Create(limits, instruments);
-      if (!risk.ok()) return risk.status().WithContext("bot " + b.name);
-      BotOptions bo;
+      auto parts = MakeBotParts(b, cfg, instruments, options.on_cycle != nullptr, options.make_client);
+      if (!parts.ok()) return parts.status();
+      BotOptions bo = std::move(parts->options);
       bo.keep_prompts = options.keep_prompts;
-      bo.daily_budget_usd = b.daily_budget_usd.value_or(Money());
-      std::unique_ptr<DecisionSource> source;
-      if (b.model == ModelKind::kBaseline) {
-        agent::BaselineConfig bc;
-        bc.max_leverage = b.risk.max_leverage;
-        bc.taker_fee = cfg.taker_fee;
-        source = MakeBaselineSource(agent::BaselinePolicy(bc, instruments), options.on_cycle != nullptr);
-      } else {
-        auto client = options.make_client ? options.make_client(b) : llm::MakeClient(*b.llm);
-        if (!client.ok()) return client.status().WithContext("bot " + b.name);
-        std::shared_ptr<llm::Client> shared(std::move(*client));
-        source = MakeLlmSource(shared, b.llm->model, b.llm->max_tokens.value_or(4096), b.llm->temperature,
-                               b.max_decision_retries);
-        auto tmpl = agent::SystemPromptTemplate::LoadDefault(
-            b.prompt_version.empty() ? agent::kDefaultPromptVersion : std::string_view(b.prompt_version));
-        if (!tmpl.ok()) return tmpl.status().WithContext("bot " + b.name);
-        agent::PromptConfig pc;
-        pc.coins.clear();
-        for (const auto& s : b.symbols) pc.coins.push_back(instruments.Find(s)->base);
-        pc.max_leverage = b.risk.max_leverage;
-        pc.maker_fee = cfg.maker_fee;
-        pc.taker_fee = cfg.taker_fee;
-        pc.interval = interval;
-        auto builder = agent::PromptBuilder::Create(pc, *tmpl);
-        if (!builder.ok()) return builder.status().WithContext("bot " + b.name);
-        bo.prompt_builder = std::move(*builder);
-      }
+      std::unique_ptr<DecisionSource> source = std::move(parts->source);
+      auto risk = std::move(parts->risk);
       slot.bot = std::make_unique<Bot>(next_id++, b, *slot.venue, market, instruments, std::move(source),
                                        std::move(*risk), clock, std::move(bo));
       if (forwarder) slot.bot->AddObserver(forwarder.get());

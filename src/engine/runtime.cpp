@@ -17,6 +17,7 @@
 
 #include "agent/baseline.hpp"
 #include "engine/bot.hpp"
+#include "engine/bot_factory.hpp"
 #include "engine/journaled_exchange.hpp"
 #include "engine/market_data.hpp"
 #include "engine/store_recorder.hpp"
@@ -266,37 +267,11 @@ Status PaperRuntime::Impl::MakeBots(std::int64_t user_id) {
     slot.paper = std::make_unique<exchange::paper::PaperExchange>(*sim, slot.account);
     slot.venue = std::make_unique<JournaledExchange>(*slot.paper, *repo, cursor, slot.bot_id);
 
-    risk::RiskLimits limits = b.risk;
-    limits.taker_fee_rate = cfg.taker_fee;
-    auto risk = risk::RiskEngine::Create(limits, instruments);
-    if (!risk.ok()) return risk.status().WithContext("bot " + b.name);
-    BotOptions bo;
-    bo.daily_budget_usd = b.daily_budget_usd.value_or(Money());
-    std::unique_ptr<DecisionSource> source;
-    if (b.model == ModelKind::kBaseline) {
-      agent::BaselineConfig bc;
-      bc.max_leverage = b.risk.max_leverage;
-      bc.taker_fee = cfg.taker_fee;
-      source = MakeBaselineSource(agent::BaselinePolicy(bc, instruments), true);
-    } else {
-      auto client = llm::MakeClient(*b.llm);
-      if (!client.ok()) return client.status().WithContext("bot " + b.name);
-      source = MakeLlmSource(std::shared_ptr<llm::Client>(std::move(*client)), b.llm->model,
-                             b.llm->max_tokens.value_or(4096), b.llm->temperature, b.max_decision_retries);
-      auto tmpl = agent::SystemPromptTemplate::LoadDefault(
-          b.prompt_version.empty() ? agent::kDefaultPromptVersion : std::string_view(b.prompt_version));
-      if (!tmpl.ok()) return tmpl.status().WithContext("bot " + b.name);
-      agent::PromptConfig pc;
-      pc.coins.clear();
-      for (const auto& s : b.symbols) pc.coins.push_back(instruments.Find(s)->base);
-      pc.max_leverage = b.risk.max_leverage;
-      pc.maker_fee = cfg.maker_fee;
-      pc.taker_fee = cfg.taker_fee;
-      pc.interval = b.interval;
-      auto builder = agent::PromptBuilder::Create(pc, *tmpl);
-      if (!builder.ok()) return builder.status().WithContext("bot " + b.name);
-      bo.prompt_builder = std::move(*builder);
-    }
+    auto parts = MakeBotParts(b, cfg, instruments, /*keep_raw=*/true);
+    if (!parts.ok()) return parts.status();
+    BotOptions bo = std::move(parts->options);
+    std::unique_ptr<DecisionSource> source = std::move(parts->source);
+    auto risk = std::move(parts->risk);
     slot.bot = std::make_unique<Bot>(slot.bot_id, b, *slot.venue, market, instruments, std::move(source),
                                      std::move(*risk), *clock, std::move(bo));
     slots.push_back(std::move(slot));

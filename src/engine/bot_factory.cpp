@@ -1,0 +1,44 @@
+#include "engine/bot_factory.hpp"
+
+#include "agent/baseline.hpp"
+#include "llm/factory.hpp"
+
+namespace aitrader::engine {
+
+Result<BotParts> MakeBotParts(const BotConfig& b, const RunConfig& run, const InstrumentTable& instruments,
+                              bool keep_raw, const ClientFactory& make_client) {
+  BotParts parts;
+  risk::RiskLimits limits = b.risk;
+  limits.taker_fee_rate = run.taker_fee;
+  auto risk = risk::RiskEngine::Create(limits, instruments);
+  if (!risk.ok()) return risk.status().WithContext("bot " + b.name);
+  parts.risk = std::move(*risk);
+  parts.options.daily_budget_usd = b.daily_budget_usd.value_or(Money());
+  if (b.model == ModelKind::kBaseline) {
+    agent::BaselineConfig bc;
+    bc.max_leverage = b.risk.max_leverage;
+    bc.taker_fee = run.taker_fee;
+    parts.source = MakeBaselineSource(agent::BaselinePolicy(bc, instruments), keep_raw);
+    return parts;
+  }
+  auto client = make_client ? make_client(b) : llm::MakeClient(*b.llm);
+  if (!client.ok()) return client.status().WithContext("bot " + b.name);
+  parts.source = MakeLlmSource(std::shared_ptr<llm::Client>(std::move(*client)), b.llm->model,
+                               b.llm->max_tokens.value_or(4096), b.llm->temperature, b.max_decision_retries);
+  auto tmpl = agent::SystemPromptTemplate::LoadDefault(
+      b.prompt_version.empty() ? agent::kDefaultPromptVersion : std::string_view(b.prompt_version));
+  if (!tmpl.ok()) return tmpl.status().WithContext("bot " + b.name);
+  agent::PromptConfig pc;
+  pc.coins.clear();
+  for (const auto& s : b.symbols) pc.coins.push_back(instruments.Find(s)->base);
+  pc.max_leverage = b.risk.max_leverage;
+  pc.maker_fee = run.maker_fee;
+  pc.taker_fee = run.taker_fee;
+  pc.interval = b.interval;
+  auto builder = agent::PromptBuilder::Create(pc, *tmpl);
+  if (!builder.ok()) return builder.status().WithContext("bot " + b.name);
+  parts.options.prompt_builder = std::move(*builder);
+  return parts;
+}
+
+}  // namespace aitrader::engine
