@@ -4,6 +4,7 @@
 
 #include "app/command.hpp"
 #include "core/clock.hpp"
+#include "engine/runtime.hpp"
 #include "store/database.hpp"
 #include "store/migrations.hpp"
 #include "store/repository.hpp"
@@ -106,6 +107,25 @@ void Setup(CLI::App& root, int& exit_code) {
   AddCommand(bots, "pause", "pause", "Pause: no new decisions; positions and their SL/TP stay", o, exit_code);
   AddCommand(bots, "resume", "resume", "Resume a paused bot", o, exit_code);
   AddCommand(bots, "stop", "stop", "Stop: no new decisions; positions closed if the bot is configured so", o, exit_code);
+  auto* del = bots->add_subcommand("delete", "Delete a stopped bot (its history stays stored; it no longer runs)");
+  del->add_option("--bot", o->bot, "Bot name")->required();
+  del->callback([o, &exit_code] {
+    auto db = Open(o->database);
+    if (!db.ok()) {
+      std::fprintf(stderr, "error: %s\n", db.status().message().c_str());
+      exit_code = 1;
+      return;
+    }
+    store::Repository repo(**db);
+    SystemClock clock;
+    Status s = engine::DeleteBot(repo, o->bot, clock.NowMs());
+    if (!s.ok()) {
+      std::fprintf(stderr, "error: %s\n", s.message().c_str());
+      exit_code = 1;
+      return;
+    }
+    std::printf("bot '%s' deleted\n", o->bot.c_str());
+  });
   AddCommand(bots, "emergency-stop", "emergency_stop",
              "Cancel every order and close every position at market now, then verify flat", o, exit_code);
 }

@@ -204,6 +204,10 @@ Status PaperRuntime::Impl::MakeBots(std::int64_t user_id) {
     for (const auto& b : cfg.bots) {
       auto found = repo->FindBot(user_id, b.name);
       if (found.ok()) {
+        if (found->status == "deleted") {
+          return FailedPrecondition("bot '" + b.name + "' was deleted from this database; remove it from the "
+                                    "configuration (its history stays stored)");
+        }
         ids.push_back(found->id);
         continue;
       }
@@ -576,6 +580,16 @@ Result<RuntimeSummary> PaperRuntime::Run() {
       while (a->PollEvents(discard, 1024) > 0) discard.clear();
     }
     if (!m.recorder->status().ok()) return fail(m.recorder->status());
+    {
+      // The bar's candles, compact (one row each), for charts and audits.
+      std::vector<store::StoredCandle> candles;
+      candles.reserve(bar.bars.size());
+      for (const auto& sb : bar.bars) {
+        const auto& c = sb.candle;
+        candles.push_back({m.sim->symbols()[sb.symbol], interval, c.open_time, c.open, c.high, c.low, c.close, c.volume});
+      }
+      if (Status s = m.repo->InsertCandles(candles); !s.ok()) return fail(s);
+    }
     if (Status s = m.repo->SetRunState("last_bar", close); !s.ok()) return fail(s);
     if (Status s = m.db->Commit(); !s.ok()) return fail(s);
     ++commits;
@@ -616,6 +630,26 @@ Result<RuntimeSummary> PaperRuntime::Run() {
     if (!s.ok()) return s.WithContext("paper ledger of account " + std::to_string(a));
   }
   return summary;
+}
+
+Status DeleteBot(store::Repository& repo, std::string_view name, UnixMs now) {
+  auto all = repo.ListBots();
+  if (!all.ok()) return all.status();
+  const store::BotRecord* found = nullptr;
+  for (const auto& b : *all) {
+    if (b.name == name) found = &b;
+  }
+  if (found == nullptr) return NotFound("no bot named '" + std::string(name) + "'");
+  if (found->status == "running" || found->status == "paused") {
+    return FailedPrecondition("bot '" + std::string(name) + "' is " + found->status + ": stop it first");
+  }
+  auto open = repo.ListPositions(found->id, true);
+  if (!open.ok()) return open.status();
+  if (!open->empty()) {
+    return FailedPrecondition("bot '" + std::string(name) + "' still has " + std::to_string(open->size()) +
+                              " open position(s): close them first");
+  }
+  return repo.UpdateBotStatus(found->id, "deleted", now);
 }
 
 }  // namespace aitrader::engine

@@ -40,6 +40,7 @@
 #include <string>
 
 #include "engine/config.hpp"
+#include "store/repository.hpp"
 
 namespace aitrader::engine {
 
@@ -78,5 +79,10 @@ class PaperRuntime {
   std::unique_ptr<Impl> impl_;
   std::atomic<bool> stop_{false};
 };
+
+// Deletes a bot from the database: refused while it is running or paused, or while it has
+// open positions. Its history (decisions, orders, fills, positions, equity) stays; it is no
+// longer listed and a run naming it is refused. Errors: NotFound, FailedPrecondition.
+Status DeleteBot(store::Repository& repo, std::string_view name, UnixMs now);
 
 }  // namespace aitrader::engine

@@ -95,6 +95,8 @@ TEST_F(RuntimeTest, LlmBotsOnTheWorkerPoolTradeLikeTheInlineBaseline) {
     EXPECT_FALSE(a.empty()) << sql;
     EXPECT_EQ(a, b) << sql;
   }
+  // Every bar's candles are stored compactly, once.
+  EXPECT_EQ(Dump(Url("llm"), "SELECT COUNT(*) FROM market_data_snapshots"), std::to_string(6 * llm.bars) + "|\n");
   // The LLM bots' usage and cost are on record.
   auto calls = Dump(Url("llm"), "SELECT COUNT(*), SUM(input_tokens) > 0, SUM(cost_usd) > 0 FROM llm_usage");
   EXPECT_EQ(calls, std::to_string(llm.cycles) + "|1|1|\n");
@@ -131,6 +133,15 @@ TEST_F(RuntimeTest, OperatorCommandsApplyAtTheNextBar) {
   bool emergency = false;
   for (const auto& al : *alerts) emergency = emergency || al.kind == "emergency_stop";
   EXPECT_TRUE(emergency);
+  // Stopped and flat: a bot can be deleted; its history stays and a run naming it is refused.
+  RunConfig running = Config(Url("cmd"), "");
+  EXPECT_EQ(DeleteBot(repo, "nope", 1).code(), StatusCode::kNotFound);
+  ASSERT_TRUE(DeleteBot(repo, "a", 1).ok());
+  EXPECT_EQ(repo.ListBots()->size(), 1u);
+  EXPECT_FALSE(repo.ListDecisions((*a)[0].id)->empty());
+  auto deleted = PaperRuntime::Open({running, 0, {}, false, 0});
+  ASSERT_FALSE(deleted.ok());
+  EXPECT_NE(deleted.status().message().find("deleted"), std::string::npos);
   // Another period in the same database is refused, not mixed in.
   RunConfig other = Config(Url("cmd"), "");
   other.from = *ParseUtc("2025-10-21");
