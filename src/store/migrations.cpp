@@ -231,7 +231,23 @@ Result<int> Migrate(Database& db, const std::vector<Migration>& migrations) {
     if (!s.ok()) return s.WithContext("migration " + std::to_string(m.version) + " (" + m.name + ")");
     version = m.version;
   }
+  auto hypertable = UseTimescaleIfAvailable(db);
+  if (!hypertable.ok()) return hypertable.status().WithContext("TimescaleDB");
   return version;
+}
+
+Result<bool> UseTimescaleIfAvailable(Database& db) {
+  if (db.backend() != "postgres") return false;
+  auto available = db.QueryInt("SELECT COUNT(*) FROM pg_available_extensions WHERE name = 'timescaledb'");
+  if (!available.ok()) return available.status();
+  if (*available == 0) return false;
+  AITRADER_RETURN_IF_ERROR(db.ExecuteScript("CREATE EXTENSION IF NOT EXISTS timescaledb"));
+  // Integer time (UTC ms): the chunk interval is an integer too (7 days).
+  auto rows = db.Query(
+      "SELECT create_hypertable('market_data_snapshots', 'open_time', chunk_time_interval => 604800000, "
+      "if_not_exists => TRUE, migrate_data => TRUE)");
+  if (!rows.ok()) return rows.status();
+  return true;
 }
 
 }  // namespace aitrader::store

@@ -29,6 +29,11 @@ const std::vector<Migration>& AllMigrations();
 // Fails (touching nothing more) if the database is newer than this program knows.
 Result<int> Migrate(Database& db, const std::vector<Migration>& migrations = AllMigrations());
 
+// PostgreSQL with the TimescaleDB extension available: makes market_data_snapshots a
+// hypertable on open_time (7-day chunks; idempotent). Returns whether it is one. SQLite, or a
+// server without the extension: false, nothing changed. Migrate() calls it.
+Result<bool> UseTimescaleIfAvailable(Database& db);
+
 // The {{id}} expansion for a backend.
 std::string ExpandDialect(std::string_view sql, std::string_view backend);
 

@@ -66,6 +66,18 @@ class StoreTest : public ::testing::TestWithParam<std::string> {
   std::unique_ptr<Repository> repo_;
 };
 
+TEST_P(StoreTest, CandlesUseAHypertableOnlyWhereTimescaleExists) {
+  auto used = UseTimescaleIfAvailable(*db_);
+  ASSERT_TRUE(used.ok()) << used.status().ToString();
+  if (GetParam() == "sqlite") {
+    EXPECT_FALSE(*used);
+    return;
+  }
+  auto available = db_->QueryInt("SELECT COUNT(*) FROM pg_available_extensions WHERE name = 'timescaledb'");
+  ASSERT_TRUE(available.ok());
+  EXPECT_EQ(*used, *available > 0);
+}
+
 TEST_P(StoreTest, MigrationsAreRecordedAndIdempotent) {
   auto again = Migrate(*db_);
   ASSERT_TRUE(again.ok());
