@@ -132,28 +132,35 @@ std::string FormatRawFixed(std::int64_t raw, int decimals) {
   if (decimals > kFixedDecimals) decimals = kFixedDecimals;
   __int128 unit = static_cast<__int128>(Pow10(kFixedDecimals - decimals));
   __int128 q = DivRound(raw, unit, Rounding::kHalfEven);  // value in units of 10^-decimals
-  bool negative = q < 0;
+  const bool negative = q < 0;
   unsigned __int128 mag = negative ? static_cast<unsigned __int128>(-q) : static_cast<unsigned __int128>(q);
-  unsigned __int128 scale = Pow10(decimals);
-  unsigned long long integer = static_cast<unsigned long long>(mag / scale);
-  unsigned long long frac = static_cast<unsigned long long>(mag % scale);
-  std::string s = negative ? "-" : "";
-  s += std::to_string(integer);
-  if (decimals > 0) {
-    char buf[16];
-    std::snprintf(buf, sizeof buf, ".%0*llu", decimals, frac);
-    s += buf;
+  // Digits right to left into a small buffer: no snprintf, one allocation.
+  char buf[48];
+  char* end = buf + sizeof buf;
+  char* p = end;
+  for (int k = 0; k < decimals; ++k) {
+    *--p = static_cast<char>('0' + static_cast<int>(mag % 10));
+    mag /= 10;
   }
-  return s;
+  if (decimals > 0) *--p = '.';
+  do {
+    *--p = static_cast<char>('0' + static_cast<int>(mag % 10));
+    mag /= 10;
+  } while (mag != 0);
+  if (negative) *--p = '-';
+  return std::string(p, end);
 }
 
-__int128 DivRound(__int128 n, __int128 d, Rounding mode) {
-  if (d == 0) Overflow("divide by zero");
-  __int128 q = n / d;
-  __int128 r = n % d;
+namespace {
+
+// n / d rounded by mode, for any signed integer type (d != 0 checked by the callers).
+template <class I>
+I DivRoundT(I n, I d, Rounding mode) {
+  I q = n / d;
+  I r = n % d;
   if (r == 0) return q;
   const bool negative = (n < 0) != (d < 0);
-  const __int128 away = negative ? q - 1 : q + 1;
+  const I away = negative ? q - 1 : q + 1;
   switch (mode) {
     case Rounding::kTowardZero: return q;
     case Rounding::kAwayFromZero: return away;
@@ -161,9 +168,9 @@ __int128 DivRound(__int128 n, __int128 d, Rounding mode) {
     case Rounding::kCeil: return negative ? q : away;
     case Rounding::kHalfEven:
     case Rounding::kHalfAwayFromZero: {
-      __int128 r2 = r < 0 ? -r : r;
-      __int128 d2 = d < 0 ? -d : d;
-      // Compare 2|r| with |d| without overflowing: |r| < |d| ≤ 2^127.
+      I r2 = r < 0 ? -r : r;
+      I d2 = d < 0 ? -d : d;
+      // Compare 2|r| with |d| without overflowing: |r| < |d|.
       if (r2 > d2 - r2) return away;
       if (r2 < d2 - r2) return q;
       if (mode == Rounding::kHalfAwayFromZero) return away;
@@ -173,10 +180,23 @@ __int128 DivRound(__int128 n, __int128 d, Rounding mode) {
   return q;
 }
 
+constexpr bool FitsInt64(__int128 v) { return v >= INT64_MIN && v <= INT64_MAX; }
+
+}  // namespace
+
+__int128 DivRound(__int128 n, __int128 d, Rounding mode) {
+  if (d == 0) Overflow("divide by zero");
+  // 64-bit division is several times cheaper than 128-bit; INT64_MIN / -1 must not take it.
+  if (FitsInt64(n) && FitsInt64(d) && n != INT64_MIN && d != INT64_MIN) {
+    return DivRoundT<std::int64_t>(static_cast<std::int64_t>(n), static_cast<std::int64_t>(d), mode);
+  }
+  return DivRoundT<__int128>(n, d, mode);
+}
+
 std::int64_t MulDiv(std::int64_t a, std::int64_t b, std::int64_t d, Rounding mode) {
   __int128 n = static_cast<__int128>(a) * b;
   __int128 q = DivRound(n, d, mode);
-  if (q > INT64_MAX || q < INT64_MIN) Overflow("multiply/divide result out of range");
+  if (!FitsInt64(q)) Overflow("multiply/divide result out of range");
   return static_cast<std::int64_t>(q);
 }
 

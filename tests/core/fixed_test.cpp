@@ -126,6 +126,26 @@ TEST(Fixed, AdditionIsExactOverManySmallAmounts) {
   EXPECT_EQ(sum.ToString(), "10000");
 }
 
+TEST(Fixed, DivisionAgreesAcrossThe64And128BitPaths) {
+  // The 64-bit fast path and the 128-bit path must round identically for every mode.
+  std::mt19937_64 rng(11);
+  const Rounding modes[] = {Rounding::kTowardZero, Rounding::kAwayFromZero, Rounding::kFloor, Rounding::kCeil,
+                            Rounding::kHalfEven, Rounding::kHalfAwayFromZero};
+  for (int i = 0; i < 200000; ++i) {
+    std::int64_t n = static_cast<std::int64_t>(rng()) >> (rng() % 40);
+    std::int64_t d = static_cast<std::int64_t>(rng()) >> (20 + rng() % 43);
+    if (d == 0) d = 3;
+    if (i % 7 == 0) n = (n / d) * d + d / 2;  // exact halves
+    for (Rounding m : modes) {
+      __int128 fast = fixed_detail::DivRound(n, d, m);
+      // Force the 128-bit path: scale both by 2^64 (the quotient and the rounding are unchanged).
+      __int128 wide = fixed_detail::DivRound(static_cast<__int128>(n) << 64, static_cast<__int128>(d) << 64, m);
+      ASSERT_EQ(static_cast<std::int64_t>(fast), static_cast<std::int64_t>(wide)) << n << " / " << d;
+    }
+  }
+  EXPECT_EQ(fixed_detail::DivRound(INT64_MIN, -1, Rounding::kFloor), -static_cast<__int128>(INT64_MIN));
+}
+
 TEST(FixedDeathTest, OverflowAborts) {
   EXPECT_DEATH({ auto x = Money::Max() + Money::FromRaw(1); (void)x; }, "overflow");
   EXPECT_DEATH({ auto x = Money::Min() - Money::FromRaw(1); (void)x; }, "overflow");
