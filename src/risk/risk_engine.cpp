@@ -133,6 +133,9 @@ Verdict RiskEngine::CheckEntry(const EntryProposal& p, const AccountView& a, Pri
                                               a.day_start_equity.ToString(2) + ")");
     }
   }
+  // An account that may only reduce (halted, drawdown, daily loss) refuses every entry: that
+  // is the verdict, and the order's own rules are not evaluated (nor their messages built).
+  if (!v.approved()) return v;
   const bool already_open =
       std::find(a.open_symbols.begin(), a.open_symbols.end(), ins->symbol) != a.open_symbols.end();
   if (already_open) {

@@ -8,6 +8,9 @@
 // Limits are configurable per bot within global caps: leverage can be configured lower than
 // kHardMaxLeverage (10x) but never higher — Create() refuses such limits.
 //
+// Verdicts list every failed rule of the order, except when the account itself may not add risk
+// (halted, drawdown-reducing, daily loss limit): then that state alone is the verdict.
+//
 // Trading state (StateFor): ACTIVE trades normally; REDUCING allows only closes (set by the
 // daily loss limit or the drawdown-to-reduce threshold); HALTED allows only closes and asks
 // the runtime to stop the bot (drawdown-to-halt threshold). Closing is always allowed: a
