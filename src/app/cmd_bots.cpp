@@ -15,6 +15,7 @@ namespace {
 struct Options {
   std::string database = "sqlite:var/aitrader.db";
   std::string bot;
+  std::string user;
   bool all = false;
   std::string reason;
 };
@@ -31,11 +32,12 @@ void AddCommand(CLI::App* parent, const char* name, const char* verb, const char
                 int& exit_code) {
   auto* cmd = parent->add_subcommand(name, help);
   cmd->add_option("--bot", o->bot, "Bot name");
+  cmd->add_option("--user", o->user, "Every bot of the user with this e-mail (headless runs: local@aitrader)");
   cmd->add_flag("--all", o->all, "Every bot (global)");
   cmd->add_option("--reason", o->reason, "Recorded with the command");
   cmd->callback([o, verb, &exit_code] {
-    if (o->bot.empty() == !o->all) {
-      std::fprintf(stderr, "error: give exactly one of --bot NAME or --all\n");
+    if (static_cast<int>(!o->bot.empty()) + static_cast<int>(!o->user.empty()) + static_cast<int>(o->all) != 1) {
+      std::fprintf(stderr, "error: give exactly one of --bot NAME, --user EMAIL or --all\n");
       exit_code = 2;
       return;
     }
@@ -46,8 +48,16 @@ void AddCommand(CLI::App* parent, const char* name, const char* verb, const char
       return;
     }
     store::Repository repo(**db);
-    std::optional<std::int64_t> bot_id;
-    if (!o->all) {
+    std::optional<std::int64_t> bot_id, user_id;
+    if (!o->user.empty()) {
+      auto u = repo.FindUserByEmail(o->user);
+      if (!u.ok()) {
+        std::fprintf(stderr, "error: no user '%s' in %s\n", o->user.c_str(), o->database.c_str());
+        exit_code = 1;
+        return;
+      }
+      user_id = u->id;
+    } else if (!o->all) {
       auto bots = repo.ListBots();
       if (bots.ok()) {
         for (const auto& b : *bots) {
@@ -61,14 +71,15 @@ void AddCommand(CLI::App* parent, const char* name, const char* verb, const char
       }
     }
     SystemClock clock;
-    auto id = repo.AddBotCommand(bot_id, verb, o->reason.empty() ? "operator" : o->reason, clock.NowMs());
+    auto id = repo.AddBotCommand(bot_id, verb, o->reason.empty() ? "operator" : o->reason, clock.NowMs(), user_id);
     if (!id.ok()) {
       std::fprintf(stderr, "error: %s\n", id.status().message().c_str());
       exit_code = 1;
       return;
     }
     std::printf("%s queued for %s (command %lld); the running process applies it at its next bar\n", verb,
-                o->all ? "every bot" : o->bot.c_str(), static_cast<long long>(*id));
+                o->all ? "every bot" : (o->user.empty() ? o->bot.c_str() : ("the bots of " + o->user).c_str()),
+                static_cast<long long>(*id));
   });
 }
 

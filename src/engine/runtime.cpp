@@ -78,6 +78,7 @@ struct PaperRuntime::Impl {
   struct Slot {
     const BotConfig* config = nullptr;
     std::int64_t bot_id = 0;
+    std::int64_t user_id = 0;
     exchange::paper::AccountIndex account = 0;
     std::unique_ptr<exchange::paper::PaperExchange> paper;
     std::unique_ptr<JournaledExchange> venue;
@@ -248,6 +249,7 @@ Status PaperRuntime::Impl::MakeBots(std::int64_t user_id) {
     Slot slot;
     slot.config = &b;
     slot.bot_id = ids[i];
+    slot.user_id = user_id;
     if (auto it = by_bot.find(ids[i]); it != by_bot.end()) {
       slot.account = static_cast<exchange::paper::AccountIndex>(it->second.first);
       if (it->second.second != b.capital) {
@@ -422,6 +424,7 @@ Status PaperRuntime::Impl::ApplyCommands(UnixMs now) {
   for (const auto& c : *pending) {
     for (auto& s : slots) {
       if (c.bot_id && *c.bot_id != s.bot_id) continue;
+      if (c.user_id && *c.user_id != s.user_id) continue;
       if (c.command == "pause") s.bot->Pause();
       else if (c.command == "resume") s.bot->Unpause();
       else if (c.command == "stop") {

@@ -185,6 +185,9 @@ CREATE TABLE bot_commands (
 );
 CREATE INDEX bot_commands_pending ON bot_commands (done_at);
 )SQL"},
+      {3, "per-user bot commands", R"SQL(
+ALTER TABLE bot_commands ADD COLUMN user_id BIGINT REFERENCES users(id);
+)SQL"},
   };
   return kMigrations;
 }

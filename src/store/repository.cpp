@@ -519,16 +519,17 @@ Result<std::optional<std::int64_t>> Repository::GetRunState(std::string_view nam
 }
 
 Result<std::int64_t> Repository::AddBotCommand(std::optional<std::int64_t> bot_id, std::string_view command,
-                                               std::string_view reason, UnixMs at) {
-  Value p[] = {OptInt(bot_id), Text(command), Text(reason), Int(at)};
+                                               std::string_view reason, UnixMs at, std::optional<std::int64_t> user_id) {
+  Value p[] = {OptInt(bot_id), OptInt(user_id), Text(command), Text(reason), Int(at)};
   return db_.QueryInt(
-      "INSERT INTO bot_commands (bot_id, command, reason, created_at) VALUES (?, ?, ?, ?) RETURNING id", p);
+      "INSERT INTO bot_commands (bot_id, user_id, command, reason, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id", p);
 }
 
 Result<std::vector<BotCommand>> Repository::PendingCommands() {
   return MapRows<BotCommand>(
-      db_.Query("SELECT id, bot_id, command, reason, created_at FROM bot_commands WHERE done_at IS NULL ORDER BY id"),
-      [](const Row& r) { return BotCommand{r.Int(0), OptInt64(r, 1), r.Text(2), r.Text(3), r.Int(4)}; });
+      db_.Query("SELECT id, bot_id, user_id, command, reason, created_at FROM bot_commands WHERE done_at IS NULL "
+                "ORDER BY id"),
+      [](const Row& r) { return BotCommand{r.Int(0), OptInt64(r, 1), OptInt64(r, 2), r.Text(3), r.Text(4), r.Int(5)}; });
 }
 
 Status Repository::MarkCommandDone(std::int64_t id, UnixMs at) {

@@ -161,7 +161,8 @@ struct JournalEntry {
 
 struct BotCommand {
   std::int64_t id = 0;
-  std::optional<std::int64_t> bot_id;  // nullopt = every bot (global)
+  std::optional<std::int64_t> bot_id;  // one bot; with user_id unset too: every bot (global)
+  std::optional<std::int64_t> user_id; // every bot of one user
   std::string command;   // "pause", "resume", "stop", "emergency_stop"
   std::string reason;
   UnixMs created_at = 0;
@@ -239,7 +240,8 @@ class Repository {
   Status SetRunState(std::string_view name, std::int64_t value);
   Result<std::optional<std::int64_t>> GetRunState(std::string_view name);
   Result<std::int64_t> AddBotCommand(std::optional<std::int64_t> bot_id, std::string_view command,
-                                     std::string_view reason, UnixMs at);
+                                     std::string_view reason, UnixMs at,
+                                     std::optional<std::int64_t> user_id = std::nullopt);
   Result<std::vector<BotCommand>> PendingCommands();
   Status MarkCommandDone(std::int64_t id, UnixMs at);
 

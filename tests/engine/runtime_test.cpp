@@ -115,7 +115,14 @@ TEST_F(RuntimeTest, OperatorCommandsApplyAtTheNextBar) {
   auto a = repo.ListBots();
   ASSERT_EQ(a->size(), 2u);
   ASSERT_TRUE(repo.AddBotCommand((*a)[0].id, "pause", "test", 0).ok());
-  ASSERT_TRUE(repo.AddBotCommand(std::nullopt, "emergency_stop", "test", 0).ok());
+  // Another user's emergency stop leaves these bots alone; their own user's stops them all.
+  auto stranger = repo.CreateUser({0, "someone@else", "!", 0});
+  ASSERT_TRUE(stranger.ok());
+  ASSERT_TRUE(repo.AddBotCommand(std::nullopt, "emergency_stop", "not ours", 0, *stranger).ok());
+  auto local = repo.FindUserByEmail("local@aitrader");
+  ASSERT_TRUE(local.ok());
+  ASSERT_TRUE(repo.AddBotCommand(std::nullopt, "resume", "test", 0, *stranger).ok());
+  ASSERT_TRUE(repo.AddBotCommand(std::nullopt, "emergency_stop", "test", 0, local->id).ok());
   RunConfig cfg = Config(Url("cmd"), "");
   cfg.to = *ParseUtc("2025-10-20T00:05");
   auto refused = PaperRuntime::Open({cfg, 0, {}, false, 0});
