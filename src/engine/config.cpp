@@ -253,7 +253,7 @@ Result<RunConfig> ParseRunConfig(std::string_view json_text, std::string_view so
     std::string path = "bots[" + std::to_string(index++) + "]";
     if (!bv.is_object()) return rd.Error(path, "must be an object");
     const auto& bo = bv.as_object();
-    std::vector<std::string_view> bot_keys = {"name", "label", "model", "llm", "training_cutoff"};
+    std::vector<std::string_view> bot_keys = {"name", "label", "model", "llm", "training_cutoff", "mode"};
     bot_keys.insert(bot_keys.end(), kSharedKeys.begin(), kSharedKeys.end());
     for (const auto& kv : bo) {
       bool known = false;
@@ -289,6 +289,12 @@ Result<RunConfig> ParseRunConfig(std::string_view json_text, std::string_view so
       b.llm = std::move(*pc);
     } else {
       return rd.Error(path + ".model", "must be \"baseline\" or \"llm\"");
+    }
+    if (auto* md = bo.if_contains("mode")) {
+      AITRADER_ASSIGN_OR_RETURN(std::string mode, rd.String(*md, path + ".mode"));
+      auto m = ParseTradingMode(mode);
+      if (!m) return rd.Error(path + ".mode", "must be \"paper\", \"testnet\" or \"live\"");
+      b.mode = *m;
     }
     if (auto* t = bo.if_contains("training_cutoff")) {
       AITRADER_ASSIGN_OR_RETURN(UnixMs c, rd.Time(*t, path + ".training_cutoff"));

@@ -14,7 +14,7 @@
 //   "runs": 1, "seed": 1,                          // arena: runs per bot, seed of run k = seed + k
 //   "risk": {"max_leverage": 10, "max_open_positions": 6, "min_reward_risk": "1.5", …},
 //   "bots": [
-//     {"name": "baseline", "model": "baseline"},
+//     {"name": "baseline", "model": "baseline", "mode": "paper"},
 //     {"name": "claude", "model": "llm", "llm": {"provider": "anthropic", "model": "claude-sonnet-4-5"},
 //      "prompt_version": "aa-v1", "daily_budget_usd": "5", "training_cutoff": "2025-07-31"}
 //   ]
@@ -29,6 +29,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/enums.hpp"
 #include "core/fixed.hpp"
 #include "core/status.hpp"
 #include "core/time.hpp"
@@ -54,6 +55,7 @@ struct BotConfig {
   std::optional<Money> daily_budget_usd;   // LLM spend per UTC day; exhausted → hold + alert
   std::optional<UnixMs> training_cutoff;   // the model's knowledge cut-off, for backtest warnings
   std::string label;                       // shown on leaderboards; default: name
+  TradingMode mode = TradingMode::kPaper;  // "paper" | "testnet" | "live" (only paper runs today)
 };
 
 struct RunConfig {

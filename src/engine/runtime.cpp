@@ -107,6 +107,13 @@ struct PaperRuntime::Impl {
 Status PaperRuntime::Impl::Setup() {
   const RunConfig& cfg = options.config;
   if (cfg.bots.empty()) return InvalidArgument("no bots configured");
+  for (const auto& b : cfg.bots) {
+    if (b.mode != TradingMode::kPaper) {
+      return FailedPrecondition("bot '" + b.name + "' is configured for " + std::string(ToString(b.mode)) +
+                                " trading, but this build has only the paper venue (the Binance USD-M adapter "
+                                "is not implemented yet)");
+    }
+  }
   if (auto colon = cfg.database.find(':'); cfg.database.rfind("sqlite:", 0) == 0 && colon != std::string::npos) {
     std::filesystem::path p(cfg.database.substr(colon + 1));
     if (p.has_parent_path()) {
@@ -218,7 +225,7 @@ Status PaperRuntime::Impl::MakeBots(std::int64_t user_id) {
       r.name = b.name;
       r.provider = b.model == ModelKind::kBaseline ? "baseline" : b.llm->provider;
       r.model = b.model == ModelKind::kBaseline ? std::string(agent::kBaselineModel) : b.llm->model;
-      r.mode = "paper";
+      r.mode = std::string(ToString(b.mode));
       r.capital = b.capital;
       r.created_at = r.updated_at = from;
       auto id = repo->CreateBot(r);

@@ -30,6 +30,7 @@ TEST(RunConfig, DefaultsAndOverrides) {
   EXPECT_EQ(b.risk.min_reward_risk.ToString(), "2");
   EXPECT_EQ(*b.training_cutoff, *ParseUtc("2025-07-31"));
   EXPECT_EQ(*cfg->from, *ParseUtc("2025-10-17"));
+  EXPECT_EQ(a.mode, TradingMode::kPaper);
 }
 
 TEST(RunConfig, ErrorsNameThePath) {
@@ -48,6 +49,7 @@ TEST(RunConfig, ErrorsNameThePath) {
            Case{R"({"from": "2025-11-03", "to": "2025-10-17", "bots": [{"name": "a"}]})", "to: must be after from"},
            Case{R"({"interval": "5m", "cadence": "7m", "bots": [{"name": "a"}]})", "bots[0].cadence: must be a multiple"},
            Case{R"({"bots": [{"name": "a", "llm": {}}]})", "bots[0].llm: not used by a baseline bot"},
+           Case{R"({"bots": [{"name": "a", "mode": "real"}]})", "bots[0].mode: must be \"paper\", \"testnet\" or \"live\""},
            Case{R"({"bots": )", "not valid JSON"},
        }) {
     auto r = ParseRunConfig(c.json, "cfg.json");
