@@ -516,11 +516,16 @@ CycleRecord Bot::RunCycle(UnixMs now) {
   return FinishCycleImpl(std::move(*pending), /*venue_unchanged=*/true);
 }
 
+void Bot::RunCycleAndRecycle(UnixMs now) {
+  CycleRecord rec = RunCycle(now);
+  source_->Recycle(std::move(rec.outcome));
+}
+
 void Bot::OnBarClosed(UnixMs close_time) {
   ProcessVenueEvents(close_time);
   if (status_ == BotStatus::kRunning || status_ == BotStatus::kPaused) CheckInvalidations(close_time);
   if (status_ == BotStatus::kRunning && close_time % config_.cadence == 0) {
-    RunCycle(close_time);
+    RunCycleAndRecycle(close_time);
   } else if (auto b = venue_.FetchBalance(); b.ok()) {
     ObserveEquity(close_time, *b);
   }

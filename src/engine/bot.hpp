@@ -189,6 +189,8 @@ class Bot {
   // Steps 6b–9.
   CycleRecord FinishCycle(PendingCycle pending);
   CycleRecord RunCycle(UnixMs now);  // all of it, synchronously
+  // RunCycle, then hands the record's decisions back to the source for reuse (the bar path).
+  void RunCycleAndRecycle(UnixMs now);
   DecisionSource& source_for_worker() { return *source_; }
 
   // --- recovery after a restart (engine/runtime.cpp) ---

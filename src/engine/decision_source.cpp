@@ -15,7 +15,10 @@ class BaselineSource final : public DecisionSource {
   agent::DecisionOutcome Decide(const DecisionInput& in, CycleUsage& usage, const llm::CancelToken*) override {
     usage.model = model();
     agent::DecisionOutcome out;
-    out.decisions = policy_.Decide(in.coins, *in.account, in.positions);
+    // Reuses the previous cycle's decisions (and their strings' capacity) when recycled.
+    policy_.DecideInto(in.coins, *in.account, in.positions, spare_);
+    out.decisions = std::move(spare_);
+    spare_.clear();
     agent::DecisionAttempt attempt;
     if (keep_raw_) attempt.raw_text = agent::DecisionsToJson(out.decisions);
     attempt.issues = agent::ValidateDecisions(out.decisions, *in.context);
@@ -29,9 +32,12 @@ class BaselineSource final : public DecisionSource {
     return out;
   }
 
+  void Recycle(agent::DecisionOutcome&& old) override { spare_ = std::move(old.decisions); }
+
  private:
   agent::BaselinePolicy policy_;
   bool keep_raw_;
+  std::vector<agent::Decision> spare_;
 };
 
 // Counts usage and cost of every call through it (one cycle at a time).

@@ -40,6 +40,9 @@ class DecisionSource {
   virtual bool needs_prompt() const = 0;
   virtual agent::DecisionOutcome Decide(const DecisionInput& in, CycleUsage& usage,
                                         const llm::CancelToken* cancel) = 0;
+  // Hands a finished cycle's outcome back so its buffers (decision strings) can be reused by
+  // the next Decide(); optional.
+  virtual void Recycle(agent::DecisionOutcome&& /*old*/) {}
 };
 
 // The baseline straight from snapshots (no text round trip): the fast path for backtests.
