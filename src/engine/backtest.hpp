@@ -28,7 +28,7 @@ struct BacktestOptions {
   // Called for every cycle of every bot (e.g. to print or store decisions).
   std::function<void(const Bot&, const CycleRecord&)> on_cycle;
   // Builds the client of an LLM bot instead of llm::MakeClient(bot.llm) — tests and benchmarks
-  // (e.g. agent::BaselineClient wrapped in a recorder, or a stub answering from memory).
+  // (e.g. agent::BaselineClient wrapped in a recorder, or a fake client answering from memory).
   std::function<Result<std::unique_ptr<llm::Client>>(const BotConfig&)> make_client;
   // Candles and features already loaded (MarketData::Load over the bots' symbols at the run's
   // interval), shared by several runs; null: loaded from config.data_dir.

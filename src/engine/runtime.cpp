@@ -111,7 +111,7 @@ Status PaperRuntime::Impl::Setup() {
     if (b.mode != TradingMode::kPaper) {
       return FailedPrecondition("bot '" + b.name + "' is configured for " + std::string(ToString(b.mode)) +
                                 " trading, but this build has only the paper venue (the Binance USD-M adapter "
-                                "is not implemented yet)");
+                                "does not exist yet)");
     }
   }
   if (auto colon = cfg.database.find(':'); cfg.database.rfind("sqlite:", 0) == 0 && colon != std::string::npos) {
