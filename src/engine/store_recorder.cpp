@@ -35,6 +35,23 @@ store::OrderRecord ToRecord(std::int64_t bot_id, const exchange::Order& o) {
   return r;
 }
 
+// A fill or a liquidation as a trades row; the event's per-account sequence number is the
+// venue trade id, so a replayed event is stored once.
+store::TradeRecord TradeFromEvent(std::int64_t bot_id, const exchange::ExecutionEvent& e) {
+  store::TradeRecord t;
+  t.bot_id = bot_id;
+  t.venue_trade_id = "seq-" + std::to_string(e.seq);
+  t.symbol = e.symbol;
+  t.side = std::string(ToString(e.side));
+  t.quantity = e.quantity;
+  t.price = e.price;
+  t.fee = e.fee;
+  t.realized_pnl = e.realized_pnl;
+  t.is_maker = e.kind == exchange::EventKind::kOrderFilled && e.liquidity == exchange::Liquidity::kMaker;
+  t.at = e.time;
+  return t;
+}
+
 }  // namespace
 
 std::string VerdictsJson(const std::vector<CoinVerdict>& verdicts) {
@@ -196,17 +213,7 @@ void StoreRecorder::OnExecutionEvent(const Bot& bot, const exchange::ExecutionEv
                                : std::string(exchange::ToString(e.kind));
       Check(repo_.UpsertOrder(r, reason).status());
       if (e.kind == EventKind::kOrderFilled) {
-        store::TradeRecord t;
-        t.bot_id = bot.id();
-        t.venue_trade_id = "seq-" + std::to_string(e.seq);
-        t.symbol = e.symbol;
-        t.side = std::string(ToString(e.side));
-        t.quantity = e.quantity;
-        t.price = e.price;
-        t.fee = e.fee;
-        t.realized_pnl = e.realized_pnl;
-        t.is_maker = e.liquidity == exchange::Liquidity::kMaker;
-        t.at = e.time;
+        store::TradeRecord t = TradeFromEvent(bot.id(), e);
         if (auto o = repo_.FindOrder(e.client_id.value()); o.ok()) t.order_id = o->id;
         Check(repo_.InsertTrade(t).status());
         json::object ev;
@@ -232,20 +239,9 @@ void StoreRecorder::OnExecutionEvent(const Bot& bot, const exchange::ExecutionEv
       if (pos.ok()) Check(repo_.AddPositionFunding(pos->id, e.funding));
       break;
     }
-    case EventKind::kLiquidation: {
-      store::TradeRecord t;
-      t.bot_id = bot.id();
-      t.venue_trade_id = "seq-" + std::to_string(e.seq);
-      t.symbol = e.symbol;
-      t.side = std::string(ToString(e.side));
-      t.quantity = e.quantity;
-      t.price = e.price;
-      t.fee = e.fee;
-      t.realized_pnl = e.realized_pnl;
-      t.at = e.time;
-      Check(repo_.InsertTrade(t).status());
+    case EventKind::kLiquidation:
+      Check(repo_.InsertTrade(TradeFromEvent(bot.id(), e)).status());
       break;
-    }
     default:
       break;
   }
