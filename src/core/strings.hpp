@@ -20,5 +20,7 @@ bool EndsWith(std::string_view s, std::string_view suffix);
 std::string FormatDouble(double v);
 // Appends FormatDouble(v) to out without a temporary string.
 void AppendDouble(std::string& out, double v);
+// Appends s as a JSON string literal (quotes, \" \\ \n \r \t, other control bytes as \u00XX).
+void AppendJsonString(std::string& out, std::string_view s);
 
 }  // namespace aitrader

@@ -21,26 +21,9 @@ void Num(std::string& out, double v) {
   AppendDouble(out, r);
 }
 
-void Str(std::string& out, std::string_view s) {
-  out += '"';
-  for (char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", c);
-      out += buf;
-    } else {
-      out += c;
-    }
-  }
-  out += '"';
-}
-
 void SpreadJson(std::string& out, std::string_view key, const Spread& s) {
   out += ',';
-  Str(out, key);
+  AppendJsonString(out, key);
   out += ':';
   if (!s.has_value()) {
     out += "null";
@@ -213,15 +196,15 @@ std::string LeaderboardToJson(const std::vector<LeaderboardRow>& rows) {
     const LeaderboardRow& r = rows[i];
     if (i) out += ',';
     out += "{\"rank\":" + std::to_string(r.rank) + ",\"name\":";
-    Str(out, r.name);
+    AppendJsonString(out, r.name);
     out += ",\"label\":";
-    Str(out, r.label);
+    AppendJsonString(out, r.label);
     out += ",\"provider\":";
-    Str(out, r.provider);
+    AppendJsonString(out, r.provider);
     out += ",\"model\":";
-    Str(out, r.model);
+    AppendJsonString(out, r.model);
     out += ",\"prompt_version\":";
-    Str(out, r.prompt_version);
+    AppendJsonString(out, r.prompt_version);
     out += ",\"runs\":" + std::to_string(r.runs);
     SpreadJson(out, "total_return_pct", r.total_return_pct);
     SpreadJson(out, "sharpe", r.sharpe);

@@ -10,28 +10,6 @@
 namespace aitrader::engine {
 namespace {
 
-void Esc(std::string& out, std::string_view s) {
-  out += '"';
-  for (char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out += c;
-        }
-    }
-  }
-  out += '"';
-}
-
 // A JSON number rounded to 6 significant decimals for ratios (stable and readable).
 void Num(std::string& out, double v) {
   if (!std::isfinite(v)) {
@@ -55,12 +33,12 @@ class Obj {
   std::string& Key(std::string_view k) {
     if (!first_) out_ += ',';
     first_ = false;
-    Esc(out_, k);
+    AppendJsonString(out_, k);
     out_ += ':';
     return out_;
   }
-  void Str(std::string_view k, std::string_view v) { Esc(Key(k), v); }
-  void Dec(std::string_view k, const std::string& decimal) { Esc(Key(k), decimal); }
+  void Str(std::string_view k, std::string_view v) { AppendJsonString(Key(k), v); }
+  void Dec(std::string_view k, const std::string& decimal) { AppendJsonString(Key(k), decimal); }
   void Int(std::string_view k, std::int64_t v) { Key(k) += std::to_string(v); }
   void Double(std::string_view k, double v) { Num(Key(k), v); }
   void OptDouble(std::string_view k, const std::optional<double>& v) { OptNum(Key(k), v); }
@@ -140,7 +118,7 @@ std::string ReportToJson(const RunReport& r, std::size_t equity_points_max) {
       o += '[';
       for (std::size_t i = 0; i < r.symbols.size(); ++i) {
         if (i) o += ',';
-        Esc(o, r.symbols[i]);
+        AppendJsonString(o, r.symbols[i]);
       }
       o += ']';
     }
@@ -191,7 +169,7 @@ std::string ReportToJson(const RunReport& r, std::size_t equity_points_max) {
         w += '[';
         for (std::size_t i = 0; i < br.warnings.size(); ++i) {
           if (i) w += ',';
-          Esc(w, br.warnings[i]);
+          AppendJsonString(w, br.warnings[i]);
         }
         w += ']';
       }
@@ -207,9 +185,9 @@ std::string ReportToJson(const RunReport& r, std::size_t equity_points_max) {
           if (!first) e += ',';
           first = false;
           e += '[';
-          Esc(e, FormatUtc(c[k].first));
+          AppendJsonString(e, FormatUtc(c[k].first));
           e += ',';
-          Esc(e, c[k].second.ToString());
+          AppendJsonString(e, c[k].second.ToString());
           e += ']';
           if (k == c.size() - 1) break;
         }
