@@ -171,50 +171,6 @@ Status DiagnoseRow(std::string_view line, std::size_t line_no, std::string_view 
   return Internal(Where(source, line_no) + "row rejected but no rule found broken: " + Quote(line));
 }
 
-UnixMs MostCommonStep(const std::vector<UnixMs>& t) {
-  // Steps are nearly all equal in real data: a small table of distinct steps is enough;
-  // fall back to sorting when there are many.
-  struct Count {
-    UnixMs step;
-    std::size_t n;
-  };
-  std::vector<Count> counts;
-  for (std::size_t i = 1; i < t.size(); ++i) {
-    const UnixMs step = t[i] - t[i - 1];
-    auto it = std::find_if(counts.begin(), counts.end(), [step](const Count& c) { return c.step == step; });
-    if (it != counts.end()) {
-      ++it->n;
-    } else if (counts.size() < 64) {
-      counts.push_back({step, 1});
-    } else {
-      std::vector<UnixMs> steps;
-      steps.reserve(t.size() - 1);
-      for (std::size_t k = 1; k < t.size(); ++k) steps.push_back(t[k] - t[k - 1]);
-      std::sort(steps.begin(), steps.end());
-      UnixMs best = 0;
-      std::size_t best_n = 0;
-      for (std::size_t a = 0; a < steps.size();) {
-        std::size_t b = a;
-        while (b < steps.size() && steps[b] == steps[a]) ++b;
-        if (b - a > best_n) {
-          best_n = b - a;
-          best = steps[a];
-        }
-        a = b;
-      }
-      return best;
-    }
-  }
-  UnixMs best = 0;
-  std::size_t best_n = 0;
-  for (const Count& c : counts) {
-    if (c.n > best_n || (c.n == best_n && c.step < best)) {
-      best = c.step;
-      best_n = c.n;
-    }
-  }
-  return best;
-}
 
 inline bool ParseTimestamp(const char*& p, const char* le, std::int64_t* out) {
   const char* start = p;
@@ -429,6 +385,51 @@ Status SaveCandlesCsv(const std::string& path, const CandleSeries& series) {
   std::filesystem::rename(tmp, path, ec);
   if (ec) return IoError(path + ": rename failed: " + ec.message());
   return Status::Ok();
+}
+
+UnixMs MostCommonStep(const std::vector<UnixMs>& t) {
+  // Steps are nearly all equal in real data: a small table of distinct steps is enough;
+  // fall back to sorting when there are many.
+  struct Count {
+    UnixMs step;
+    std::size_t n;
+  };
+  std::vector<Count> counts;
+  for (std::size_t i = 1; i < t.size(); ++i) {
+    const UnixMs step = t[i] - t[i - 1];
+    auto it = std::find_if(counts.begin(), counts.end(), [step](const Count& c) { return c.step == step; });
+    if (it != counts.end()) {
+      ++it->n;
+    } else if (counts.size() < 64) {
+      counts.push_back({step, 1});
+    } else {
+      std::vector<UnixMs> steps;
+      steps.reserve(t.size() - 1);
+      for (std::size_t k = 1; k < t.size(); ++k) steps.push_back(t[k] - t[k - 1]);
+      std::sort(steps.begin(), steps.end());
+      UnixMs best = 0;
+      std::size_t best_n = 0;
+      for (std::size_t a = 0; a < steps.size();) {
+        std::size_t b = a;
+        while (b < steps.size() && steps[b] == steps[a]) ++b;
+        if (b - a > best_n) {
+          best_n = b - a;
+          best = steps[a];
+        }
+        a = b;
+      }
+      return best;
+    }
+  }
+  UnixMs best = 0;
+  std::size_t best_n = 0;
+  for (const Count& c : counts) {
+    if (c.n > best_n || (c.n == best_n && c.step < best)) {
+      best = c.step;
+      best_n = c.n;
+    }
+  }
+  return best;
 }
 
 }  // namespace aitrader::market

@@ -84,6 +84,10 @@ Result<CandleSeries> LoadCandlesCsv(const std::string& path, const ImportOptions
 
 std::string_view ToString(CsvFormat f);
 
+// The most frequent step between consecutive times (ties: the smaller step); 0 for fewer than
+// two times. How an interval is detected when none is given (candles, funding events).
+UnixMs MostCommonStep(const std::vector<UnixMs>& times);
+
 // "BTCUSDT" from ".../BTCUSDT.csv.gz", ".../BTCUSDT-5m-2024-01.csv", ".../BTCUSDT_8h_2026.csv":
 // the file name up to its first '.', '-' or '_'.
 std::string SymbolFromPath(std::string_view path);

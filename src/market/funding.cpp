@@ -84,24 +84,6 @@ Result<UnixMs> ParseDate(std::string_view f) {
   return days * kDayMs;
 }
 
-UnixMs MostCommonStep(const std::vector<UnixMs>& t) {
-  std::vector<UnixMs> steps;
-  for (std::size_t i = 1; i < t.size(); ++i) steps.push_back(t[i] - t[i - 1]);
-  std::sort(steps.begin(), steps.end());
-  UnixMs best = 0;
-  std::size_t best_n = 0;
-  for (std::size_t a = 0; a < steps.size();) {
-    std::size_t b = a;
-    while (b < steps.size() && steps[b] == steps[a]) ++b;
-    if (b - a > best_n) {
-      best_n = b - a;
-      best = steps[a];
-    }
-    a = b;
-  }
-  return best;
-}
-
 }  // namespace
 
 std::string_view ToString(FundingSeries::Kind kind) {
