@@ -5,7 +5,7 @@ set -euo pipefail
 
 PACKAGES=(
   # toolchain
-  g++ cmake ninja-build pkg-config git gzip
+  g++ cmake ninja-build pkg-config git gzip ccache
   # C++ libraries (docs/dependencies.md says why each)
   libboost1.81-dev libboost-json1.81-dev libcli11-dev zlib1g-dev
   libcurl4-openssl-dev libssl-dev libsodium-dev libsqlite3-dev libfmt-dev libspdlog-dev
