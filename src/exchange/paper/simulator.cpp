@@ -757,7 +757,7 @@ void PaperSimulator::Liquidate(AccountIndex a, SymbolIndex s, std::int64_t price
   for (std::uint32_t idx : victims) Close(a, idx, OrderStatus::kCanceled, RejectReason::kNone, time);
 }
 
-void PaperSimulator::FillPendingTakers(AccountIndex a, SymbolIndex s, const market::Candle& c, std::int64_t* marks) {
+bool PaperSimulator::FillPendingTakers(AccountIndex a, SymbolIndex s, const market::Candle& c, std::int64_t* marks) {
   Account& acc = accounts_[a];
   marks[s] = c.open.raw();
   std::vector<std::uint32_t> pending;  // allocates only when orders are waiting
@@ -788,6 +788,7 @@ void PaperSimulator::FillPendingTakers(AccountIndex a, SymbolIndex s, const mark
     ExecuteFill(a, idx, px, Liquidity::kTaker, marks, c.open_time);
   }
   if (!pending.empty()) ExpireReduceOnlyIfFlat(a, s, c.open_time);  // e.g. an entry expired [-2019]
+  return !pending.empty();
 }
 
 void PaperSimulator::RunSegment(AccountIndex a, SymbolIndex s, std::int64_t from, std::int64_t to,
@@ -838,6 +839,14 @@ void PaperSimulator::RunSegment(AccountIndex a, SymbolIndex s, std::int64_t from
       const OrderRecord& r = acc.orders[idx];
       if (r.symbol != s || r.pending_taker || r.order.created_at > c.open_time) continue;
       const Order& o = r.order;
+      // A protective order exists only once its position does (Binance: the bracket is placed
+      // after the entry fills). In the gap before the open, a reduce-only / closePosition order
+      // with nothing to reduce yet waits for the pending entries filled at the open; it is
+      // evaluated at the open right after them (ProcessSymbolCandle), never expired here.
+      if (gap && (o.reduce_only || o.close_position) &&
+          (p.qty == 0 || Sign(p.qty) == (o.side == Side::kBuy ? 1 : -1))) {
+        continue;
+      }
       const int kind = o.type == OrderType::kStopMarket ? 1 : o.type == OrderType::kTakeProfitMarket ? 2 : 3;
       consider(kind, idx, Level(o), FiresOnFall(o), kind == 3 && !touch);
     }
@@ -868,7 +877,9 @@ void PaperSimulator::RunSegment(AccountIndex a, SymbolIndex s, std::int64_t from
 void PaperSimulator::ProcessSymbolCandle(AccountIndex a, SymbolIndex s, const market::Candle& c, std::int64_t* marks) {
   const std::int64_t open = c.open.raw();
   if (marks[s] != 0) RunSegment(a, s, marks[s], open, c, c.open_time, marks);
-  FillPendingTakers(a, s, c, marks);
+  // Entries fill at the open before their own protective orders are evaluated there: a stop
+  // the open already passed triggers at the open, on the position that now exists.
+  if (FillPendingTakers(a, s, c, marks)) RunSegment(a, s, open, open, c, c.open_time, marks);
   // The path is decided by the position held at the open (after market fills there).
   const std::int64_t q = Pos(a, s).qty;
   const bool down_first = q > 0 || (q == 0 && c.close >= c.open);

@@ -244,7 +244,8 @@ class PaperSimulator {
   void ProcessSymbolCandle(AccountIndex a, SymbolIndex s, const market::Candle& c, std::int64_t* marks);
   void RunSegment(AccountIndex a, SymbolIndex s, std::int64_t from, std::int64_t to, const market::Candle& c,
                   UnixMs time, std::int64_t* marks);
-  void FillPendingTakers(AccountIndex a, SymbolIndex s, const market::Candle& c, std::int64_t* marks);
+  // Fills the orders waiting for this open; true when there were any.
+  bool FillPendingTakers(AccountIndex a, SymbolIndex s, const market::Candle& c, std::int64_t* marks);
   std::int64_t SlippedPrice(AccountIndex a, SymbolIndex s, Side side, std::int64_t reference, std::int64_t qty,
                             const market::Candle& c);
   void ApplyFunding(UnixMs funding_time);
