@@ -56,5 +56,76 @@ TEST(PaperProtection, GapShortStopAndGapShortOfTheStop) {
   EXPECT_EQ(env.Get("SL2").status, OrderStatus::kNew);
 }
 
+
+// Tiered maintenance margin (BTCUSDT: tier 1 below 50,000 USDT at 0.4% and amount 0, tier 2
+// 50,000–600,000 at 0.5% and amount 50). A 10x long of 1 BTC at 100000, isolated: margin
+// 10000, maintenance margin at the mark 100000 × 0.005 − 50 = 450 (tier 1 alone said 400).
+// LP = (10000 + 50 − 100000) / (1 × 0.005 − 1) = 89950 / 0.995 = 90402.01005025125…, rounded up
+// to 90402.010050252 (its notional, 90402, lies in tier 2). Tier 1 alone gave 90361.445783133.
+TEST(PaperProtection, TieredMaintenanceIsolatedLongInTheSecondTier) {
+  PaperEnv env({"BTCUSDT"}, M("20000"));
+  ASSERT_TRUE(env.sim->SetMarginMode(env.acct, "BTCUSDT", MarginMode::kIsolated).ok());
+  ASSERT_TRUE(env.sim->SetLeverage(env.acct, "BTCUSDT", 10).ok());
+  env.Flat("BTCUSDT", "100000");
+  env.Market("L", "BTCUSDT", Side::kBuy, "1");
+  env.Flat("BTCUSDT", "100000");
+  EXPECT_EQ(env.Pos("BTCUSDT").isolated_margin, M("10000"));
+  EXPECT_EQ(env.Pos("BTCUSDT").maintenance_margin, M("450"));
+  EXPECT_EQ(env.sim->FetchBalance(env.acct)->maintenance_margin, M("450"));
+  EXPECT_EQ(env.Pos("BTCUSDT").liquidation_price, P("90402.010050252"));
+  env.Bar("BTCUSDT", "95000", "95000", "90402.1", "90500");  // above LP: survives
+  EXPECT_EQ(env.Pos("BTCUSDT").quantity, Q("1"));
+  env.Bar("BTCUSDT", "90500", "90600", "90000", "90100");
+  EXPECT_TRUE(env.Pos("BTCUSDT").quantity.IsZero());
+  // Realized 1 × (90402.010050252 − 100000) = −9597.989949748 → −9597.98994975; the margin
+  // left, 402.01005025 (= 90402.01 × 0.005 − 50, the maintenance margin there), goes to the
+  // clearance fee (1.25% of 90402 = 1130 would be more).
+  const auto& e = env.sim->ledger(env.acct).entries();
+  ASSERT_EQ(e.size(), 4u) << env.sim->SerializeLedger(env.acct);
+  EXPECT_EQ(e[2].amount, M("-9597.98994975"));
+  EXPECT_EQ(e[3].kind, LedgerKind::kLiquidationFee);
+  EXPECT_EQ(e[3].amount, M("-402.01005025"));
+  EXPECT_EQ(env.Wallet(), M("9950"));
+}
+
+// Cross, tier 2 at the mark: 1 BTC long at 100000 on 12000 USDT (wallet 11950 after the fee):
+// LP = (11950 + 50 − 100000) / (0.005 − 1) = 88000 / 0.995 = 88442.2110552763… → 88442.211055277.
+TEST(PaperProtection, TieredMaintenanceCrossLong) {
+  PaperEnv env({"BTCUSDT"}, M("12000"));
+  env.Flat("BTCUSDT", "100000");
+  env.Market("L", "BTCUSDT", Side::kBuy, "1");
+  env.Flat("BTCUSDT", "100000");
+  EXPECT_EQ(env.Pos("BTCUSDT").liquidation_price, P("88442.211055277"));
+  env.Bar("BTCUSDT", "95000", "95000", "88442.3", "88500");
+  EXPECT_EQ(env.Pos("BTCUSDT").quantity, Q("1"));
+  env.Bar("BTCUSDT", "88500", "88600", "88442.2", "88450");
+  EXPECT_TRUE(env.Pos("BTCUSDT").quantity.IsZero());
+}
+
+// A cross short in tier 1 at the mark whose liquidation lies in tier 2: 0.45 BTC at 100000
+// (notional 45000) on 6981.25 USDT (wallet 6958.75 after the 22.5 fee). Tier 2 from 111111.11:
+// LP = (6958.75 + 50 + 45000) / (0.45 × 1.005) = 52008.75 / 0.45225 = 115000 exactly. Tier 1
+// alone gave 51958.75 / 0.4518 = 115004.98. The bar filter (the linear worst-case test of a
+// cross account) must not use tier 1's line once the price leaves tier 1: a high of 115002
+// liquidates at 115000.
+TEST(PaperProtection, TieredMaintenanceCrossShortCrossesIntoTheNextTier) {
+  PaperEnv env({"BTCUSDT"}, M("6981.25"));
+  env.Flat("BTCUSDT", "100000");
+  env.Market("S", "BTCUSDT", Side::kSell, "0.45");
+  env.Flat("BTCUSDT", "100000");
+  EXPECT_EQ(env.Pos("BTCUSDT").liquidation_price, P("115000"));
+  env.Bar("BTCUSDT", "100000", "114999.9", "99000", "100000");
+  EXPECT_EQ(env.Pos("BTCUSDT").quantity, Q("-0.45"));
+  env.Bar("BTCUSDT", "100000", "115002", "99000", "100000");
+  EXPECT_TRUE(env.Pos("BTCUSDT").quantity.IsZero());
+  auto ev = env.Events();
+  for (const auto& x : ev) {
+    if (x.kind == EventKind::kLiquidation) {
+      EXPECT_EQ(x.price, P("115000"));
+    }
+  }
+  EXPECT_EQ(CountKind(ev, EventKind::kLiquidation), 1);
+}
+
 }  // namespace
 }  // namespace aitrader::exchange::paper
