@@ -212,6 +212,7 @@ struct ExecutionEvent {
   Price price;                      // fill / liquidation / trigger price
   Money fee;                        // commission or liquidation fee
   Money realized_pnl;
+  Money insurance;                  // kLiquidation: the insurance fund's credit (>= 0)
   Money funding;                    // > 0 received, < 0 paid
   Ratio funding_rate;
   Quantity position_after;          // signed, after the event

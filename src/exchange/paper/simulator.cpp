@@ -776,6 +776,7 @@ void PaperSimulator::Liquidate(AccountIndex a, SymbolIndex s, std::int64_t price
   e.price = Price::FromRaw(price);
   e.fee = Money::FromRaw(fee);
   e.realized_pnl = Money::FromRaw(realized);
+  e.insurance = Money::FromRaw(insurance);
   e.liquidity = Liquidity::kTaker;
   Emit(a, std::move(e));
   EmitPosition(a, s, time);
