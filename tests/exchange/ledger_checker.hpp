@@ -68,9 +68,13 @@ class LedgerChecker {
         break;
       }
       case EventKind::kFundingPaid: {
-        const std::int64_t amount = -To8(static_cast<__int128>(p.qty) * e.price.raw() * e.funding_rate.raw(), kE19);
-        Expect(acc, LedgerKind::kFunding, s, amount);
-        if (e.funding.raw() != amount) problem("funding " + e.funding.ToString());
+        const std::int64_t due = -To8(static_cast<__int128>(p.qty) * e.price.raw() * e.funding_rate.raw(), kE19);
+        if (e.funding_due.raw() != due) problem("funding due " + e.funding_due.ToString());
+        // An isolated margin pays at most what it holds: a smaller payment, never a larger one.
+        const std::int64_t paid = e.funding.raw();
+        const bool short_paid = due < 0 && paid <= 0 && paid > due;
+        if (paid != due && !short_paid) problem("funding " + e.funding.ToString());
+        Expect(acc, LedgerKind::kFunding, s, paid);
         break;
       }
       case EventKind::kLiquidation: {

@@ -127,5 +127,40 @@ TEST(PaperProtection, TieredMaintenanceCrossShortCrossesIntoTheNextTier) {
   EXPECT_EQ(CountKind(ev, EventKind::kLiquidation), 1);
 }
 
+
+// Funding larger than an isolated position's margin: 0.1 BTC long at 100000, 10x isolated
+// (margin 1000), funding rate 15% → due 0.1 × 100000 × 0.15 = 1500. The margin pays 1000, the
+// cross wallet nothing (before: the margin was floored at 0 and the other 500 silently left the
+// cross wallet); the event says due 1500, paid 1000. With no margin left the position is
+// liquidated at the next open (100000: PnL 0, no fee left, no insurance). The account lost
+// the entry fee and the isolated margin: 10000 − 5 − 1000 = 8995.
+TEST(PaperProtection, IsolatedFundingBeyondTheMarginIsNotTakenFromTheCrossWallet) {
+  SimulatorConfig cfg;
+  cfg.funding_interval = 10 * kMinuteMs;
+  PaperEnv env({"BTCUSDT"}, M("10000"), cfg, nullptr,
+               std::make_unique<SeriesFundingModel>(*Ratio::Parse("0.15")));
+  ASSERT_TRUE(env.sim->SetMarginMode(env.acct, "BTCUSDT", MarginMode::kIsolated).ok());
+  ASSERT_TRUE(env.sim->SetLeverage(env.acct, "BTCUSDT", 10).ok());
+  env.Flat("BTCUSDT", "100000");  // 00:00, funding on no position
+  env.Market("L", "BTCUSDT", Side::kBuy, "0.1");
+  env.Flat("BTCUSDT", "100000");  // 00:05, the entry fills
+  ASSERT_EQ(env.Pos("BTCUSDT").isolated_margin, M("1000"));
+  (void)env.Events();
+  env.Flat("BTCUSDT", "100000");  // 00:10: funding, then the open
+  const auto ev = env.Events();
+  bool saw = false;
+  for (const auto& e : ev) {
+    if (e.kind != EventKind::kFundingPaid) continue;
+    saw = true;
+    EXPECT_EQ(e.funding, M("-1000"));
+    EXPECT_EQ(e.funding_due, M("-1500"));
+  }
+  EXPECT_TRUE(saw);
+  EXPECT_EQ(CountKind(ev, EventKind::kLiquidation), 1);
+  EXPECT_TRUE(env.Pos("BTCUSDT").quantity.IsZero());
+  EXPECT_EQ(env.Wallet(), M("8995"));
+  EXPECT_TRUE(env.sim->SelfCheck(env.acct).ok());
+}
+
 }  // namespace
 }  // namespace aitrader::exchange::paper

@@ -938,16 +938,25 @@ void PaperSimulator::ApplyFunding(UnixMs t) {
       PositionState& p = positions_[std::size_t{a} * nsym_ + s];
       if (p.qty == 0 || marks_[s] == 0) continue;
       const Ratio rate = funding_->Rate(FundingParams{instruments_[s].symbol, t});
-      const std::int64_t amount =
+      const std::int64_t due =
           -Q8From27(static_cast<__int128>(p.qty) * marks_[s] * rate.raw(), Rounding::kHalfEven);
-      if (amount == 0) continue;
-      accounts_[a].ledger.Append(t, LedgerKind::kFunding, static_cast<std::int16_t>(s), Money::FromRaw(amount), 0);
-      if (p.mode == MarginMode::kIsolated) p.iso_margin = std::max<std::int64_t>(0, p.iso_margin + amount);
+      if (due == 0) continue;
+      // An isolated position pays funding from its own margin only: what the margin cannot
+      // cover is not taken from the cross wallet. The position, left with no margin, is then
+      // liquidated on the next price (this bar's open) unless its profit carries it; the event
+      // reports both the amount due and the amount paid.
+      std::int64_t amount = due;
+      if (p.mode == MarginMode::kIsolated && amount < 0 && -amount > p.iso_margin) amount = -p.iso_margin;
+      if (amount != 0) {
+        accounts_[a].ledger.Append(t, LedgerKind::kFunding, static_cast<std::int16_t>(s), Money::FromRaw(amount), 0);
+      }
+      if (p.mode == MarginMode::kIsolated) p.iso_margin += amount;
       ExecutionEvent e;
       e.kind = EventKind::kFundingPaid;
       e.time = t;
       e.symbol = instruments_[s].symbol;
       e.funding = Money::FromRaw(amount);
+      e.funding_due = Money::FromRaw(due);
       e.funding_rate = rate;
       e.price = Price::FromRaw(marks_[s]);
       e.position_after = Quantity::FromRaw(p.qty);
