@@ -249,6 +249,12 @@ std::optional<PendingCycle> Bot::BeginCycle(UnixMs now) {
   p.account.account_value = balance->margin_balance;
   p.account.sharpe = Sharpe();
   p.positions.reserve(positions->size());
+  // The stops the prompt shows are the ones working at the venue, not the plan: a stop the venue
+  // dropped (expired, cancelled by a liquidation) and could not be restored is not shown.
+  std::vector<exchange::Order> resting;
+  if (!positions->empty()) {
+    if (auto oo = venue_.FetchOpenOrders(""); oo.ok()) resting = std::move(*oo);
+  }
   for (const auto& pos : *positions) {
     const Instrument* ins = InstrumentFor(pos.symbol);
     agent::PositionInfo info;
@@ -261,8 +267,9 @@ std::optional<PendingCycle> Bot::BeginCycle(UnixMs now) {
     info.leverage = pos.leverage;
     info.notional_usd = pos.notional;
     if (auto it = open_.find(pos.symbol); it != open_.end()) {
-      info.profit_target = it->second.take_profit;
-      info.stop_loss = it->second.stop_loss;
+      const VenueProtection vp = ProtectionAt(resting, pos.symbol, pos.quantity);
+      info.profit_target = vp.take_profit;
+      info.stop_loss = vp.stop_loss;
       info.invalidation_condition = it->second.invalidation_text;
       info.confidence = it->second.trade.confidence;
       info.risk_usd = it->second.risk_usd;
@@ -545,6 +552,22 @@ void Bot::ProcessVenueEvents(UnixMs now) {
 
 std::size_t Bot::DrainVenueEvents() {
   std::size_t handled = 0;
+  // A protective order can end without filling while its position stays open: expired (a venue
+  // that evaluated it before the entry existed), cancelled by a cross liquidation of another
+  // symbol (Binance cancels the account's open orders), or rejected. Then the position is
+  // re-protected after the events are handled (RestoreProtection), and the events that causes
+  // are drained in turn — a bounded number of rounds.
+  for (int round = 0; round < 4; ++round) {
+    bool protection_lost = false;
+    handled += DrainVenueEventsOnce(protection_lost);
+    if (!protection_lost) break;
+    RestoreProtection();
+  }
+  return handled;
+}
+
+std::size_t Bot::DrainVenueEventsOnce(bool& protection_lost) {
+  std::size_t handled = 0;
   while (true) {
     event_buffer_.clear();
     if (venue_.PollEvents(event_buffer_, 256) == 0) break;
@@ -555,14 +578,27 @@ std::size_t Bot::DrainVenueEvents() {
         case exchange::EventKind::kOrderFilled:
           OnFill(e);
           break;
+        case exchange::EventKind::kOrderExpired:
+        case exchange::EventKind::kOrderCanceled:
+        case exchange::EventKind::kOrderRejected: {
+          auto id = ParseClientOrderId(e.client_id.value());
+          if (!id || (id->leg != OrderLeg::kStopLoss && id->leg != OrderLeg::kTakeProfit)) break;
+          auto it = open_.find(e.symbol);
+          // A trade being closed by the bot cancels its own stops: nothing to restore.
+          if (it != open_.end() && !it->second.pending_exit && !it->second.open_qty.IsZero()) protection_lost = true;
+          break;
+        }
         case exchange::EventKind::kLiquidation: {
+          protection_lost = true;  // the liquidation cancelled the other positions' orders too
           auto it = open_.find(e.symbol);
           if (it == open_.end()) break;
           auto& t = it->second;
           t.pending_exit = ExitReason::kLiquidation;
           t.exit_qty += e.quantity;
           t.exit_notional += Notional(e.price, e.quantity);
-          t.trade.realized_pnl += e.realized_pnl;
+          // The insurance fund's credit (a gap past the bankruptcy price) is part of the trade's
+          // outcome: the account lost no more than it had.
+          t.trade.realized_pnl += e.realized_pnl + e.insurance;
           t.trade.fees += e.fee;
           t.open_qty = e.position_after;
           Alert("critical", "liquidation", t.trade.coin + " position liquidated at " + e.price.ToString());
@@ -582,6 +618,107 @@ std::size_t Bot::DrainVenueEvents() {
     }
   }
   return handled;
+}
+
+Bot::VenueProtection Bot::ProtectionAt(const std::vector<exchange::Order>& resting, const std::string& symbol,
+                                       Quantity position) {
+  VenueProtection vp;
+  if (position.IsZero()) return vp;
+  const Side exit_side = position.IsPositive() ? Side::kSell : Side::kBuy;
+  for (const auto& o : resting) {
+    if (o.symbol != symbol || exchange::IsTerminal(o.status)) continue;
+    if (o.type == OrderType::kMarket && o.reduce_only) vp.closing = true;
+    if (o.side != exit_side || !(o.close_position || o.reduce_only)) continue;
+    if (o.type == OrderType::kStopMarket) vp.stop_loss = o.stop_price;
+    if (o.type == OrderType::kTakeProfitMarket) vp.take_profit = o.stop_price;
+  }
+  return vp;
+}
+
+Bot::PlaceResult Bot::PlaceProtective(const OpenTrade& t, const std::string& symbol, Side exit_side, OrderLeg leg,
+                                      Price level, std::string& why) {
+  const Instrument* ins = InstrumentFor(symbol);
+  exchange::OrderRequest r;
+  r.symbol = symbol;
+  r.side = exit_side;
+  r.type = leg == OrderLeg::kStopLoss ? OrderType::kStopMarket : OrderType::kTakeProfitMarket;
+  r.stop_price = ins != nullptr ? level.RoundToStep(ins->tick_size, Rounding::kHalfEven) : level;
+  r.close_position = true;
+  for (int attempt = 0; attempt < 4; ++attempt) {
+    r.client_id = MakeClientOrderId(id_, cycle_, t.trade.coin, leg, ++renewals_);
+    auto o = venue_.CreateOrder(r);
+    if (!o.ok()) {
+      why = o.status().message();
+      return PlaceResult::kFailed;
+    }
+    if (o->status == exchange::OrderStatus::kRejected) {
+      why = "[" + std::to_string(exchange::RejectCode(o->reason)) + "] " + std::string(exchange::RejectMessage(o->reason));
+      return o->reason == exchange::RejectReason::kOrderWouldTrigger ? PlaceResult::kWouldTrigger : PlaceResult::kFailed;
+    }
+    if (!exchange::IsTerminal(o->status)) return PlaceResult::kPlaced;
+    // The id was used before a restart by an order that is over: take the next one.
+  }
+  why = "no unused client order id";
+  return PlaceResult::kFailed;
+}
+
+void Bot::RestoreProtection() {
+  auto positions = venue_.FetchPositions();
+  auto resting = venue_.FetchOpenOrders("");
+  if (!positions.ok() || !resting.ok()) {
+    Alert("critical", "protection_unknown",
+          "a stop-loss or take-profit ended at the venue and the venue cannot be read to restore it: " +
+              (positions.ok() ? resting.status().message() : positions.status().message()));
+    return;
+  }
+  for (const auto& pos : *positions) {
+    if (pos.quantity.IsZero()) continue;
+    auto it = open_.find(pos.symbol);
+    if (it == open_.end() || it->second.pending_exit) continue;
+    OpenTrade& t = it->second;
+    const VenueProtection vp = ProtectionAt(*resting, pos.symbol, pos.quantity);
+    if (vp.closing) continue;  // a reduce-only close is already on its way
+    const Side exit_side = pos.quantity.IsPositive() ? Side::kSell : Side::kBuy;
+    auto close = [&](ExitReason reason, const std::string& why) {
+      t.pending_exit = reason;
+      ExecutionReport rep = executor_.Close(cycle_, pos.symbol, OrderLeg::kClose);
+      Alert("critical", "stop_lost",
+            t.trade.coin + ": " + why + "; position closed at market" + (rep.ok() ? "" : ": " + rep.problems.front()));
+    };
+    if (!vp.stop_loss) {
+      std::string why;
+      const PlaceResult res = t.stop_loss ? PlaceProtective(t, pos.symbol, exit_side, OrderLeg::kStopLoss, *t.stop_loss, why)
+                                          : PlaceResult::kFailed;
+      if (!t.stop_loss) why = "no stop-loss price known";
+      if (res == PlaceResult::kWouldTrigger) {
+        close(ExitReason::kStopLoss, "stop-loss " + t.stop_loss->ToString() +
+                                         " was dropped by the venue and the price is already past it " + why);
+        continue;
+      }
+      if (res == PlaceResult::kFailed) {
+        close(ExitReason::kStopLoss, "stop-loss dropped by the venue and cannot be re-placed (" + why + ")");
+        continue;
+      }
+      Alert("warning", "stop_replaced",
+            t.trade.coin + ": stop-loss " + t.stop_loss->ToString() + " was dropped by the venue; re-placed");
+    }
+    if (!vp.take_profit && t.take_profit) {
+      std::string why;
+      const PlaceResult res = PlaceProtective(t, pos.symbol, exit_side, OrderLeg::kTakeProfit, *t.take_profit, why);
+      if (res == PlaceResult::kWouldTrigger) {
+        close(ExitReason::kTakeProfit, "take-profit " + t.take_profit->ToString() +
+                                           " was dropped by the venue and the price is already past it " + why);
+      } else if (res == PlaceResult::kFailed) {
+        // The stop protects the position; a missing target is reported, not fatal.
+        Alert("warning", "take_profit_lost",
+              t.trade.coin + ": take-profit " + t.take_profit->ToString() + " dropped by the venue, not re-placed (" +
+                  why + ")");
+      } else {
+        Alert("warning", "stop_replaced",
+              t.trade.coin + ": take-profit " + t.take_profit->ToString() + " was dropped by the venue; re-placed");
+      }
+    }
+  }
 }
 
 void Bot::OnFill(const exchange::ExecutionEvent& e) {

@@ -63,7 +63,8 @@ struct ClosedTrade {
   UnixMs exit_time = 0;
   Price exit_price;        // average of the closing fills
   ExitReason exit_reason = ExitReason::kSignal;
-  Money realized_pnl;      // price PnL of the closing fills (before fees and funding)
+  Money realized_pnl;      // price PnL of the closing fills (before fees and funding), plus the
+                           // insurance fund's credit when a liquidation gapped past bankruptcy
   Money fees;              // entry and exit commissions (and liquidation fee)
   Money funding;           // > 0 received, < 0 paid, while open
   int leverage = 1;
@@ -229,6 +230,21 @@ class Bot {
   CycleRecord FinishCycleImpl(PendingCycle pending, bool venue_unchanged);
   // ProcessVenueEvents; returns the number of events handled.
   std::size_t DrainVenueEvents();
+  // One pass of PollEvents until empty; sets protection_lost when a position may have lost a
+  // protective order (an SL/TP leg ended unfilled, a liquidation).
+  std::size_t DrainVenueEventsOnce(bool& protection_lost);
+  // The stop-loss / take-profit working at the venue for a position (from its open orders).
+  struct VenueProtection {
+    std::optional<Price> stop_loss, take_profit;
+    bool closing = false;  // a reduce-only market close is pending
+  };
+  static VenueProtection ProtectionAt(const std::vector<exchange::Order>& resting, const std::string& symbol,
+                                      Quantity position);
+  // Every open position of a plan keeps its stop: a missing stop-loss is re-placed at the plan's
+  // price, or the position is closed at market when it would trigger at once or cannot be
+  // placed; a missing take-profit is re-placed (closed at market when already reached). Alerts.
+  void RestoreProtection();
+  enum class PlaceResult { kPlaced, kWouldTrigger, kFailed };
   // Bundled instrument of a coin ("BTC") or symbol ("BTCUSDT") the bot trades, else a table
   // lookup (nullptr when unknown).
   const Instrument* InstrumentFor(std::string_view coin_or_symbol) const;
@@ -240,6 +256,8 @@ class Bot {
   risk::AccountView MakeAccountView(const exchange::Balance& b, const std::vector<exchange::Position>& positions,
                                     UnixMs now) const;
   void ObserveEquity(UnixMs now, const exchange::Balance& b);
+  PlaceResult PlaceProtective(const OpenTrade& t, const std::string& symbol, Side exit_side, OrderLeg leg,
+                              Price level, std::string& why);
   void OnFill(const exchange::ExecutionEvent& e);
   void FinishTrade(const std::string& symbol, UnixMs time);
   void CheckInvalidations(UnixMs close_time);
@@ -274,6 +292,7 @@ class Bot {
   std::int64_t returns_n_ = 0;
   double returns_mean_ = 0, returns_m2_ = 0;
   std::vector<exchange::ExecutionEvent> event_buffer_;
+  int renewals_ = 0;  // re-placed protective orders (their client ids: "slr<n>", "tpr<n>")
   // Resolved once: the market data and instrument of each of config_.symbols (same order).
   std::vector<const SymbolData*> symbol_data_;
   std::vector<const Instrument*> symbol_instruments_;

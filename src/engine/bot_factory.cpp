@@ -10,7 +10,9 @@ Result<BotParts> MakeBotParts(const BotConfig& b, const RunConfig& run, const In
   BotParts parts;
   risk::RiskLimits limits = b.risk;
   limits.taker_fee_rate = run.taker_fee;
-  auto risk = risk::RiskEngine::Create(limits, instruments);
+  auto brackets = MarginBracketTable::LoadDefault();  // the stop-before-liquidation rule's tiers
+  if (!brackets.ok()) return brackets.status().WithContext("bot " + b.name);
+  auto risk = risk::RiskEngine::Create(limits, instruments, std::move(*brackets));
   if (!risk.ok()) return risk.status().WithContext("bot " + b.name);
   parts.risk = std::move(*risk);
   parts.options.daily_budget_usd = b.daily_budget_usd.value_or(Money());

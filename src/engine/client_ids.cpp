@@ -21,8 +21,9 @@ std::string_view LegCode(OrderLeg leg) {
   return "?";
 }
 
-ClientOrderId MakeClientOrderId(std::int64_t bot_id, std::int64_t cycle, std::string_view coin, OrderLeg leg) {
-  AITRADER_CHECK(bot_id >= 0 && cycle >= 0, "ids are non-negative");
+ClientOrderId MakeClientOrderId(std::int64_t bot_id, std::int64_t cycle, std::string_view coin, OrderLeg leg,
+                                int renewal) {
+  AITRADER_CHECK(bot_id >= 0 && cycle >= 0 && renewal >= 0, "ids are non-negative");
   std::string id = "at" + std::to_string(bot_id) + "-" + std::to_string(cycle) + "-";
   for (char c : coin.substr(0, 10)) {
     if ((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) id += c;
@@ -30,6 +31,7 @@ ClientOrderId MakeClientOrderId(std::int64_t bot_id, std::int64_t cycle, std::st
   }
   id += "-";
   id += LegCode(leg);
+  if (renewal > 0) id += "r" + std::to_string(renewal);
   AITRADER_CHECK(id.size() <= 36, "client order id fits Binance's 36 characters");
   return ClientOrderId(std::move(id));
 }
@@ -45,9 +47,17 @@ std::optional<ParsedClientOrderId> ParseClientOrderId(std::string_view id) {
   };
   if (!num(parts[0], out.bot_id) || !num(parts[1], out.cycle) || parts[2].empty()) return std::nullopt;
   out.coin = std::string(parts[2]);
+  std::string_view code = parts[3];
+  if (const auto r = code.find('r'); r != std::string_view::npos && r > 0) {
+    std::int64_t n = 0;
+    if (!num(code.substr(r + 1), n) || n < 1 || n > 1'000'000) return std::nullopt;
+    out.renewal = static_cast<int>(n);
+    code = code.substr(0, r);
+    if (code != LegCode(OrderLeg::kStopLoss) && code != LegCode(OrderLeg::kTakeProfit)) return std::nullopt;
+  }
   for (auto leg : {OrderLeg::kEntry, OrderLeg::kStopLoss, OrderLeg::kTakeProfit, OrderLeg::kClose,
                    OrderLeg::kInvalidation, OrderLeg::kStopClose, OrderLeg::kEndOfRun, OrderLeg::kEmergencyClose}) {
-    if (parts[3] == LegCode(leg)) {
+    if (code == LegCode(leg)) {
       out.leg = leg;
       return out;
     }

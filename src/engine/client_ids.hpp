@@ -20,13 +20,17 @@ namespace aitrader::engine {
 enum class OrderLeg { kEntry, kStopLoss, kTakeProfit, kClose, kInvalidation, kStopClose, kEndOfRun, kEmergencyClose };
 std::string_view LegCode(OrderLeg leg);  // "e", "sl", "tp", "x", "iv", "st", "z", "es"
 
-ClientOrderId MakeClientOrderId(std::int64_t bot_id, std::int64_t cycle, std::string_view coin, OrderLeg leg);
+// `renewal` > 0 marks a protective order the bot re-placed after the venue dropped the first
+// one (leg code + "r" + renewal: "slr1", "tpr2"); 0 for the original.
+ClientOrderId MakeClientOrderId(std::int64_t bot_id, std::int64_t cycle, std::string_view coin, OrderLeg leg,
+                                int renewal = 0);
 
 struct ParsedClientOrderId {
   std::int64_t bot_id = 0;
   std::int64_t cycle = 0;
   std::string coin;
   OrderLeg leg = OrderLeg::kEntry;
+  int renewal = 0;
 };
 // nullopt for ids aitrader did not make (orders placed by hand on the venue).
 std::optional<ParsedClientOrderId> ParseClientOrderId(std::string_view id);

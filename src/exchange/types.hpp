@@ -212,7 +212,10 @@ struct ExecutionEvent {
   Price price;                      // fill / liquidation / trigger price
   Money fee;                        // commission or liquidation fee
   Money realized_pnl;
+  Money insurance;                  // kLiquidation: the insurance fund's credit (>= 0)
   Money funding;                    // > 0 received, < 0 paid
+  Money funding_due;                // kFundingPaid: what the rate asked; |funding| is less only
+                                    // when an isolated margin could not pay it all (then 0 left)
   Ratio funding_rate;
   Quantity position_after;          // signed, after the event
   Price entry_after;

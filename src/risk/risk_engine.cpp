@@ -25,6 +25,7 @@ std::string_view ToString(DenialReason r) {
     case DenialReason::kHalted: return "halted";
     case DenialReason::kPriceInsane: return "price_insane";
     case DenialReason::kCoolDown: return "cool_down";
+    case DenialReason::kStopBeyondLiquidation: return "stop_beyond_liquidation";
   }
   return "unknown";
 }
@@ -80,6 +81,35 @@ Result<RiskEngine> RiskEngine::Create(RiskLimits limits, InstrumentTable instrum
     s = i->symbol;
   }
   return RiskEngine(std::move(limits), std::move(instruments));
+}
+
+Result<RiskEngine> RiskEngine::Create(RiskLimits limits, InstrumentTable instruments, MarginBracketTable brackets) {
+  auto e = Create(std::move(limits), std::move(instruments));
+  if (!e.ok()) return e.status();
+  e->brackets_ = std::move(brackets);
+  return e;
+}
+
+void RiskEngine::CheckStopBeforeLiquidation(const EntryProposal& p, const Instrument& ins, Verdict& v) const {
+  const bool is_long = p.side == Side::kBuy;
+  const std::vector<MarginBracket> tiers = brackets_.TiersOr(ins);
+  const Money notional = Notional(p.price, p.quantity, Rounding::kCeil);
+  const Money margin = notional.DivInt(p.leverage, Rounding::kCeil);
+  auto lp = LiquidationPrice(tiers, p.side, p.quantity, p.price, margin);
+  const std::string who = ins.base + ": ";
+  if (!lp.ok()) {
+    v.denials.push_back({DenialReason::kStopBeyondLiquidation, who + "liquidation price: " + lp.status().message()});
+    return;
+  }
+  const Price sl = *p.stop_loss;
+  const bool beyond = is_long ? (lp->IsPositive() && sl <= *lp) : sl >= *lp;
+  if (beyond) {
+    v.denials.push_back({DenialReason::kStopBeyondLiquidation,
+                         who + (is_long ? "long" : "short") + " stop-loss " + sl.ToString() + " is " +
+                             (is_long ? "at or below" : "at or above") + " the liquidation price " + lp->ToString(2) +
+                             " of " + std::to_string(p.leverage) + "x at " + p.price.ToString() +
+                             ": the position would be liquidated before its stop"});
+  }
 }
 
 TradingState RiskEngine::StateFor(const AccountView& a) const {
@@ -188,6 +218,10 @@ Verdict RiskEngine::CheckEntry(const EntryProposal& p, const AccountView& a, Pri
                                                  " must be " + (is_long ? "below" : "above") + " the price " +
                                                  p.price.ToString() + " and the mark " + mark.ToString());
     }
+  }
+  if (p.stop_loss && !v.Has(DenialReason::kStopLossWrongSide) && p.quantity.IsPositive() && p.leverage >= 1 &&
+      p.leverage <= lev_cap) {
+    CheckStopBeforeLiquidation(p, *ins, v);
   }
   if (p.take_profit) {
     const Price tp = *p.take_profit;

@@ -26,6 +26,7 @@
 #include "core/enums.hpp"
 #include "core/fixed.hpp"
 #include "core/instrument.hpp"
+#include "core/margin_brackets.hpp"
 #include "core/time.hpp"
 
 namespace aitrader::risk {
@@ -52,6 +53,7 @@ enum class DenialReason {
   kHalted,                // drawdown reached the halt threshold: only closes, bot halts
   kPriceInsane,           // the proposal's price is too far from the mark price
   kCoolDown,              // a recent losing close on this coin: wait
+  kStopBeyondLiquidation, // the stop-loss lies at or past the entry's liquidation price
 };
 
 std::string_view ToString(DenialReason r);   // "leverage_out_of_range", …
@@ -108,6 +110,9 @@ class RiskEngine {
  public:
   // Fails when a limit is out of range (leverage above 10, negative ratios, halt < reduce…).
   static Result<RiskEngine> Create(RiskLimits limits, InstrumentTable instruments);
+  // The same with the venue's maintenance-margin tiers for the stop-before-liquidation rule
+  // (without them, or for a symbol they lack, the instrument's first tier).
+  static Result<RiskEngine> Create(RiskLimits limits, InstrumentTable instruments, MarginBracketTable brackets);
 
   const RiskLimits& limits() const { return limits_; }
   TradingState StateFor(const AccountView& account) const;
@@ -119,8 +124,14 @@ class RiskEngine {
  private:
   RiskEngine(RiskLimits limits, InstrumentTable instruments)
       : limits_(std::move(limits)), instruments_(std::move(instruments)) {}
+  // Stop-before-liquidation: the liquidation price of the proposed entry as an isolated
+  // position holding only its initial margin (notional / leverage) — the nearest liquidation
+  // the entry can have while the rest of a cross account is not losing — with the tier its
+  // notional falls in. A long's stop must lie above it, a short's below.
+  void CheckStopBeforeLiquidation(const EntryProposal& p, const Instrument& ins, Verdict& v) const;
   RiskLimits limits_;
   InstrumentTable instruments_;
+  MarginBracketTable brackets_;
 };
 
 }  // namespace aitrader::risk

@@ -28,3 +28,24 @@ TEST(ClientIds, ParseRoundTrip) {
 
 }  // namespace
 }  // namespace aitrader::engine
+
+namespace aitrader::engine {
+namespace {
+
+TEST(ClientIds, RenewedProtectiveOrdersHaveTheirOwnIds) {
+  const auto first = MakeClientOrderId(7, 12, "BTC", OrderLeg::kStopLoss);
+  const auto renewed = MakeClientOrderId(7, 12, "BTC", OrderLeg::kStopLoss, 3);
+  EXPECT_EQ(renewed.value(), "at7-12-BTC-slr3");
+  EXPECT_NE(first, renewed);
+  auto p = ParseClientOrderId(renewed.value());
+  ASSERT_TRUE(p.has_value());
+  EXPECT_EQ(p->leg, OrderLeg::kStopLoss);
+  EXPECT_EQ(p->renewal, 3);
+  EXPECT_EQ(ParseClientOrderId("at7-12-BTC-tpr1")->leg, OrderLeg::kTakeProfit);
+  EXPECT_FALSE(ParseClientOrderId("at7-12-BTC-xr1").has_value());
+  EXPECT_FALSE(ParseClientOrderId("at7-12-BTC-slr").has_value());
+  EXPECT_FALSE(ParseClientOrderId("at7-12-BTC-slr0").has_value());
+}
+
+}  // namespace
+}  // namespace aitrader::engine

@@ -11,6 +11,7 @@
 
 #include "core/clock.hpp"
 #include "core/instrument.hpp"
+#include "exchange/ledger_checker.hpp"
 #include "exchange/paper/simulator.hpp"
 #include "market/csv.hpp"
 
@@ -92,8 +93,13 @@ void RandomRunInto(std::uint64_t seed, std::size_t accounts, std::size_t start, 
   // After every event: the ledger invariant, and "never more than 10x" when exposure grew.
   std::vector<std::int64_t> last_pos(accounts * kSymbols.size(), 0);
   std::size_t checked_events = 0;
+  // The independent re-computation of every PnL, fee and funding entry from the events.
+  std::vector<Instrument> instruments;
+  for (std::size_t s = 0; s < kSymbols.size(); ++s) instruments.push_back(sim.instrument(static_cast<SymbolIndex>(s)));
+  testing::LedgerChecker checker(instruments);
   sim.SetEventObserver([&](AccountIndex a, const ExecutionEvent& e) {
     ++checked_events;
+    checker.OnEvent(a, e);
     Status chk = sim.SelfCheck(a);
     if (!chk.ok()) {
       ADD_FAILURE() << "after " << ToString(e.kind) << " " << e.client_id.value() << ": " << chk.ToString();
@@ -119,6 +125,7 @@ void RandomRunInto(std::uint64_t seed, std::size_t accounts, std::size_t start, 
     ac.default_leverage = ac.max_leverage;
     ac.default_margin_mode = rng() % 2 ? MarginMode::kCross : MarginMode::kIsolated;
     EXPECT_TRUE(sim.AddAccount(ac).ok());
+    checker.AddAccount(ac.fees);
   }
   std::vector<SymbolBar> step(kSymbols.size());
   std::uint64_t next_id = 0;
@@ -204,7 +211,11 @@ void RandomRunInto(std::uint64_t seed, std::size_t accounts, std::size_t start, 
       ASSERT_TRUE(sim.SelfCheck(a).ok());
     }
   }
-  for (AccountIndex a = 0; a < accounts; ++a) out.ledgers.push_back(sim.SerializeLedger(a));
+  for (AccountIndex a = 0; a < accounts; ++a) {
+    out.ledgers.push_back(sim.SerializeLedger(a));
+    const std::string independent = checker.Check(a, sim.ledger(a).entries());
+    EXPECT_EQ(independent, "") << "account " << a << "\n" << sim.SerializeLedger(a);
+  }
   out.checked_events = checked_events;
 }
 

@@ -78,11 +78,21 @@ Result<std::unique_ptr<PaperSimulator>> PaperSimulator::Create(const Clock& cloc
     sym = i->symbol;
     ins.push_back(*i);
   }
+  std::shared_ptr<const MarginBracketTable> brackets = config.brackets;
+  if (!brackets) {
+    auto loaded = MarginBracketTable::LoadDefault();
+    if (!loaded.ok()) return loaded.status();
+    brackets = std::make_shared<const MarginBracketTable>(std::move(*loaded));
+  }
+  std::vector<std::vector<MarginBracket>> tiers;
+  for (const auto& i : ins) tiers.push_back(brackets->TiersOr(i));
   if (!slippage) slippage = std::make_unique<FixedBpsSlippage>();
   if (!fees) fees = std::make_unique<RateFeeModel>();
   if (!funding) funding = std::make_unique<SeriesFundingModel>();
-  return std::unique_ptr<PaperSimulator>(new PaperSimulator(clock, std::move(config), std::move(ins), std::move(slippage),
-                                                            std::move(fees), std::move(funding)));
+  auto sim = std::unique_ptr<PaperSimulator>(new PaperSimulator(clock, std::move(config), std::move(ins),
+                                                                std::move(slippage), std::move(fees), std::move(funding)));
+  sim->tiers_ = std::move(tiers);
+  return sim;
 }
 
 PaperSimulator::PaperSimulator(const Clock& clock, SimulatorConfig config, std::vector<Instrument> instruments,
@@ -116,6 +126,8 @@ void PaperSimulator::ReserveAccounts(std::size_t n) {
   positions_.reserve(n * nsym_);
   bands_.reserve(n * nsym_);
   cross_a_.reserve(n * nsym_);
+  cross_lo_.reserve(n * nsym_);
+  cross_hi_.reserve(n * nsym_);
   cross_c_.reserve(n);
   cross_active_.reserve(n);
 }
@@ -138,6 +150,8 @@ Result<AccountIndex> PaperSimulator::AddAccount(const AccountConfig& config) {
     positions_.push_back(p);
     bands_.push_back(Band{});
     cross_a_.push_back(0);
+    cross_lo_.push_back(INT64_MIN);
+    cross_hi_.push_back(INT64_MAX);
   }
   cross_c_.push_back(0);
   cross_active_.push_back(0);
@@ -269,12 +283,19 @@ bool PaperSimulator::MarginOk(AccountIndex a, SymbolIndex s, const PostTrade& t,
   return avail18 >= 0;
 }
 
+const MarginBracket& PaperSimulator::Tier(SymbolIndex s, __int128 notional18) const {
+  const std::vector<MarginBracket>& tiers = tiers_[s];
+  std::size_t k = 0;
+  while (k + 1 < tiers.size() && notional18 >= static_cast<__int128>(tiers[k + 1].notional_floor.raw()) * kE9) ++k;
+  return tiers[k];
+}
+
 __int128 PaperSimulator::CrossTerm27(SymbolIndex j, const PositionState& o, const std::int64_t* marks) const {
-  const Instrument& oi = instruments_[j];
   const std::int64_t m = marks[j];
+  const MarginBracket& b = Tier(j, static_cast<__int128>(Abs64(o.qty)) * m);
   return static_cast<__int128>(o.qty) * (m - o.entry) * kE9 -
-         (static_cast<__int128>(Abs64(o.qty)) * m * oi.maint_margin_rate.raw() -
-          static_cast<__int128>(oi.maint_amount.raw()) * kE18);
+         (static_cast<__int128>(Abs64(o.qty)) * m * b.maint_margin_rate.raw() -
+          static_cast<__int128>(b.maint_amount.raw()) * kE18);
 }
 
 std::int64_t PaperSimulator::LiquidationRaw(AccountIndex a, SymbolIndex s, const std::int64_t* marks) const {
@@ -295,24 +316,34 @@ std::int64_t PaperSimulator::LiquidationRaw(AccountIndex a, SymbolIndex s, const
 std::int64_t PaperSimulator::LiquidationFromOthers(AccountIndex a, SymbolIndex s, std::int64_t cross_wallet,
                                                    __int128 others27) const {
   const PositionState& p = Pos(a, s);
-  const Instrument& ins = instruments_[s];
   const int side = Sign(p.qty);
   const std::int64_t size = Abs64(p.qty);
-  __int128 wb27;
-  if (p.mode == MarginMode::kIsolated) {
-    wb27 = static_cast<__int128>(p.iso_margin + ins.maint_amount.raw()) * kE18;
-  } else {
-    // Binance's cross formula: WB = cross wallet, minus the other positions' maintenance
-    // margin, plus their unrealized PnL (both at their marks): others27. Exact integer sums,
-    // so the order of the terms does not matter.
-    wb27 = static_cast<__int128>(cross_wallet + ins.maint_amount.raw()) * kE18 + others27;
+  // Binance's cross formula: WB = cross wallet, minus the other positions' maintenance
+  // margin, plus their unrealized PnL (both at their marks): others27. Exact integer sums,
+  // so the order of the terms does not matter. Isolated: WB = the position's margin.
+  const __int128 wb27 = p.mode == MarginMode::kIsolated ? static_cast<__int128>(p.iso_margin) * kE18
+                                                        : static_cast<__int128>(cross_wallet) * kE18 + others27;
+  // The rate and amount are those of the tier the notional at the liquidation price falls in:
+  // each tier's line is solved, and the root lying in its own tier (within one price unit of
+  // rounding) is the answer. The maintenance margin is continuous in the notional and the
+  // margin left is monotone in the price, so one tier qualifies (ties at a boundary agree).
+  const std::vector<MarginBracket>& tiers = tiers_[s];
+  for (std::size_t k = 0; k < tiers.size(); ++k) {
+    const MarginBracket& b = tiers[k];
+    const __int128 n27 = wb27 + static_cast<__int128>(b.maint_amount.raw()) * kE18 -
+                         static_cast<__int128>(side) * size * p.entry * kE9;
+    const __int128 d18 = static_cast<__int128>(size) * (b.maint_margin_rate.raw() - side * kE9);
+    const __int128 lp = fixed_detail::DivRound(n27, d18, side > 0 ? Rounding::kCeil : Rounding::kFloor);
+    if (k == 0 && lp <= 0) return side > 0 ? 0 : 1;  // a long that cannot be liquidated / a short with nothing left
+    const __int128 n18 = static_cast<__int128>(size) * lp;
+    const bool in_tier = n18 >= static_cast<__int128>(b.notional_floor.raw()) * kE9 - size &&
+                         n18 <= static_cast<__int128>(b.notional_cap.raw()) * kE9 + size;
+    if (in_tier || k + 1 == tiers.size()) {
+      if (side > 0) return ToI64(std::min<__int128>(lp, INT64_MAX), "liquidation price");
+      return static_cast<std::int64_t>(std::min<__int128>(lp, INT64_MAX));
+    }
   }
-  const __int128 n27 = wb27 - static_cast<__int128>(side) * size * p.entry * kE9;
-  const __int128 d18 = static_cast<__int128>(size) * (ins.maint_margin_rate.raw() - side * kE9);
-  const __int128 lp = fixed_detail::DivRound(n27, d18, side > 0 ? Rounding::kCeil : Rounding::kFloor);
-  if (side > 0) return lp <= 0 ? 0 : ToI64(std::min<__int128>(lp, INT64_MAX), "liquidation price");
-  if (lp <= 0) return 1;  // a short with no margin left: liquidated at any price
-  return static_cast<std::int64_t>(std::min<__int128>(lp, INT64_MAX));
+  return 0;  // not reached: the last tier returns
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -745,6 +776,7 @@ void PaperSimulator::Liquidate(AccountIndex a, SymbolIndex s, std::int64_t price
   e.price = Price::FromRaw(price);
   e.fee = Money::FromRaw(fee);
   e.realized_pnl = Money::FromRaw(realized);
+  e.insurance = Money::FromRaw(insurance);
   e.liquidity = Liquidity::kTaker;
   Emit(a, std::move(e));
   EmitPosition(a, s, time);
@@ -757,7 +789,7 @@ void PaperSimulator::Liquidate(AccountIndex a, SymbolIndex s, std::int64_t price
   for (std::uint32_t idx : victims) Close(a, idx, OrderStatus::kCanceled, RejectReason::kNone, time);
 }
 
-void PaperSimulator::FillPendingTakers(AccountIndex a, SymbolIndex s, const market::Candle& c, std::int64_t* marks) {
+bool PaperSimulator::FillPendingTakers(AccountIndex a, SymbolIndex s, const market::Candle& c, std::int64_t* marks) {
   Account& acc = accounts_[a];
   marks[s] = c.open.raw();
   std::vector<std::uint32_t> pending;  // allocates only when orders are waiting
@@ -788,6 +820,7 @@ void PaperSimulator::FillPendingTakers(AccountIndex a, SymbolIndex s, const mark
     ExecuteFill(a, idx, px, Liquidity::kTaker, marks, c.open_time);
   }
   if (!pending.empty()) ExpireReduceOnlyIfFlat(a, s, c.open_time);  // e.g. an entry expired [-2019]
+  return !pending.empty();
 }
 
 void PaperSimulator::RunSegment(AccountIndex a, SymbolIndex s, std::int64_t from, std::int64_t to,
@@ -838,6 +871,14 @@ void PaperSimulator::RunSegment(AccountIndex a, SymbolIndex s, std::int64_t from
       const OrderRecord& r = acc.orders[idx];
       if (r.symbol != s || r.pending_taker || r.order.created_at > c.open_time) continue;
       const Order& o = r.order;
+      // A protective order exists only once its position does (Binance: the bracket is placed
+      // after the entry fills). In the gap before the open, a reduce-only / closePosition order
+      // with nothing to reduce yet waits for the pending entries filled at the open; it is
+      // evaluated at the open right after them (ProcessSymbolCandle), never expired here.
+      if (gap && (o.reduce_only || o.close_position) &&
+          (p.qty == 0 || Sign(p.qty) == (o.side == Side::kBuy ? 1 : -1))) {
+        continue;
+      }
       const int kind = o.type == OrderType::kStopMarket ? 1 : o.type == OrderType::kTakeProfitMarket ? 2 : 3;
       consider(kind, idx, Level(o), FiresOnFall(o), kind == 3 && !touch);
     }
@@ -868,7 +909,9 @@ void PaperSimulator::RunSegment(AccountIndex a, SymbolIndex s, std::int64_t from
 void PaperSimulator::ProcessSymbolCandle(AccountIndex a, SymbolIndex s, const market::Candle& c, std::int64_t* marks) {
   const std::int64_t open = c.open.raw();
   if (marks[s] != 0) RunSegment(a, s, marks[s], open, c, c.open_time, marks);
-  FillPendingTakers(a, s, c, marks);
+  // Entries fill at the open before their own protective orders are evaluated there: a stop
+  // the open already passed triggers at the open, on the position that now exists.
+  if (FillPendingTakers(a, s, c, marks)) RunSegment(a, s, open, open, c, c.open_time, marks);
   // The path is decided by the position held at the open (after market fills there).
   const std::int64_t q = Pos(a, s).qty;
   const bool down_first = q > 0 || (q == 0 && c.close >= c.open);
@@ -895,16 +938,25 @@ void PaperSimulator::ApplyFunding(UnixMs t) {
       PositionState& p = positions_[std::size_t{a} * nsym_ + s];
       if (p.qty == 0 || marks_[s] == 0) continue;
       const Ratio rate = funding_->Rate(FundingParams{instruments_[s].symbol, t});
-      const std::int64_t amount =
+      const std::int64_t due =
           -Q8From27(static_cast<__int128>(p.qty) * marks_[s] * rate.raw(), Rounding::kHalfEven);
-      if (amount == 0) continue;
-      accounts_[a].ledger.Append(t, LedgerKind::kFunding, static_cast<std::int16_t>(s), Money::FromRaw(amount), 0);
-      if (p.mode == MarginMode::kIsolated) p.iso_margin = std::max<std::int64_t>(0, p.iso_margin + amount);
+      if (due == 0) continue;
+      // An isolated position pays funding from its own margin only: what the margin cannot
+      // cover is not taken from the cross wallet. The position, left with no margin, is then
+      // liquidated on the next price (this bar's open) unless its profit carries it; the event
+      // reports both the amount due and the amount paid.
+      std::int64_t amount = due;
+      if (p.mode == MarginMode::kIsolated && amount < 0 && -amount > p.iso_margin) amount = -p.iso_margin;
+      if (amount != 0) {
+        accounts_[a].ledger.Append(t, LedgerKind::kFunding, static_cast<std::int16_t>(s), Money::FromRaw(amount), 0);
+      }
+      if (p.mode == MarginMode::kIsolated) p.iso_margin += amount;
       ExecutionEvent e;
       e.kind = EventKind::kFundingPaid;
       e.time = t;
       e.symbol = instruments_[s].symbol;
       e.funding = Money::FromRaw(amount);
+      e.funding_due = Money::FromRaw(due);
       e.funding_rate = rate;
       e.price = Price::FromRaw(marks_[s]);
       e.position_after = Quantity::FromRaw(p.qty);
@@ -952,10 +1004,27 @@ void PaperSimulator::Refresh(AccountIndex a) {
       }
       continue;
     }
-    const Instrument& ins = instruments_[s];
     const int side = Sign(p.qty);
-    cross_a_[base + s] = static_cast<__int128>(Abs64(p.qty)) * (side * kE9 - ins.maint_margin_rate.raw());
-    c27 += static_cast<__int128>(p.qty) * p.entry * kE9 - static_cast<__int128>(ins.maint_amount.raw()) * kE18;
+    const std::int64_t size = Abs64(p.qty);
+    // The linear filter is exact while the notional stays in the tier it has at the marks:
+    // outside the tier's price range [cross_lo, cross_hi] the account takes the slow path.
+    const std::vector<MarginBracket>& tiers = tiers_[s];
+    std::size_t k = 0;
+    const __int128 n18 = static_cast<__int128>(size) * marks_[s];
+    while (k + 1 < tiers.size() && n18 >= static_cast<__int128>(tiers[k + 1].notional_floor.raw()) * kE9) ++k;
+    const MarginBracket& b = tiers[k];
+    cross_lo_[base + s] = k == 0 ? INT64_MIN
+                                 : ToI64(fixed_detail::DivRound(static_cast<__int128>(b.notional_floor.raw()) * kE9, size,
+                                                                Rounding::kCeil),
+                                         "tier price");
+    cross_hi_[base + s] =
+        k + 1 == tiers.size()
+            ? INT64_MAX
+            : static_cast<std::int64_t>(std::min<__int128>(
+                  INT64_MAX, fixed_detail::DivRound(static_cast<__int128>(b.notional_cap.raw()) * kE9 - 1, size,
+                                                    Rounding::kFloor)));
+    cross_a_[base + s] = static_cast<__int128>(size) * (side * kE9 - b.maint_margin_rate.raw());
+    c27 += static_cast<__int128>(p.qty) * p.entry * kE9 - static_cast<__int128>(b.maint_amount.raw()) * kE18;
     active = true;
   }
   cross_c_[a] = c27;
@@ -1024,11 +1093,16 @@ Status PaperSimulator::OnBars(std::span<const SymbolBar> bars) {
     if (!slow && cross_active_[a]) {
       const __int128* ca = cross_a + a * nsym_;
       __int128 sum = 0;
+      const std::int64_t* lo = cross_lo_.data() + a * nsym_;
+      const std::int64_t* hi = cross_hi_.data() + a * nsym_;
       for (std::size_t s = 0; s < nsym_; ++s) {
         const __int128 k = ca[s];
-        if (k != 0) sum += k * (k > 0 ? wl[s] : wh[s]);
+        if (k == 0) continue;
+        // The worst price of the bar left the position's tier: the line is no longer exact.
+        if (k > 0 ? wl[s] < lo[s] : wh[s] > hi[s]) slow = true;
+        sum += k * (k > 0 ? wl[s] : wh[s]);
       }
-      slow = sum <= cross_c_[a];
+      slow = slow || sum <= cross_c_[a];
     }
     if (slow) {
       std::copy(marks_.begin(), marks_.end(), scratch_marks_.begin());
@@ -1067,7 +1141,7 @@ Position PaperSimulator::MakePosition(AccountIndex a, SymbolIndex s, std::int64_
   out.margin_mode = p.mode;
   out.initial_margin = p.mode == MarginMode::kIsolated ? Money::FromRaw(p.iso_margin)
                                                        : out.notional.DivInt(p.leverage, Rounding::kCeil);
-  out.maintenance_margin = p.qty == 0 ? Money::Zero() : ApplyRatio(out.notional, ins.maint_margin_rate) - ins.maint_amount;
+  out.maintenance_margin = p.qty == 0 ? Money::Zero() : MaintenanceMargin(tiers_[s], out.notional);
   out.isolated_margin = Money::FromRaw(p.iso_margin);
   out.liquidation_price = Price::FromRaw(liquidation_raw);
   return out;
@@ -1084,7 +1158,6 @@ Result<Balance> PaperSimulator::FetchBalance(AccountIndex a) const {
     const PositionState& p = Pos(a, static_cast<SymbolIndex>(s));
     iso_total += Money::FromRaw(p.iso_margin);
     if (p.qty == 0) continue;
-    const Instrument& ins = instruments_[s];
     const std::int64_t mark = view_marks_[s];
     const Money upnl = Money::FromRaw(UnrealizedRaw(p, mark));
     const Money notional = Notional(Price::FromRaw(mark), Quantity::FromRaw(p.qty).Abs());
@@ -1092,7 +1165,7 @@ Result<Balance> PaperSimulator::FetchBalance(AccountIndex a) const {
                                                      : notional.DivInt(p.leverage, Rounding::kCeil);
     b.unrealized_pnl += upnl;
     b.initial_margin += im;
-    b.maintenance_margin += ApplyRatio(notional, ins.maint_margin_rate) - ins.maint_amount;
+    b.maintenance_margin += MaintenanceMargin(tiers_[s], notional);
     if (p.mode == MarginMode::kCross) {
       cross_upnl += upnl;
       cross_im += im;

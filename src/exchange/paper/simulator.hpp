@@ -14,7 +14,8 @@
 //    open → low → high → close on an up bar, open → high → low → close on a down bar;
 //  - mark price = the path price, and the bar's close after the bar;
 //  - one-way positions, isolated or cross margin, leverage 1..10 (hard cap), liquidation at
-//    the first-tier maintenance margin with Binance's liquidation-price formula;
+//    the tiered maintenance margin (the bracket the notional falls in) with Binance's
+//    liquidation-price formula;
 //  - every money movement is a ledger entry; SelfCheck() verifies the ledger invariant.
 //
 // Hot path: OnBars() scans per account a contiguous array of trigger bands (the nearest
@@ -44,6 +45,7 @@
 #include "core/enums.hpp"
 #include "core/fixed.hpp"
 #include "core/instrument.hpp"
+#include "core/margin_brackets.hpp"
 #include "core/status.hpp"
 #include "exchange/paper/ledger.hpp"
 #include "exchange/paper/models.hpp"
@@ -74,6 +76,9 @@ struct SimulatorConfig {
   std::size_t max_open_orders = 200;       // per account, [-2025] beyond
   std::uint64_t seed = 0;                  // feeds the slippage model's random draw
   bool walk_every_account = false;         // testing: skip the band filter, walk every account's bar
+  // Maintenance-margin tiers; null: data/leverage_brackets.csv (MarginBracketTable::LoadDefault).
+  // A symbol missing from the table has one tier from its instrument's first-tier fields.
+  std::shared_ptr<const MarginBracketTable> brackets;
 };
 
 struct AccountConfig {
@@ -233,6 +238,8 @@ class PaperSimulator {
   // A cross position's term of Binance's cross liquidation formula, in 1e-27 USDT: its
   // unrealized PnL minus its maintenance margin at marks[j].
   __int128 CrossTerm27(SymbolIndex j, const PositionState& o, const std::int64_t* marks) const;
+  // The maintenance tier of symbol s for a notional in 1e-18 USDT.
+  const MarginBracket& Tier(SymbolIndex s, __int128 notional18) const;
   std::int64_t CrossWalletRaw(AccountIndex a) const;
 
   // Execution.
@@ -244,7 +251,8 @@ class PaperSimulator {
   void ProcessSymbolCandle(AccountIndex a, SymbolIndex s, const market::Candle& c, std::int64_t* marks);
   void RunSegment(AccountIndex a, SymbolIndex s, std::int64_t from, std::int64_t to, const market::Candle& c,
                   UnixMs time, std::int64_t* marks);
-  void FillPendingTakers(AccountIndex a, SymbolIndex s, const market::Candle& c, std::int64_t* marks);
+  // Fills the orders waiting for this open; true when there were any.
+  bool FillPendingTakers(AccountIndex a, SymbolIndex s, const market::Candle& c, std::int64_t* marks);
   std::int64_t SlippedPrice(AccountIndex a, SymbolIndex s, Side side, std::int64_t reference, std::int64_t qty,
                             const market::Candle& c);
   void ApplyFunding(UnixMs funding_time);
@@ -259,6 +267,7 @@ class PaperSimulator {
   const Clock& clock_;
   SimulatorConfig config_;
   std::vector<Instrument> instruments_;  // by SymbolIndex
+  std::vector<std::vector<MarginBracket>> tiers_;  // maintenance tiers by SymbolIndex
   std::size_t nsym_ = 0;
   std::unique_ptr<SlippageModel> slippage_;
   std::unique_ptr<FeeModel> fees_;
@@ -283,6 +292,7 @@ class PaperSimulator {
   std::vector<Band> bands_;
   std::vector<__int128> cross_a_;  // |q| × (side − MMR) in 1e-18; 0 when no cross position
   std::vector<__int128> cross_c_;  // per account, 1e-27: liquidation possible if Σ a × w <= c
+  std::vector<std::int64_t> cross_lo_, cross_hi_;  // price range of each cross position's tier
   std::vector<std::uint8_t> cross_active_;
 };
 
