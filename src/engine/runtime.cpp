@@ -93,6 +93,7 @@ struct PaperRuntime::Impl {
   std::size_t next_bar = 0;
   UnixMs from = 0, to = 0;
   bool resumed = false;
+  std::vector<std::size_t> redo_cycles;  // slots whose cycle at the last committed bar is lost
   CrashPoint crash = ReadCrashPoint();
 
   void Log(const std::string& line) const {
@@ -432,6 +433,14 @@ Status PaperRuntime::Impl::Rebuild(const std::vector<store::JournalEntry>& journ
         else it->second = std::max(it->second, *p.closed_at);
       }
       s.bot->RestoreLossTimes(std::move(losses));
+      // An LLM cycle begun at the last committed bar whose answer was never stored (the
+      // process died while the call was in flight): begun again when the run continues.
+      if (s.bot->source().needs_prompt() && s.bot->status() == BotStatus::kRunning &&
+          *last_bar % s.config->cadence == 0) {
+        auto latest = repo->ListDecisions(s.bot_id, 1);
+        if (!latest.ok()) return latest.status();
+        if (latest->empty() || latest->front().decided_at < *last_bar) redo_cycles.push_back(static_cast<std::size_t>(&s - slots.data()));
+      }
     }
     return Status::Ok();
   });
@@ -577,6 +586,52 @@ Result<RuntimeSummary> PaperRuntime::Run() {
       publish();
     }
   };
+
+  // Cycles lost in flight at the last committed bar are begun again first (their decisions
+  // are then stored as if the process had never stopped).
+  if (!m.redo_cycles.empty()) {
+    const UnixMs at = m.cursor.bar_time;
+    m.clock->SetMs(at);
+    for (std::size_t i : m.redo_cycles) {
+      auto& slot = m.slots[i];
+      m.Log("bot '" + slot.config->name + "': the decision of " + FormatUtc(at) + " was in flight when the run stopped; deciding again");
+      m.recorder->Reset();
+      AITRADER_RETURN_IF_ERROR(m.db->Begin());
+      std::optional<PendingCycle> pending;
+      if (async) {
+        pending = slot.bot->BeginCycle(at);
+      } else {
+        const auto before = slot.bot->stats().cycles;
+        slot.bot->RunCycleAndRecycle(at);
+        summary.cycles += slot.bot->stats().cycles - before;
+      }
+      if (!m.recorder->status().ok()) {
+        (void)m.db->Rollback();
+        return m.recorder->status().WithContext("redoing a cycle of bot '" + slot.config->name + "' (rolled back)");
+      }
+      if (Status s = m.db->Commit(); !s.ok()) {
+        (void)m.db->Rollback();
+        return s;
+      }
+      publish();
+      if (!pending) continue;
+      auto shared = std::make_shared<PendingCycle>(std::move(*pending));
+      slot.in_flight = true;
+      slot.cancel = std::make_shared<llm::CancelToken>();
+      {
+        std::lock_guard lock(mu);
+        ++in_flight;
+      }
+      boost::asio::post(*pool, [&, i, shared, cancel = slot.cancel, source = &slot.bot->source_for_worker()] {
+        Bot::Decide(*source, *shared, cancel.get());
+        std::lock_guard lock(mu);
+        done.push_back({i, shared});
+        --in_flight;
+        cv.notify_all();
+      });
+    }
+    m.redo_cycles.clear();
+  }
 
   const auto wall_start = std::chrono::steady_clock::now();
   const std::size_t first = m.next_bar;

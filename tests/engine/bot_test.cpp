@@ -67,7 +67,7 @@ struct Outcome {
 
 // Each bot's answers by name; all calls cost `cost`.
 Outcome RunScripted(RunConfig cfg, std::map<std::string, std::function<std::string(int)>> scripts, Money cost,
-            const Clock* wall_clock = nullptr) {
+            const Clock* wall_clock = nullptr, bool keep_prompts = false) {
   Outcome out;
   std::map<std::string, std::atomic<int>> counters;
   for (const auto& [name, fn] : scripts) counters[name] = 0;
@@ -75,6 +75,7 @@ Outcome RunScripted(RunConfig cfg, std::map<std::string, std::function<std::stri
   o.config = std::move(cfg);
   o.timing = false;
   o.wall_clock = wall_clock;
+  o.keep_prompts = keep_prompts;
   o.on_cycle = [&](const Bot& b, const CycleRecord& r) { out.cycles[b.config().name].push_back(r); };
   o.make_client = [&](const BotConfig& b) -> Result<std::unique_ptr<llm::Client>> {
     return std::unique_ptr<llm::Client>(std::make_unique<ScriptedClient>(scripts.at(b.name), cost, &counters[b.name]));
@@ -217,6 +218,47 @@ TEST(BotSharpe, MatchesAHandComputationFromTheAccountValuesShown) {
     const double expected = mean / std::sqrt(ss / static_cast<double>(n - 1)) * std::sqrt(365.0 * 96);
     ASSERT_TRUE(c.sharpe.has_value()) << c.cycle;
     EXPECT_NEAR(*c.sharpe, expected, 1e-9 * std::max(1.0, std::fabs(expected))) << "cycle " << c.cycle;
+    ++checked;
+  }
+  EXPECT_GT(checked, 50);
+}
+
+// The same from the prompt text alone: the Sharpe ratio the model reads agrees with one
+// computed by hand from the account values the model read (rounded to cents in the prompt,
+// hence the tolerance).
+TEST(BotSharpe, ThePromptsSharpeMatchesItsOwnAccountValues) {
+  auto trade = [](int n) {
+    return n % 12 == 0 ? Entry("BTC", "0.05", "130000", "100000", "If price closes below 90000") : std::string(kHold);
+  };
+  BotConfig b = LlmBot("sharpe", {"BTCUSDT"});
+  b.cadence = 15 * kMinuteMs;
+  Outcome o = RunScripted(Period("2025-10-20", "2025-10-22", {b}), {{"sharpe", trade}}, Money(), nullptr, true);
+  auto field = [](const std::string& text, const std::string& key) -> std::optional<double> {
+    auto at = text.find(key);
+    if (at == std::string::npos) return std::nullopt;
+    std::string v;
+    for (std::size_t i = at + key.size(); i < text.size() && text[i] != '\n'; ++i) {
+      if (text[i] != ',' && text[i] != '$') v += text[i];
+    }
+    if (v.empty() || !(std::isdigit(static_cast<unsigned char>(v[0])) || v[0] == '-')) return std::nullopt;
+    return std::stod(v);
+  };
+  std::vector<double> values = {b.capital.ToDouble()};
+  int checked = 0;
+  for (const auto& c : o.cycles["sharpe"]) {
+    auto value = field(c.user_prompt, "Current Account Value: ");
+    ASSERT_TRUE(value) << c.user_prompt;
+    values.push_back(*value);
+    const std::size_t n = values.size() - 1;
+    double mean = 0, ss = 0;
+    for (std::size_t i = 1; i <= n; ++i) mean += values[i] / values[i - 1] - 1;
+    mean /= static_cast<double>(n);
+    for (std::size_t i = 1; i <= n; ++i) ss += std::pow(values[i] / values[i - 1] - 1 - mean, 2);
+    auto shown = field(c.user_prompt, "Sharpe Ratio: ");
+    if (n < 10 || ss < 1e-12) continue;
+    const double expected = mean / std::sqrt(ss / static_cast<double>(n - 1)) * std::sqrt(365.0 * 96);
+    ASSERT_TRUE(shown) << "cycle " << c.cycle;
+    EXPECT_NEAR(*shown, expected, 0.01 + 0.02 * std::fabs(expected)) << "cycle " << c.cycle;
     ++checked;
   }
   EXPECT_GT(checked, 50);

@@ -194,7 +194,9 @@ TEST_F(RuntimeTest, ResumeRestartsAStoppedBot) {
   EXPECT_EQ(repo.GetBot((*bots)[0].id)->status, "stopped");
   const std::string before = Dump(Url("resume"), "SELECT COUNT(*) FROM llm_decisions WHERE bot_id = 1");
   ASSERT_TRUE(repo.AddBotCommand((*bots)[0].id, "resume", "test", 0).ok());
-  ASSERT_TRUE(repo.AddBotCommand(std::int64_t{999}, "pause", "nobody", 0).ok());
+  auto stranger = repo.CreateUser({0, "someone@else", "!", 0});
+  ASSERT_TRUE(stranger.ok());
+  ASSERT_TRUE(repo.AddBotCommand(std::nullopt, "pause", "nobody here", 0, *stranger).ok());
   cfg.to = *ParseUtc("2025-10-20T01:00");
   Run(cfg);
   EXPECT_EQ(repo.GetBot((*bots)[0].id)->status, "running");
@@ -202,7 +204,7 @@ TEST_F(RuntimeTest, ResumeRestartsAStoppedBot) {
   auto commands = repo.ListCommands();
   ASSERT_EQ(commands->size(), 3u);
   EXPECT_EQ((*commands)[1].result, "applied");
-  EXPECT_EQ((*commands)[2].result, "not applicable: no bot of this run matches (bot id 999)");
+  EXPECT_EQ((*commands)[2].result, "not applicable: no bot of this run matches (user id " + std::to_string(*stranger) + ")");
 }
 
 // Issue 9 item 6: the daily LLM budget is stored: a restart on the same (wall-clock) day
