@@ -203,7 +203,7 @@ Result<std::vector<DecisionRecord>> Repository::ListDecisions(std::int64_t bot_i
   Value p[] = {Int(bot_id), Int(limit)};
   return MapRows<DecisionRecord>(
       db_.Query("SELECT id, bot_id, cycle, decided_at, prompt_version, prompt_hash, prompt, raw_answer, "
-                "decisions_json, verdicts_json, outcome, error, latency_ms FROM llm_decisions WHERE bot_id = ? "
+                "decisions_json, verdicts_json, outcome, error, latency_ms, account_value FROM llm_decisions WHERE bot_id = ? "
                 "ORDER BY cycle DESC LIMIT ?",
                 p),
       [](const Row& r) {
@@ -221,6 +221,7 @@ Result<std::vector<DecisionRecord>> Repository::ListDecisions(std::int64_t bot_i
         d.outcome = r.Text(10);
         d.error = OptString(r, 11);
         d.latency_ms = r.Int(12);
+        if (auto v = OptInt64(r, 13)) d.account_value = Money::FromRaw(*v);
         return d;
       });
 }

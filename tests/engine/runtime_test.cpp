@@ -7,8 +7,13 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
+#include <map>
 
 #include "agent/baseline.hpp"
+#include "core/io.hpp"
+#include "core/strings.hpp"
+#include "engine/backtest.hpp"
 #include "engine/runtime.hpp"
 #include "llm/mock/mock_server.hpp"
 #include "store/database.hpp"
@@ -264,6 +269,102 @@ TEST_F(RuntimeTest, PromptsAfterARestartMatchTheUninterruptedRun) {
   const std::string whole = Dump(Url("whole"), sql), cut = Dump(Url("cut"), sql);
   EXPECT_GT(whole.size(), 10000u);
   EXPECT_EQ(whole, cut);
+}
+
+// Issue 9 item 7: one Sharpe ratio for backtests and the runtime. On candles whose open is the
+// previous close and without slippage, a market order fills at the same price in both (the
+// runtime at once at the close, the backtest at the next open), so the account values the
+// prompts show are the same cycle for cycle — and so must be every prompt, Sharpe line included.
+TEST_F(RuntimeTest, BacktestAndRuntimeShowTheSameSharpeOnTheSameBars) {
+  const UnixMs from = *ParseUtc("2025-10-20"), to = *ParseUtc("2025-10-21T12:00");
+  const std::string data = (dir_ / "gapless").string();
+  std::filesystem::create_directories(data + "/5m");
+  for (const char* sym : {"BTCUSDT", "ETHUSDT"}) {
+    auto text = ReadFile(DataDir() + "/binance-usdm/5m/" + sym + ".csv.gz");
+    ASSERT_TRUE(text.ok());
+    std::ofstream out(data + "/5m/" + sym + ".csv");
+    std::string prev_close;
+    bool header = true;
+    for (auto line : Split(*text, '\n')) {
+      if (line.empty()) continue;
+      if (header) {
+        out << line << '\n';
+        header = false;
+        continue;
+      }
+      auto f = Split(line, ',');
+      if (std::stoll(std::string(f[0])) >= to) break;
+      std::string open = prev_close.empty() ? std::string(f[1]) : prev_close;
+      const double o = std::stod(open);
+      const double hi = std::max(o, std::stod(std::string(f[2]))), lo = std::min(o, std::stod(std::string(f[3])));
+      char buf[200];
+      std::snprintf(buf, sizeof buf, "%s,%s,%.8g,%.8g,%s,%s", std::string(f[0]).c_str(), open.c_str(), hi, lo,
+                    std::string(f[4]).c_str(), std::string(f[5]).c_str());
+      out << buf << '\n';
+      prev_close = std::string(f[4]);
+    }
+  }
+  // The backtest: the baseline answering the rendered prompt (the LLM path, no network).
+  RunConfig cfg = Config(Url("unused"), "http://127.0.0.1:9");
+  cfg.data_dir = data;
+  cfg.from = from;
+  cfg.to = to;
+  cfg.slippage_bps = 0;
+  cfg.bots[0].symbols = {"BTCUSDT", "ETHUSDT"};
+  std::map<std::string, std::vector<std::pair<std::string, std::string>>> backtest;  // bot → (hash, value)
+  {
+    BacktestOptions o;
+    o.config = cfg;
+    o.timing = false;
+    o.make_client = [](const BotConfig& b) -> Result<std::unique_ptr<llm::Client>> {
+      agent::BaselineConfig bc;
+      bc.max_leverage = b.risk.max_leverage;
+      auto instruments = InstrumentTable::LoadDefault();
+      if (!instruments.ok()) return instruments.status();
+      return std::unique_ptr<llm::Client>(std::make_unique<agent::BaselineClient>(bc, *instruments));
+    };
+    o.on_cycle = [&](const Bot& b, const CycleRecord& r) {
+      backtest[b.config().name].emplace_back(r.prompt_hash, r.account_value.ToString());
+    };
+    auto r = RunBacktest(o);
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+  }
+  // The runtime: the same bots through the vendor wire formats.
+  llm::mock::MockServer server({}, [](const llm::mock::MockRequest& r) {
+    return agent::BaselineAnswerForPrompt(r.system, r.user);
+  });
+  ASSERT_TRUE(server.Start().ok());
+  RunConfig rc = Config(Url("same"), server.BaseUrl());
+  rc.data_dir = data;
+  rc.from = from;
+  rc.to = to;
+  rc.slippage_bps = 0;
+  rc.bots[0].symbols = {"BTCUSDT", "ETHUSDT"};
+  Run(rc);
+  server.Stop();
+  auto db = store::OpenDatabase(Url("same"));
+  ASSERT_TRUE(db.ok());
+  store::Repository repo(**db);
+  int compared = 0, with_sharpe = 0;
+  for (const auto& b : *repo.ListBots()) {
+    auto decisions = repo.ListDecisions(b.id, 100000);
+    ASSERT_TRUE(decisions.ok());
+    std::reverse(decisions->begin(), decisions->end());
+    const auto& bt = backtest[b.name];
+    // The backtest pauses its bots one bar before the end: compare the cycles both ran.
+    ASSERT_GE(decisions->size(), bt.size()) << b.name;
+    for (std::size_t i = 0; i < bt.size(); ++i) {
+      const auto& d = (*decisions)[i];
+      ASSERT_TRUE(d.account_value.has_value());
+      EXPECT_EQ(d.account_value->ToString(), bt[i].second) << b.name << " cycle " << d.cycle;
+      EXPECT_EQ(d.prompt_hash, bt[i].first) << b.name << " cycle " << d.cycle;
+      if (d.prompt_hash != bt[i].first) break;
+      ++compared;
+      with_sharpe += d.account_value->ToString() != "10000" ? 1 : 0;
+    }
+  }
+  EXPECT_GT(compared, 500);
+  EXPECT_GT(with_sharpe, 100) << "the account values must move for the Sharpe ratio to mean anything";
 }
 
 // Issue 9 item 9: after a restart the venue rebuilds each bot's account with its leverage cap

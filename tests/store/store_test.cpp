@@ -237,6 +237,7 @@ TEST_P(StoreTest, DecisionsUsageAndCost) {
   ASSERT_EQ(decisions->size(), 1u);
   EXPECT_EQ((*decisions)[0].raw_answer, d.raw_answer);
   EXPECT_FALSE((*decisions)[0].prompt.has_value());
+  EXPECT_FALSE((*decisions)[0].account_value.has_value());
 }
 
 TEST_P(StoreTest, EquityCandlesAndAlerts) {
