@@ -77,7 +77,8 @@ void AddCommand(CLI::App* parent, const char* name, const char* verb, const char
       exit_code = 1;
       return;
     }
-    std::printf("%s queued for %s (command %lld); the running process applies it at its next bar\n", verb,
+    std::printf("%s queued for %s (command %lld); the running process applies it at its next bar "
+                "(see `aitrader bots commands` for the result)\n", verb,
                 o->all ? "every bot" : (o->user.empty() ? o->bot.c_str() : ("the bots of " + o->user).c_str()),
                 static_cast<long long>(*id));
   });
@@ -116,7 +117,31 @@ void Setup(CLI::App& root, int& exit_code) {
     }
   });
   AddCommand(bots, "pause", "pause", "Pause: no new decisions; positions and their SL/TP stay", o, exit_code);
-  AddCommand(bots, "resume", "resume", "Resume a paused bot", o, exit_code);
+  AddCommand(bots, "resume", "resume", "Resume a paused or stopped bot (a halted one is refused)", o, exit_code);
+  auto* commands = bots->add_subcommand("commands", "The latest commands and what the running process did with them");
+  commands->callback([o, &exit_code] {
+    auto db = Open(o->database);
+    if (!db.ok()) {
+      std::fprintf(stderr, "error: %s\n", db.status().message().c_str());
+      exit_code = 1;
+      return;
+    }
+    store::Repository repo(**db);
+    auto all = repo.ListCommands(50);
+    if (!all.ok()) {
+      std::fprintf(stderr, "error: %s\n", all.status().message().c_str());
+      exit_code = 1;
+      return;
+    }
+    std::printf("%-6s %-15s %-12s %-24s %s\n", "id", "command", "target", "done", "result");
+    for (const auto& c : *all) {
+      std::string target = c.bot_id ? "bot " + std::to_string(*c.bot_id)
+                                    : c.user_id ? "user " + std::to_string(*c.user_id) : std::string("all");
+      std::string done = c.done_at ? FormatUtc(*c.done_at) : std::string("pending");
+      std::printf("%-6lld %-15s %-12s %-24s %s\n", static_cast<long long>(c.id), c.command.c_str(), target.c_str(),
+                  done.c_str(), c.result.c_str());
+    }
+  });
   AddCommand(bots, "stop", "stop", "Stop: no new decisions; positions closed if the bot is configured so", o, exit_code);
   auto* del = bots->add_subcommand("delete", "Delete a stopped bot (its history stays stored; it no longer runs)");
   del->add_option("--bot", o->bot, "Bot name")->required();

@@ -1,6 +1,7 @@
 #include "engine/backtest.hpp"
 
 #include "engine/bot_factory.hpp"
+#include "engine/paper_venue.hpp"
 
 #include <chrono>
 
@@ -86,24 +87,8 @@ Result<RunReport> RunBacktest(const BacktestOptions& options) {
   // the runs of an arena are independent replicas of the whole field.
   std::vector<std::unique_ptr<exchange::paper::PaperSimulator>> sims;
   for (int run = 0; run < cfg.runs; ++run) {
-    exchange::paper::SimulatorConfig sim_cfg;
-    sim_cfg.symbols = symbols;
-    sim_cfg.bar_interval = interval;
-    sim_cfg.keep_history = false;
-    sim_cfg.seed = cfg.seed + static_cast<std::uint64_t>(run);
-    std::unique_ptr<exchange::paper::SlippageModel> slippage;
-    if (cfg.slippage_jitter_bps > 0) {
-      exchange::paper::VolumeVolatilitySlippageParams sp;
-      sp.base_bps = cfg.slippage_bps;
-      sp.range_share = 0;
-      sp.participation_bps = 0;
-      sp.jitter_bps = cfg.slippage_jitter_bps;
-      sp.max_bps = cfg.slippage_bps + cfg.slippage_jitter_bps;
-      slippage = std::make_unique<exchange::paper::VolumeVolatilitySlippage>(sp);
-    } else {
-      slippage = std::make_unique<exchange::paper::FixedBpsSlippage>(cfg.slippage_bps);
-    }
-    auto sim_r = exchange::paper::PaperSimulator::Create(clock, instruments, sim_cfg, std::move(slippage));
+    auto sim_r = MakePaperSimulator(clock, instruments, cfg, *market, symbols, exchange::paper::MarketFillMode::kNextOpen,
+                                    cfg.seed + static_cast<std::uint64_t>(run));
     if (!sim_r.ok()) return sim_r.status();
     sims.push_back(std::move(*sim_r));
   }
@@ -120,17 +105,12 @@ Result<RunReport> RunBacktest(const BacktestOptions& options) {
       slot.config = &b;
       slot.run = run;
       slot.seed = cfg.seed + static_cast<std::uint64_t>(run);
-      exchange::paper::AccountConfig ac;
-      ac.deposit = b.capital;
-      ac.fees.maker = cfg.maker_fee;
-      ac.fees.taker = cfg.taker_fee;
-      ac.max_leverage = b.risk.max_leverage;
-      ac.default_leverage = 1;
+      const exchange::paper::AccountConfig ac = PaperAccountFor(b, cfg, b.capital);
       auto account = sim.AddAccount(ac);
       if (!account.ok()) return account.status().WithContext("bot " + b.name);
       slot.account = *account;
       slot.venue = std::make_unique<exchange::paper::PaperExchange>(sim, *account);
-      auto parts = MakeBotParts(b, cfg, instruments, options.on_cycle != nullptr, options.make_client);
+      auto parts = MakeBotParts(b, cfg, instruments, options.on_cycle != nullptr, options.make_client, options.wall_clock);
       if (!parts.ok()) return parts.status();
       BotOptions bo = std::move(parts->options);
       bo.keep_prompts = options.keep_prompts;

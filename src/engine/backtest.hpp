@@ -33,6 +33,10 @@ struct BacktestOptions {
   // Candles and features already loaded (MarketData::Load over the bots' symbols at the run's
   // interval), shared by several runs; null: loaded from config.data_dir.
   std::shared_ptr<const MarketData> market;
+  // The system clock of the daily LLM budget (null: the real one). The budget counts real
+  // days, never simulated ones: a replay of a month spends at most one day's budget per day
+  // it takes to run.
+  const Clock* wall_clock = nullptr;
 };
 
 // Errors: InvalidArgument (bots with different intervals, an empty period, unknown symbols),

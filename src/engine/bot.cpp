@@ -83,10 +83,24 @@ Bot::Bot(std::int64_t id, BotConfig config, exchange::Exchange& venue, std::shar
   AITRADER_CHECK(source_ != nullptr, "a bot needs a decision source");
   AITRADER_CHECK(!source_->needs_prompt() || options_.prompt_builder.has_value(),
                  "an LLM decision source needs a prompt builder");
-  last_equity_ = peak_equity_ = day_start_equity_ = config_.capital;
+  last_equity_ = peak_equity_ = day_start_equity_ = sharpe_prev_ = config_.capital;
   for (const auto& sym : config_.symbols) {
     symbol_data_.push_back(market_ ? market_->Find(sym) : nullptr);
     symbol_instruments_.push_back(instruments_.Find(sym));
+    if (symbol_instruments_.back() != nullptr) coins_.push_back(symbol_instruments_.back()->base);
+  }
+}
+
+InvalidationParse Bot::ParseInvalidationFor(const std::string& text, const std::string& coin) const {
+  return ParseInvalidation(text, coin, coins_, config_.interval);
+}
+
+void Bot::RestoreSharpe(const std::vector<Money>& values) {
+  sharpe_ = SharpeAccumulator();
+  sharpe_prev_ = config_.capital;
+  for (Money v : values) {
+    if (sharpe_prev_.IsPositive()) sharpe_.Add(v.ToDouble() / sharpe_prev_.ToDouble() - 1.0);
+    sharpe_prev_ = v;
   }
 }
 
@@ -128,6 +142,20 @@ void Bot::Unpause() {
   if (status_ == BotStatus::kPaused) SetStatus(BotStatus::kRunning);
 }
 
+Status Bot::ResumeTrading(UnixMs now) {
+  switch (status_) {
+    case BotStatus::kRunning: return FailedPrecondition("already running");
+    case BotStatus::kHalted:
+      return FailedPrecondition("halted by the drawdown rule (equity " + last_equity_.ToString(2) + ", peak " +
+                                peak_equity_.ToString(2) + "): the drawdown that halted it is still there; a halted "
+                                "bot is not resumed");
+    case BotStatus::kCreated: Start(now); return Status::Ok();
+    case BotStatus::kPaused:
+    case BotStatus::kStopped: SetStatus(BotStatus::kRunning); return Status::Ok();
+  }
+  return Status::Ok();
+}
+
 void Bot::Stop(UnixMs now) {
   if (status_ == BotStatus::kStopped) return;
   SetStatus(BotStatus::kStopped);
@@ -143,22 +171,39 @@ std::vector<std::string> Bot::EmergencyStop(UnixMs now, const std::string& reaso
   auto positions = venue_.FetchPositions();
   auto orders = venue_.FetchOpenOrders("");
   std::string pending;
+  if (!orders.ok()) problems.push_back("verify flat: open orders: " + orders.status().message());
   if (!positions.ok()) {
     problems.push_back("verify flat: " + positions.status().message());
   } else {
-    for (const auto& p : *positions) pending += (pending.empty() ? "" : ", ") + p.symbol + " " + p.quantity.ToString();
+    for (const auto& p : *positions) {
+      // Our own reduce-only close may still be waiting for the venue's next price (next-open
+      // venues); a position without one is still open and unprotected by this stop.
+      bool closing = false;
+      if (orders.ok()) {
+        for (const auto& o : *orders) {
+          closing = closing || (o.reduce_only && o.type == OrderType::kMarket && o.symbol == p.symbol);
+        }
+      }
+      if (closing) {
+        pending += (pending.empty() ? "" : ", ") + p.symbol + " " + p.quantity.ToString();
+      } else {
+        problems.push_back("position still open: " + p.symbol + " " + p.quantity.ToString() + " (no closing order)");
+      }
+    }
   }
   std::size_t resting = 0;
   if (orders.ok()) {
     for (const auto& o : *orders) {
-      // Our own reduce-only closes may still be waiting for the venue's next price.
       if (!o.reduce_only) ++resting;
     }
   }
   if (resting > 0) problems.push_back(std::to_string(resting) + " non-closing orders still open");
   std::string msg = "emergency stop (" + reason + "): orders cancelled, positions closed reduce-only";
   if (!pending.empty()) msg += "; closing at the venue's next price: " + pending;
-  if (!problems.empty()) msg += "; problems: " + problems.front();
+  if (!problems.empty()) {
+    msg += "; problems: ";
+    for (std::size_t i = 0; i < problems.size(); ++i) msg += (i ? "; " : "") + problems[i];
+  }
   Alert("critical", "emergency_stop", msg);
   return problems;
 }
@@ -208,14 +253,6 @@ void Bot::ObserveEquity(UnixMs now, const exchange::Balance& b) {
   for (auto* o : observers_) o->OnEquity(*this, now, b);
 }
 
-std::optional<double> Bot::Sharpe() const {
-  if (returns_n_ < 2) return std::nullopt;
-  double var = returns_m2_ / static_cast<double>(returns_n_ - 1);
-  if (!(var > 0)) return std::nullopt;
-  double periods_per_year = 365.0 * static_cast<double>(kDayMs) / static_cast<double>(config_.cadence);
-  return returns_mean_ / std::sqrt(var) * std::sqrt(periods_per_year);
-}
-
 std::optional<PendingCycle> Bot::BeginCycle(UnixMs now) {
   if (status_ != BotStatus::kRunning) return std::nullopt;
   PendingCycle p;
@@ -247,6 +284,9 @@ std::optional<PendingCycle> Bot::BeginCycle(UnixMs now) {
   p.account.initial_value = config_.capital;
   p.account.available_cash = balance->available_balance;
   p.account.account_value = balance->margin_balance;
+  // Per-cycle returns of the account value shown (engine/sharpe.hpp).
+  if (sharpe_prev_.IsPositive()) sharpe_.Add(balance->margin_balance.ToDouble() / sharpe_prev_.ToDouble() - 1.0);
+  sharpe_prev_ = balance->margin_balance;
   p.account.sharpe = Sharpe();
   p.positions.reserve(positions->size());
   // The stops the prompt shows are the ones working at the venue, not the plan: a stop the venue
@@ -280,23 +320,25 @@ std::optional<PendingCycle> Bot::BeginCycle(UnixMs now) {
   p.balance = std::move(*balance);
   p.venue_positions = std::move(*positions);
 
-  // The daily LLM budget: exhausted → everyone holds, and one alert per day.
-  if (source_->needs_prompt() && options_.daily_budget_usd.IsPositive()) {
-    std::int64_t day = now / kDayMs;
-    if (day != budget_day_) {
-      budget_day_ = day;
-      budget_spent_today_ = Money();
-    }
-    if (budget_spent_today_ >= options_.daily_budget_usd) {
+  // The daily LLM budget (wall clock; also asked before every call, retries included):
+  // exhausted → everyone holds, and one alert per budget day.
+  if (source_->needs_prompt() && options_.budget) {
+    p.budget = options_.budget.get();
+    p.wall_clock = options_.wall_clock;
+    if (Status b = options_.budget->Check(); !b.ok()) {
       p.outcome.decisions = agent::HoldAll(p.context);
       p.outcome.fell_back_to_hold = true;
-      p.outcome.fallback_reason = "daily LLM budget exhausted: spent " + budget_spent_today_.ToString(4) + " of " +
-                                  options_.daily_budget_usd.ToString() + " USD";
+      p.outcome.fallback_reason = b.message();
+      p.usage.budget_refused = true;
       p.decided = true;
-      Alert("warning", "budget_exhausted", p.outcome.fallback_reason);
+      if (options_.budget->Day() != budget_alert_day_) {
+        budget_alert_day_ = options_.budget->Day();
+        Alert("warning", "budget_exhausted", p.outcome.fallback_reason);
+      }
       return p;
     }
   }
+  if (source_->needs_prompt()) p.wall_clock = options_.wall_clock;
   if (source_->needs_prompt()) {
     agent::PromptState state;
     state.started_at = started_at_;
@@ -318,6 +360,8 @@ void Bot::Decide(DecisionSource& source, PendingCycle& pending, const llm::Cance
   in.positions = pending.positions;
   in.prompt = pending.prompt ? &*pending.prompt : nullptr;
   in.context = &pending.context;
+  in.budget = pending.budget;
+  in.wall_clock = pending.wall_clock;
   pending.outcome = source.Decide(in, pending.usage, cancel);
   pending.decided = true;
 }
@@ -329,6 +373,8 @@ CycleRecord Bot::FinishCycleImpl(PendingCycle pending, bool venue_unchanged) {
   rec.cycle = pending.cycle;
   rec.time = pending.time;
   rec.usage = pending.usage;
+  rec.account_value = pending.account.account_value;
+  rec.sharpe = pending.account.sharpe;
   rec.latency_ms = std::max<std::int64_t>(0, clock_.NowMs() - pending.time);
   if (pending.prompt) {
     rec.prompt_version = pending.prompt->version;
@@ -343,9 +389,14 @@ CycleRecord Bot::FinishCycleImpl(PendingCycle pending, bool venue_unchanged) {
   ++stats_.cycles;
   stats_.llm_calls += pending.usage.calls;
   stats_.llm_cost += pending.usage.cost_usd;
-  budget_spent_today_ += pending.usage.cost_usd;
   const bool fell_back = pending.outcome.fell_back_to_hold;
-  if (fell_back && pending.decided && !pending.outcome.attempts.empty()) ++stats_.parse_failures;
+  const bool refused_at_once = pending.usage.budget_refused && pending.outcome.attempts.size() <= 1;
+  if (fell_back && pending.decided && !pending.outcome.attempts.empty() && !refused_at_once) ++stats_.parse_failures;
+  if (pending.usage.budget_refused && !pending.outcome.attempts.empty() && options_.budget &&
+      options_.budget->Day() != budget_alert_day_) {
+    budget_alert_day_ = options_.budget->Day();
+    Alert("warning", "budget_exhausted", options_.budget->Check().message() + " (during the cycle's retries)");
+  }
 
   // The venue as the decision saw it: re-read unless the cycle ran synchronously (then nothing
   // can have changed since BeginCycle: same clock, no venue call in between).
@@ -452,7 +503,10 @@ CycleRecord Bot::FinishCycleImpl(PendingCycle pending, bool venue_unchanged) {
       plan.stop_loss = d.stop_loss;
       plan.take_profit = d.profit_target;
       plan.invalidation_text = d.invalidation_condition;
-      plan.invalidation = ParseInvalidation(d.invalidation_condition);
+      InvalidationParse inv = ParseInvalidationFor(d.invalidation_condition, ins->base);
+      plan.invalidation = std::move(inv.check);
+      const std::string unchecked =
+          plan.invalidation ? std::string() : "invalidation not machine-checked: " + inv.unchecked_reason;
       plan.risk_usd = d.risk_usd.value_or(Money());
       open_[ins->symbol] = std::move(plan);
       venue_touched = true;
@@ -461,6 +515,7 @@ CycleRecord Bot::FinishCycleImpl(PendingCycle pending, bool venue_unchanged) {
       if (!entered) open_.erase(ins->symbol);
       v.action = entered ? "entered" : "failed";
       for (const auto& prob : rep.problems) v.detail += (v.detail.empty() ? "" : "; ") + prob;
+      if (entered && !unchecked.empty()) v.detail += (v.detail.empty() ? "" : "; ") + unchecked;
       for (auto& o : rep.orders) rec.orders.push_back(std::move(o));
       if (entered) {
         ++stats_.entries;
@@ -477,15 +532,7 @@ CycleRecord Bot::FinishCycleImpl(PendingCycle pending, bool venue_unchanged) {
   const bool reuse = venue_ok && !venue_touched && events == 0;
   Result<exchange::Balance> after = reuse ? Result<exchange::Balance>(balance) : venue_.FetchBalance();
   if (auto& b = after; b.ok()) {
-    Money before = last_equity_;
     ObserveEquity(pending.time, *b);
-    if (before.IsPositive()) {
-      double r = last_equity_.ToDouble() / before.ToDouble() - 1.0;
-      ++returns_n_;
-      double delta = r - returns_mean_;
-      returns_mean_ += delta / static_cast<double>(returns_n_);
-      returns_m2_ += delta * (r - returns_mean_);
-    }
     // StateFor reads equity, peak and day-start equity only (risk/risk_engine.hpp).
     risk::AccountView state_view;
     state_view.equity = b->margin_balance;
@@ -507,7 +554,9 @@ CycleRecord Bot::FinishCycleImpl(PendingCycle pending, bool venue_unchanged) {
   const bool transport_failed =
       !pending.outcome.attempts.empty() && !pending.outcome.attempts.back().transport.ok();
   if (fell_back) {
-    rec.status = pending.outcome.attempts.empty() ? "budget_exhausted" : (transport_failed ? "llm_error" : "parse_failed");
+    rec.status = pending.usage.budget_refused ? "budget_exhausted"
+                 : pending.outcome.attempts.empty() ? "hold"
+                 : (transport_failed ? "llm_error" : "parse_failed");
   } else {
     rec.status = acted ? "executed" : (denied ? "denied" : "hold");
   }
@@ -784,22 +833,17 @@ void Bot::FinishTrade(const std::string& symbol, UnixMs time) {
 }
 
 void Bot::CheckInvalidations(UnixMs close_time) {
+  if (!market_) return;
   for (auto& [symbol, t] : open_) {
     if (!t.invalidation || t.pending_exit || t.open_qty.IsZero()) continue;
-    UnixMs every = config_.interval;
-    if (t.invalidation->interval > every && t.invalidation->interval % every == 0) every = t.invalidation->interval;
-    if (close_time % every != 0) continue;
-    const SymbolData* d = market_->Find(symbol);
-    if (d == nullptr) continue;
-    std::size_t n = agent::ClosedCount(d->intraday, close_time);
-    if (n == 0 || d->intraday.open_time()[n - 1] + config_.interval != close_time) continue;
-    const Price close = d->intraday.close()[n - 1];
-    if (!t.invalidation->BrokenBy(close)) continue;
+    // The quantity the condition names, of the coin it names (engine/invalidation.hpp).
+    auto reading = EvaluateInvalidation(*t.invalidation, *market_, close_time, config_.interval);
+    if (!reading || !reading->broken) continue;
     t.pending_exit = ExitReason::kInvalidation;
     ExecutionReport rep = executor_.Close(cycle_, symbol, OrderLeg::kInvalidation);
     Alert("info", "invalidation",
-          t.trade.coin + ": \"" + t.invalidation_text + "\" met (close " + close.ToString() + "), closing" +
-              (rep.ok() ? "" : ": " + rep.problems.front()));
+          t.trade.coin + ": \"" + t.invalidation_text + "\" met (" + t.invalidation->Describe() + " " +
+              reading->value + "), closing" + (rep.ok() ? "" : ": " + rep.problems.front()));
   }
 }
 
@@ -821,7 +865,7 @@ void Bot::RestoreOpenTrade(const ClosedTrade& open, Quantity open_qty, std::opti
   t.stop_loss = stop_loss;
   t.take_profit = take_profit;
   t.invalidation_text = invalidation;
-  t.invalidation = ParseInvalidation(invalidation);
+  t.invalidation = ParseInvalidationFor(invalidation, open.coin).check;
   t.risk_usd = risk_usd;
   open_[open.symbol] = std::move(t);
 }

@@ -39,7 +39,9 @@
 #include "engine/decision_source.hpp"
 #include "engine/executor.hpp"
 #include "engine/invalidation.hpp"
+#include "engine/llm_budget.hpp"
 #include "engine/market_data.hpp"
+#include "engine/sharpe.hpp"
 #include "exchange/exchange.hpp"
 #include "risk/risk_engine.hpp"
 
@@ -92,6 +94,8 @@ struct CycleRecord {
   std::vector<CoinVerdict> verdicts;
   std::vector<exchange::Order> orders;
   CycleUsage usage;
+  Money account_value;            // the account value the prompt showed (margin balance at the start)
+  std::optional<double> sharpe;   // the Sharpe ratio the prompt showed (engine/sharpe.hpp)
   std::int64_t latency_ms = 0;    // decision latency by the bot's clock
   std::string status;             // "executed", "hold", "parse_failed", "denied", "llm_error", "budget_exhausted"
   Money equity;
@@ -127,7 +131,10 @@ struct BotStats {
 struct BotOptions {
   bool keep_prompts = false;         // store full prompts in the cycle record
   std::optional<agent::PromptBuilder> prompt_builder;  // required by LLM sources
-  Money daily_budget_usd;            // zero = unlimited
+  // The daily LLM budget (wall clock, checked before every call); null = unlimited.
+  std::shared_ptr<DailyLlmBudget> budget;
+  // The system clock (never the market clock): stamps each LLM call; null = calls unstamped.
+  const Clock* wall_clock = nullptr;
 };
 
 // Steps 1–4 done, waiting for the decision.
@@ -141,6 +148,8 @@ struct PendingCycle {
   std::optional<agent::BuiltPrompt> prompt;
   agent::DecisionOutcome outcome;
   CycleUsage usage;
+  CallBudget* budget = nullptr;       // asked before every LLM call of Decide()
+  const Clock* wall_clock = nullptr;
   bool decided = false;
   // The venue state read in BeginCycle (FinishCycle reuses it when nothing can have changed
   // in between, i.e. when the cycle runs synchronously).
@@ -171,8 +180,14 @@ class Bot {
   void Resume(UnixMs started_at, std::int64_t cycle, BotStatus status);
   void Pause();
   void Unpause();
+  // The operator's "resume": paused or stopped → running. Refused (kFailedPrecondition, the
+  // message says why) when halted by the drawdown rule — the drawdown that halted it is still
+  // there — and when already running.
+  Status ResumeTrading(UnixMs now);
   void Stop(UnixMs now);
-  // Cancel all, close all, verify flat. Returns the problems (empty = flat and clean).
+  // Cancel all, close all, verify flat. Returns the problems (empty = flat and clean): venue
+  // errors, resting non-closing orders, and every position still open without a closing order
+  // ("position still open: BTCUSDT 0.5 (no closing order)").
   std::vector<std::string> EmergencyStop(UnixMs now, const std::string& reason);
 
   // --- driving ---
@@ -203,6 +218,8 @@ class Bot {
   void RestoreRiskState(Money peak_equity, Money day_start_equity, UnixMs now, Money equity);
   // The last losing close per symbol (the cool-down rule's memory).
   void RestoreLossTimes(std::vector<std::pair<std::string, UnixMs>> last_loss) { last_loss_ = std::move(last_loss); }
+  // The Sharpe ratio's memory: the account values of the past cycles, in order.
+  void RestoreSharpe(const std::vector<Money>& cycle_account_values);
 
   // Drains venue events into trades (also called by OnBarClosed).
   void ProcessVenueEvents(UnixMs now);
@@ -211,7 +228,9 @@ class Bot {
   // Marks open trades closed at the last price with `reason` once their closing fills arrived
   // (call ProcessVenueEvents first). Used at the end of a backtest.
   Money Equity() const { return last_equity_; }
-  std::optional<double> Sharpe() const;
+  // The prompt's Sharpe ratio: per-cycle returns of the account value at each cycle's start,
+  // from the capital on, annualised by the cadence (engine/sharpe.hpp).
+  std::optional<double> Sharpe() const { return sharpe_.Value(config_.cadence); }
   const std::vector<std::pair<UnixMs, Money>>& equity_curve() const { return equity_curve_; }
 
  private:
@@ -261,6 +280,7 @@ class Bot {
   void OnFill(const exchange::ExecutionEvent& e);
   void FinishTrade(const std::string& symbol, UnixMs time);
   void CheckInvalidations(UnixMs close_time);
+  InvalidationParse ParseInvalidationFor(const std::string& text, const std::string& coin) const;
 
   std::int64_t id_;
   BotConfig config_;
@@ -285,17 +305,16 @@ class Bot {
   Money day_start_equity_;
   std::int64_t day_ = -1;
   Money last_equity_;
-  Money budget_spent_today_;
-  std::int64_t budget_day_ = -1;
+  std::int64_t budget_alert_day_ = -1;   // wall-clock day of the last budget alert
   std::vector<std::pair<UnixMs, Money>> equity_curve_;
-  // Welford over per-cycle returns (statistics: doubles are fine here).
-  std::int64_t returns_n_ = 0;
-  double returns_mean_ = 0, returns_m2_ = 0;
+  SharpeAccumulator sharpe_;
+  Money sharpe_prev_;                    // the previous cycle's account value (capital at first)
   std::vector<exchange::ExecutionEvent> event_buffer_;
   int renewals_ = 0;  // re-placed protective orders (their client ids: "slr<n>", "tpr<n>")
   // Resolved once: the market data and instrument of each of config_.symbols (same order).
   std::vector<const SymbolData*> symbol_data_;
   std::vector<const Instrument*> symbol_instruments_;
+  std::vector<std::string> coins_;  // the bases of config_.symbols ("BTC", …)
 };
 
 }  // namespace aitrader::engine

@@ -5,8 +5,13 @@
 
 namespace aitrader::engine {
 
+const Clock& DefaultWallClock() {
+  static const SystemClock clock;
+  return clock;
+}
+
 Result<BotParts> MakeBotParts(const BotConfig& b, const RunConfig& run, const InstrumentTable& instruments,
-                              bool keep_raw, const ClientFactory& make_client) {
+                              bool keep_raw, const ClientFactory& make_client, const Clock* wall_clock) {
   BotParts parts;
   risk::RiskLimits limits = b.risk;
   limits.taker_fee_rate = run.taker_fee;
@@ -15,7 +20,11 @@ Result<BotParts> MakeBotParts(const BotConfig& b, const RunConfig& run, const In
   auto risk = risk::RiskEngine::Create(limits, instruments, std::move(*brackets));
   if (!risk.ok()) return risk.status().WithContext("bot " + b.name);
   parts.risk = std::move(*risk);
-  parts.options.daily_budget_usd = b.daily_budget_usd.value_or(Money());
+  const Clock& wall = wall_clock != nullptr ? *wall_clock : DefaultWallClock();
+  parts.options.wall_clock = &wall;
+  if (b.daily_budget_usd && b.daily_budget_usd->IsPositive()) {
+    parts.options.budget = std::make_shared<DailyLlmBudget>(*b.daily_budget_usd, wall);
+  }
   if (b.model == ModelKind::kBaseline) {
     agent::BaselineConfig bc;
     bc.max_leverage = b.risk.max_leverage;

@@ -1,7 +1,7 @@
 // The parts every driver (backtest, arena, paper runtime) assembles a Bot from, built one way:
 // the risk engine (the bot's limits, the run's taker fee), the decision source (baseline, or an
 // LLM client with the decision schema and retries) and the bot options (prompt builder with the
-// versioned system prompt, daily LLM budget).
+// versioned system prompt, the daily LLM budget on the wall clock).
 // Thread safety: pure construction.
 #pragma once
 
@@ -22,9 +22,14 @@ struct BotParts {
 using ClientFactory = std::function<Result<std::unique_ptr<llm::Client>>(const BotConfig&)>;
 
 // keep_raw: the baseline also renders its JSON answer for the record. make_client: overrides
-// llm::MakeClient (tests, benchmarks). Errors name the bot (bad limits, client configuration,
-// unknown prompt version).
+// llm::MakeClient (tests, benchmarks). wall_clock: the system clock of the daily LLM budget and
+// of the calls' timestamps (null: the real one; tests inject their own). Errors name the bot
+// (bad limits, client configuration, unknown prompt version).
 Result<BotParts> MakeBotParts(const BotConfig& bot, const RunConfig& run, const InstrumentTable& instruments,
-                              bool keep_raw, const ClientFactory& make_client = nullptr);
+                              bool keep_raw, const ClientFactory& make_client = nullptr,
+                              const Clock* wall_clock = nullptr);
+
+// The process's system clock (a static SystemClock).
+const Clock& DefaultWallClock();
 
 }  // namespace aitrader::engine

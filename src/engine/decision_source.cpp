@@ -43,12 +43,27 @@ class BaselineSource final : public DecisionSource {
 // Counts usage and cost of every call through it (one cycle at a time).
 class MeteredClient final : public llm::Client {
  public:
-  MeteredClient(llm::Client& inner, CycleUsage& usage) : inner_(inner), usage_(usage) {}
+  MeteredClient(llm::Client& inner, CycleUsage& usage, CallBudget* budget, const Clock* wall)
+      : inner_(inner), usage_(usage), budget_(budget), wall_(wall) {}
   std::string provider() const override { return inner_.provider(); }
   Result<llm::Response> Complete(const llm::Request& request, const llm::CancelToken* cancel) override {
+    if (budget_ != nullptr) {
+      if (Status s = budget_->BeforeCall(); !s.ok()) {
+        usage_.budget_refused = true;
+        return s;
+      }
+    }
+    CallUsage call;
+    call.called_at = wall_ != nullptr ? wall_->NowMs() : 0;
+    call.model = request.model;
     auto r = inner_.Complete(request, cancel);
     ++usage_.calls;
     if (r.ok()) {
+      call.ok = true;
+      call.usage = r->usage;
+      call.cost_usd = r->cost_usd;
+      if (!r->model.empty()) call.model = r->model;
+      if (budget_ != nullptr) budget_->AfterCall(r->cost_usd);
       usage_.usage.input_tokens += r->usage.input_tokens;
       usage_.usage.output_tokens += r->usage.output_tokens;
       usage_.usage.reasoning_tokens += r->usage.reasoning_tokens;
@@ -56,12 +71,15 @@ class MeteredClient final : public llm::Client {
       usage_.cost_usd += r->cost_usd;
       if (!r->model.empty()) usage_.model = r->model;
     }
+    usage_.per_call.push_back(std::move(call));
     return r;
   }
 
  private:
   llm::Client& inner_;
   CycleUsage& usage_;
+  CallBudget* budget_;
+  const Clock* wall_;
 };
 
 class LlmSource final : public DecisionSource {
@@ -89,7 +107,7 @@ class LlmSource final : public DecisionSource {
     req.response_schema = schema_;
     req.messages.push_back({llm::Role::kSystem, in.prompt->system});
     req.messages.push_back({llm::Role::kUser, in.prompt->user});
-    MeteredClient metered(*client_, usage);
+    MeteredClient metered(*client_, usage, in.budget, in.wall_clock);
     return agent::DecideWithRetries(metered, std::move(req), *in.context, policy_, in.prompt->version, cancel);
   }
 

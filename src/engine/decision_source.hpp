@@ -8,13 +8,25 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "agent/baseline.hpp"
 #include "agent/decision.hpp"
 #include "agent/prompt.hpp"
+#include "core/clock.hpp"
 #include "llm/client.hpp"
 
 namespace aitrader::engine {
+
+// Asked before every LLM call of a decision (retries included) and told each call's cost:
+// the engine's daily budget (engine/llm_budget.hpp). A refusal ends the decision (hold).
+class CallBudget {
+ public:
+  virtual ~CallBudget() = default;
+  // OK to make the call, or an error saying why not (kFailedPrecondition: budget exhausted).
+  virtual Status BeforeCall() = 0;
+  virtual void AfterCall(Money cost) = 0;
+};
 
 struct DecisionInput {
   std::span<const agent::MarketSnapshot> coins;
@@ -22,14 +34,27 @@ struct DecisionInput {
   std::span<const agent::PositionInfo> positions;
   const agent::BuiltPrompt* prompt = nullptr;  // set when needs_prompt()
   const agent::ValidationContext* context = nullptr;
+  CallBudget* budget = nullptr;       // null: unlimited
+  const Clock* wall_clock = nullptr;  // stamps each call (CallUsage::called_at); null: 0
 };
 
-// Token usage and cost of one cycle's LLM calls (all attempts).
+// One LLM call (an attempt of a decision): one llm_usage row.
+struct CallUsage {
+  UnixMs called_at = 0;  // wall clock
+  std::string model;
+  llm::Usage usage;
+  Money cost_usd;
+  bool ok = false;       // the vendor answered
+};
+
+// Token usage and cost of one cycle's LLM calls (all attempts), in total and per call.
 struct CycleUsage {
   llm::Usage usage;
   Money cost_usd;
   int calls = 0;
   std::string model;
+  std::vector<CallUsage> per_call;
+  bool budget_refused = false;  // a call was refused by the daily budget
 };
 
 class DecisionSource {

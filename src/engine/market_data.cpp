@@ -31,19 +31,20 @@ Result<std::shared_ptr<const MarketData>> MarketData::Load(const std::string& da
     auto funding = dir.LoadFunding(ins->symbol);
     if (!funding.ok()) return funding.status().WithContext(ins->symbol + " funding");
     d.funding = std::move(*funding);
-    const market::FundingSeries* events = nullptr;
-    for (const auto& f : d.funding) {
-      if (f.kind() == market::FundingSeries::Kind::kEvents) {
-        events = &f;
-        break;
-      }
-    }
+    const market::FundingSeries* events = d.FundingEvents();
     auto features = agent::CoinFeatures::Build(ins->base, ins->PriceDecimals(), d.intraday, d.h4, events);
     if (!features.ok()) return features.status().WithContext(ins->symbol + " features");
     d.features = std::make_unique<agent::CoinFeatures>(std::move(*features));
     md->symbols_.push_back(std::move(d));
   }
   return std::shared_ptr<const MarketData>(std::move(md));
+}
+
+const market::FundingSeries* SymbolData::FundingEvents() const {
+  for (const auto& f : funding) {
+    if (f.kind() == market::FundingSeries::Kind::kEvents) return &f;
+  }
+  return nullptr;
 }
 
 const SymbolData* MarketData::Find(std::string_view symbol) const {

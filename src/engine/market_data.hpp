@@ -4,7 +4,8 @@
 //
 // For each symbol: the intraday series at the run's interval, the 4h series (read, or
 // resampled from a lower interval when the folder has none), the funding series if any, and
-// an agent::CoinFeatures over them (causal indicator columns: the snapshot at t uses only
+// an agent::CoinFeatures over them (its funding columns from FundingEvents(), the series the
+// paper venue charges too) (causal indicator columns: the snapshot at t uses only
 // candles closed by t). Bars() merges the intraday candles of all symbols by open time, the
 // shape the paper simulator consumes.
 // Thread safety: immutable after Load(); share a const reference across threads.
@@ -29,6 +30,9 @@ struct SymbolData {
   market::CandleSeries h4;
   std::vector<market::FundingSeries> funding;
   std::unique_ptr<agent::CoinFeatures> features;
+  // The funding-event series the prompt shows (the first of `funding`), null when none: the
+  // paper venue charges the same rates (engine/paper_venue.hpp).
+  const market::FundingSeries* FundingEvents() const;
 };
 
 // One bar time of the merged feed: the candles of every symbol that has one at open_time.

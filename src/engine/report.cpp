@@ -6,6 +6,7 @@
 
 #include "core/strings.hpp"
 #include "engine/leaderboard.hpp"
+#include "engine/sharpe.hpp"
 
 namespace aitrader::engine {
 namespace {
@@ -75,13 +76,11 @@ Metrics ComputeMetrics(Money initial, const std::vector<std::pair<UnixMs, Money>
     double mean = 0;
     for (double x : r) mean += x;
     mean /= static_cast<double>(r.size());
-    double ss = 0, down = 0;
+    double down = 0;
     for (double x : r) {
-      ss += (x - mean) * (x - mean);
       if (x < 0) down += x * x;
     }
-    double sd = std::sqrt(ss / static_cast<double>(r.size() - 1));
-    if (sd > 0) m.sharpe = mean / sd * std::sqrt(per_year);
+    m.sharpe = AnnualisedSharpe(r, point_interval);  // the prompt's definition too (engine/sharpe.hpp)
     double dd = std::sqrt(down / static_cast<double>(r.size()));
     if (dd > 0) m.sortino = mean / dd * std::sqrt(per_year);
   }

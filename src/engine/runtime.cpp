@@ -20,6 +20,7 @@
 #include "engine/bot_factory.hpp"
 #include "engine/journaled_exchange.hpp"
 #include "engine/market_data.hpp"
+#include "engine/paper_venue.hpp"
 #include "engine/store_recorder.hpp"
 #include "exchange/paper/paper_exchange.hpp"
 #include "exchange/paper/simulator.hpp"
@@ -92,6 +93,7 @@ struct PaperRuntime::Impl {
   std::size_t next_bar = 0;
   UnixMs from = 0, to = 0;
   bool resumed = false;
+  std::vector<std::size_t> redo_cycles;  // slots whose cycle at the last committed bar is lost
   CrashPoint crash = ReadCrashPoint();
 
   void Log(const std::string& line) const {
@@ -163,14 +165,8 @@ Status PaperRuntime::Impl::Setup() {
   resumed = start->has_value();
 
   clock = std::make_unique<SimulatedClock>(from);
-  exchange::paper::SimulatorConfig sc;
-  sc.symbols = symbols;
-  sc.bar_interval = interval;
-  sc.market_fill = exchange::paper::MarketFillMode::kImmediate;
-  sc.keep_history = false;
-  sc.seed = cfg.seed;
-  auto simr = exchange::paper::PaperSimulator::Create(*clock, instruments, sc,
-                                                      std::make_unique<exchange::paper::FixedBpsSlippage>(cfg.slippage_bps));
+  auto simr = MakePaperSimulator(*clock, instruments, cfg, *market, symbols, exchange::paper::MarketFillMode::kImmediate,
+                                 cfg.seed);
   if (!simr.ok()) return simr.status();
   sim = std::move(*simr);
 
@@ -202,8 +198,8 @@ Status PaperRuntime::Impl::MakeBots(std::int64_t user_id) {
   const RunConfig& cfg = options.config;
   auto accounts = repo->ListPaperAccounts();
   if (!accounts.ok()) return accounts.status();
-  std::map<std::int64_t, std::pair<std::int64_t, Money>> by_bot;  // bot id → (index, deposit)
-  for (const auto& [bot_id, index, deposit] : *accounts) by_bot[bot_id] = {index, deposit};
+  std::map<std::int64_t, const store::PaperAccountRecord*> by_bot;
+  for (const auto& a : *accounts) by_bot[a.bot_id] = &a;
   recorder = std::make_unique<StoreRecorder>(*repo);
 
   // Bot rows (created on first run).
@@ -237,17 +233,26 @@ Status PaperRuntime::Impl::MakeBots(std::int64_t user_id) {
 
   // Accounts in their original order; bots no longer configured keep theirs (the venue's
   // history includes them).
+  // Restored accounts get the leverage cap and default stored with them (rows from before
+  // schema 4: the bot's configuration; bots no longer configured: the venue's defaults).
   std::int64_t next_index = 0;
-  for (const auto& [bot_id, index, deposit] : *accounts) {
+  for (const auto& a : *accounts) {
+    const auto configured = std::find(ids.begin(), ids.end(), a.bot_id);
     exchange::paper::AccountConfig ac;
-    ac.deposit = deposit;
-    ac.fees.maker = cfg.maker_fee;
-    ac.fees.taker = cfg.taker_fee;
+    if (configured != ids.end()) {
+      ac = PaperAccountFor(cfg.bots[static_cast<std::size_t>(configured - ids.begin())], cfg, a.deposit);
+    } else {
+      ac.deposit = a.deposit;
+      ac.fees.maker = cfg.maker_fee;
+      ac.fees.taker = cfg.taker_fee;
+    }
+    if (a.max_leverage) ac.max_leverage = *a.max_leverage;
+    if (a.default_leverage) ac.default_leverage = *a.default_leverage;
     auto idx = sim->AddAccount(ac);
-    if (!idx.ok()) return idx.status();
-    AITRADER_CHECK(static_cast<std::int64_t>(*idx) == index, "paper accounts are recreated in order");
-    next_index = index + 1;
-    if (std::find(ids.begin(), ids.end(), bot_id) == ids.end()) {
+    if (!idx.ok()) return idx.status().WithContext("stored paper account " + std::to_string(a.account_index));
+    AITRADER_CHECK(static_cast<std::int64_t>(*idx) == a.account_index, "paper accounts are recreated in order");
+    next_index = a.account_index + 1;
+    if (configured == ids.end()) {
       orphan_accounts.push_back(std::make_unique<exchange::paper::PaperExchange>(*sim, *idx));
     }
   }
@@ -258,31 +263,33 @@ Status PaperRuntime::Impl::MakeBots(std::int64_t user_id) {
     slot.bot_id = ids[i];
     slot.user_id = user_id;
     if (auto it = by_bot.find(ids[i]); it != by_bot.end()) {
-      slot.account = static_cast<exchange::paper::AccountIndex>(it->second.first);
-      if (it->second.second != b.capital) {
-        Log("note: bot '" + b.name + "' keeps its original capital " + it->second.second.ToString() +
+      slot.account = static_cast<exchange::paper::AccountIndex>(it->second->account_index);
+      if (it->second->deposit != b.capital) {
+        Log("note: bot '" + b.name + "' keeps its original capital " + it->second->deposit.ToString() +
             " (the configuration says " + b.capital.ToString() + ")");
       }
     } else {
-      exchange::paper::AccountConfig ac;
-      ac.deposit = b.capital;
-      ac.fees.maker = cfg.maker_fee;
-      ac.fees.taker = cfg.taker_fee;
-      ac.max_leverage = b.risk.max_leverage;
-      ac.default_leverage = 1;
+      const exchange::paper::AccountConfig ac = PaperAccountFor(b, cfg, b.capital);
       auto idx = sim->AddAccount(ac);
-      if (!idx.ok()) return idx.status();
+      if (!idx.ok()) return idx.status().WithContext("bot " + b.name);
       AITRADER_CHECK(static_cast<std::int64_t>(*idx) == next_index, "new paper accounts follow the stored ones");
       ++next_index;
       slot.account = *idx;
-      AITRADER_RETURN_IF_ERROR(repo->SavePaperAccount(ids[i], *idx, b.capital, from));
+      AITRADER_RETURN_IF_ERROR(repo->SavePaperAccount(
+          {ids[i], static_cast<std::int64_t>(*idx), b.capital, ac.max_leverage, ac.default_leverage}, from));
     }
     slot.paper = std::make_unique<exchange::paper::PaperExchange>(*sim, slot.account);
     slot.venue = std::make_unique<JournaledExchange>(*slot.paper, *repo, cursor, slot.bot_id);
 
-    auto parts = MakeBotParts(b, cfg, instruments, /*keep_raw=*/true);
+    auto parts = MakeBotParts(b, cfg, instruments, /*keep_raw=*/true, nullptr, options.wall_clock);
     if (!parts.ok()) return parts.status();
     BotOptions bo = std::move(parts->options);
+    if (bo.budget) {
+      // Continue today's (wall clock) spend from the store.
+      auto spent = repo->CostSince(slot.bot_id, bo.budget->DayStart());
+      if (!spent.ok()) return spent.status().WithContext("bot " + b.name + ": stored LLM spend");
+      bo.budget->Seed(*spent);
+    }
     std::unique_ptr<DecisionSource> source = std::move(parts->source);
     auto risk = std::move(parts->risk);
     slot.bot = std::make_unique<Bot>(slot.bot_id, b, *slot.venue, market, instruments, std::move(source),
@@ -298,7 +305,7 @@ Status PaperRuntime::Impl::Rebuild(const std::vector<store::JournalEntry>& journ
   auto accounts = repo->ListPaperAccounts();
   if (!accounts.ok()) return accounts.status();
   for (std::size_t i = 0, o = 0; i < accounts->size(); ++i) {
-    std::int64_t bot_id = std::get<0>((*accounts)[i]);
+    std::int64_t bot_id = (*accounts)[i].bot_id;
     if (venue_of.count(bot_id) == 0 && o < orphan_accounts.size()) venue_of[bot_id] = orphan_accounts[o++].get();
   }
   std::vector<exchange::ExecutionEvent> discard;
@@ -356,6 +363,12 @@ Status PaperRuntime::Impl::Rebuild(const std::vector<store::JournalEntry>& journ
       auto cycle = repo->MaxDecisionCycle(s.bot_id);
       if (!cycle.ok()) return cycle.status();
       s.bot->Resume(from, *cycle, status);
+      auto values = repo->CycleAccountValues(s.bot_id);
+      if (!values.ok()) return values.status();
+      std::vector<Money> account_values;
+      account_values.reserve(values->size());
+      for (const auto& [c, v] : *values) account_values.push_back(v);
+      s.bot->RestoreSharpe(account_values);
       auto open = repo->ListPositions(s.bot_id, true);
       if (!open.ok()) return open.status();
       auto positions = s.paper->FetchPositions();
@@ -420,6 +433,14 @@ Status PaperRuntime::Impl::Rebuild(const std::vector<store::JournalEntry>& journ
         else it->second = std::max(it->second, *p.closed_at);
       }
       s.bot->RestoreLossTimes(std::move(losses));
+      // An LLM cycle begun at the last committed bar whose answer was never stored (the
+      // process died while the call was in flight): begun again when the run continues.
+      if (s.bot->source().needs_prompt() && s.bot->status() == BotStatus::kRunning &&
+          *last_bar % s.config->cadence == 0) {
+        auto latest = repo->ListDecisions(s.bot_id, 1);
+        if (!latest.ok()) return latest.status();
+        if (latest->empty() || latest->front().decided_at < *last_bar) redo_cycles.push_back(static_cast<std::size_t>(&s - slots.data()));
+      }
     }
     return Status::Ok();
   });
@@ -429,24 +450,59 @@ Status PaperRuntime::Impl::ApplyCommands(UnixMs now) {
   auto pending = repo->PendingCommands();
   if (!pending.ok()) return pending.status();
   for (const auto& c : *pending) {
+    std::string applied, refused;
+    std::size_t matched = 0;
     for (auto& s : slots) {
       if (c.bot_id && *c.bot_id != s.bot_id) continue;
       if (c.user_id && *c.user_id != s.user_id) continue;
-      if (c.command == "pause") s.bot->Pause();
-      else if (c.command == "resume") s.bot->Unpause();
-      else if (c.command == "stop") {
+      ++matched;
+      Status result;
+      if (c.command == "pause") {
+        if (s.bot->status() != BotStatus::kRunning) {
+          result = FailedPrecondition(std::string("not running (") + std::string(ToString(s.bot->status())) + ")");
+        }
+        s.bot->Pause();
+      } else if (c.command == "resume") {
+        result = s.bot->ResumeTrading(now);
+      } else if (c.command == "stop") {
         if (s.cancel) s.cancel->Cancel();
         s.bot->Stop(now);
       } else if (c.command == "emergency_stop") {
         if (s.cancel) s.cancel->Cancel();
         auto problems = s.bot->EmergencyStop(now, c.reason.empty() ? "operator" : c.reason);
-        Log("emergency stop of bot '" + s.config->name + "'" +
-            (problems.empty() ? ": flat" : ": " + problems.front()));
+        std::string line = "emergency stop of bot '" + s.config->name + "'";
+        if (problems.empty()) line += ": flat";
+        for (const auto& p : problems) line += "; " + p;
+        Log(line);
+      } else {
+        result = InvalidArgument("unknown command '" + c.command + "'");
       }
+      std::string& list = result.ok() ? applied : refused;
+      list += (list.empty() ? "" : ", ") + s.config->name + (result.ok() ? "" : " (" + result.message() + ")");
     }
-    AITRADER_RETURN_IF_ERROR(repo->MarkCommandDone(c.id, now));
+    std::string outcome;
+    if (matched == 0) {
+      outcome = "not applicable: no bot of this run matches (" +
+                (c.bot_id ? "bot id " + std::to_string(*c.bot_id)
+                          : c.user_id ? "user id " + std::to_string(*c.user_id) : std::string("all bots")) +
+                ")";
+      Log("command " + std::to_string(c.id) + " (" + c.command + ") " + outcome);
+    } else if (refused.empty()) {
+      outcome = "applied";
+    } else {
+      outcome = (applied.empty() ? "refused: " : "applied to " + applied + "; refused: ") + refused;
+      Log("command " + std::to_string(c.id) + " (" + c.command + ") " + outcome);
+    }
+    AITRADER_RETURN_IF_ERROR(repo->MarkCommandDone(c.id, now, outcome));
   }
   return Status::Ok();
+}
+
+PaperRuntime::VenueAccount PaperRuntime::PaperAccountOf(std::string_view bot_name) {
+  for (auto& s : impl_->slots) {
+    if (s.config->name == bot_name) return {impl_->sim.get(), s.account};
+  }
+  return {};
 }
 
 PaperRuntime::PaperRuntime(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -530,6 +586,52 @@ Result<RuntimeSummary> PaperRuntime::Run() {
       publish();
     }
   };
+
+  // Cycles lost in flight at the last committed bar are begun again first (their decisions
+  // are then stored as if the process had never stopped).
+  if (!m.redo_cycles.empty()) {
+    const UnixMs at = m.cursor.bar_time;
+    m.clock->SetMs(at);
+    for (std::size_t i : m.redo_cycles) {
+      auto& slot = m.slots[i];
+      m.Log("bot '" + slot.config->name + "': the decision of " + FormatUtc(at) + " was in flight when the run stopped; deciding again");
+      m.recorder->Reset();
+      AITRADER_RETURN_IF_ERROR(m.db->Begin());
+      std::optional<PendingCycle> pending;
+      if (async) {
+        pending = slot.bot->BeginCycle(at);
+      } else {
+        const auto before = slot.bot->stats().cycles;
+        slot.bot->RunCycleAndRecycle(at);
+        summary.cycles += slot.bot->stats().cycles - before;
+      }
+      if (!m.recorder->status().ok()) {
+        (void)m.db->Rollback();
+        return m.recorder->status().WithContext("redoing a cycle of bot '" + slot.config->name + "' (rolled back)");
+      }
+      if (Status s = m.db->Commit(); !s.ok()) {
+        (void)m.db->Rollback();
+        return s;
+      }
+      publish();
+      if (!pending) continue;
+      auto shared = std::make_shared<PendingCycle>(std::move(*pending));
+      slot.in_flight = true;
+      slot.cancel = std::make_shared<llm::CancelToken>();
+      {
+        std::lock_guard lock(mu);
+        ++in_flight;
+      }
+      boost::asio::post(*pool, [&, i, shared, cancel = slot.cancel, source = &slot.bot->source_for_worker()] {
+        Bot::Decide(*source, *shared, cancel.get());
+        std::lock_guard lock(mu);
+        done.push_back({i, shared});
+        --in_flight;
+        cv.notify_all();
+      });
+    }
+    m.redo_cycles.clear();
+  }
 
   const auto wall_start = std::chrono::steady_clock::now();
   const std::size_t first = m.next_bar;

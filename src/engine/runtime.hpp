@@ -28,6 +28,12 @@
 //
 // Operator commands (pause, resume, stop, emergency_stop; per bot or global) are read from the
 // bot_commands table at every bar, so `aitrader bots …` works from another process or machine.
+// Each is marked done with its result: "applied", "refused: …" (per bot: resume of a halted
+// bot, pause of a bot not running…) or "not applicable: …" (no bot of this run matches).
+// resume restarts a paused or stopped bot; a halted one is refused (Bot::ResumeTrading).
+//
+// The daily LLM budget of each bot continues from the spend stored for the current wall-clock
+// UTC day (llm_usage.called_at) and the Sharpe ratio from the stored cycle account values.
 //
 // Crash injection for tests: AITRADER_CRASH_AT="bar:N" kills the process (SIGKILL) while the
 // N-th bar of this process is half processed; "commit:N" right after the N-th commit.
@@ -39,7 +45,9 @@
 #include <memory>
 #include <string>
 
+#include "core/clock.hpp"
 #include "engine/config.hpp"
+#include "exchange/paper/simulator.hpp"
 #include "store/repository.hpp"
 
 namespace aitrader::engine {
@@ -52,6 +60,8 @@ struct RuntimeOptions {
   // LLM bots decide on a pool of this many worker threads while the runtime thread keeps
   // processing bars and finished cycles (0: decide inline, one bot after another).
   int decision_workers = 32;
+  // The system clock of the daily LLM budget and the calls' timestamps (null: the real one).
+  const Clock* wall_clock = nullptr;
 };
 
 struct RuntimeSummary {
@@ -71,6 +81,14 @@ class PaperRuntime {
   // (the bar is rolled back and the run stops; restart to continue), venue errors.
   Result<RuntimeSummary> Run();
   void RequestStop() { stop_.store(true); }
+
+  // For inspection and tests, never while Run() runs: the paper simulator and account of a
+  // configured bot (sim null when no configured bot has that name).
+  struct VenueAccount {
+    exchange::paper::PaperSimulator* sim = nullptr;
+    exchange::paper::AccountIndex account = 0;
+  };
+  VenueAccount PaperAccountOf(std::string_view bot_name);
 
   struct Impl;
 

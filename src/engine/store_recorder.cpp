@@ -100,20 +100,23 @@ void StoreRecorder::OnCycle(const Bot& bot, const CycleRecord& r) {
   d.outcome = r.status;
   if (r.outcome.fell_back_to_hold) d.error = r.outcome.fallback_reason;
   d.latency_ms = r.latency_ms;
+  d.account_value = r.account_value;
   auto id = repo_.InsertDecision(d);
   Check(id.status());
-  if (r.usage.calls > 0) {
+  // One llm_usage row per call (attempts and retries each), stamped with the wall clock.
+  for (const auto& call : r.usage.per_call) {
     store::UsageRecord u;
     u.bot_id = bot.id();
     if (id.ok()) u.decision_id = *id;
     u.at = r.time;
+    if (call.called_at > 0) u.called_at = call.called_at;
     u.provider = bot.source().provider();
-    u.model = r.usage.model;
-    u.input_tokens = r.usage.usage.input_tokens;
-    u.output_tokens = r.usage.usage.output_tokens;
-    u.reasoning_tokens = r.usage.usage.reasoning_tokens;
-    u.cached_tokens = r.usage.usage.cached_tokens;
-    u.cost_usd = r.usage.cost_usd;
+    u.model = call.model.empty() ? r.usage.model : call.model;
+    u.input_tokens = call.usage.input_tokens;
+    u.output_tokens = call.usage.output_tokens;
+    u.reasoning_tokens = call.usage.reasoning_tokens;
+    u.cached_tokens = call.usage.cached_tokens;
+    u.cost_usd = call.cost_usd;
     Check(repo_.InsertUsage(u).status());
   }
   for (const auto& o : r.orders) Check(repo_.UpsertOrder(ToRecord(bot.id(), o), "submitted").status());

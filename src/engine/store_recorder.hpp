@@ -1,5 +1,6 @@
 // StoreRecorder: the BotObserver that writes what bots do into the database (step 8 of the
-// cycle) — decisions with their raw answers and risk verdicts, LLM usage, orders with their
+// cycle) — decisions with their raw answers, risk verdicts and the account value the prompt
+// showed, LLM usage (one row per call, stamped with the wall clock), orders with their
 // status history, fills, positions with exit plans, equity, alerts and status changes.
 //
 // It writes through the Repository inside the transaction the runtime holds open for the

@@ -188,6 +188,14 @@ CREATE INDEX bot_commands_pending ON bot_commands (done_at);
       {3, "per-user bot commands", R"SQL(
 ALTER TABLE bot_commands ADD COLUMN user_id BIGINT REFERENCES users(id);
 )SQL"},
+      {4, "paper account leverage, wall-clock LLM usage, command results, cycle account values", R"SQL(
+ALTER TABLE paper_accounts ADD COLUMN max_leverage BIGINT;
+ALTER TABLE paper_accounts ADD COLUMN default_leverage BIGINT;
+ALTER TABLE llm_usage ADD COLUMN called_at BIGINT;
+CREATE INDEX llm_usage_bot_called ON llm_usage (bot_id, called_at);
+ALTER TABLE bot_commands ADD COLUMN result TEXT;
+ALTER TABLE llm_decisions ADD COLUMN account_value BIGINT;
+)SQL"},
   };
   return kMigrations;
 }

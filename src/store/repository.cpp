@@ -1,5 +1,7 @@
 #include "store/repository.hpp"
 
+#include <algorithm>
+
 namespace aitrader::store {
 namespace {
 
@@ -188,11 +190,12 @@ Result<std::pair<std::string, std::string>> Repository::LoadCredentials(std::int
 Result<std::int64_t> Repository::InsertDecision(const DecisionRecord& d) {
   Value p[] = {Int(d.bot_id),        Int(d.cycle),        Int(d.decided_at),      Text(d.prompt_version),
                Text(d.prompt_hash),  OptText(d.prompt),   Text(d.raw_answer),     Text(d.decisions_json),
-               Text(d.verdicts_json), Text(d.outcome),    OptText(d.error),       Int(d.latency_ms)};
+               Text(d.verdicts_json), Text(d.outcome),    OptText(d.error),       Int(d.latency_ms),
+               d.account_value ? Raw(*d.account_value) : Value{Null{}}};
   return db_.QueryInt(
       "INSERT INTO llm_decisions (bot_id, cycle, decided_at, prompt_version, prompt_hash, prompt, raw_answer, "
-      "decisions_json, verdicts_json, outcome, error, latency_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-      "RETURNING id",
+      "decisions_json, verdicts_json, outcome, error, latency_ms, account_value) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
       p);
 }
 
@@ -200,7 +203,7 @@ Result<std::vector<DecisionRecord>> Repository::ListDecisions(std::int64_t bot_i
   Value p[] = {Int(bot_id), Int(limit)};
   return MapRows<DecisionRecord>(
       db_.Query("SELECT id, bot_id, cycle, decided_at, prompt_version, prompt_hash, prompt, raw_answer, "
-                "decisions_json, verdicts_json, outcome, error, latency_ms FROM llm_decisions WHERE bot_id = ? "
+                "decisions_json, verdicts_json, outcome, error, latency_ms, account_value FROM llm_decisions WHERE bot_id = ? "
                 "ORDER BY cycle DESC LIMIT ?",
                 p),
       [](const Row& r) {
@@ -218,26 +221,28 @@ Result<std::vector<DecisionRecord>> Repository::ListDecisions(std::int64_t bot_i
         d.outcome = r.Text(10);
         d.error = OptString(r, 11);
         d.latency_ms = r.Int(12);
+        if (auto v = OptInt64(r, 13)) d.account_value = Money::FromRaw(*v);
         return d;
       });
 }
 
 Result<std::int64_t> Repository::InsertUsage(const UsageRecord& u) {
-  Value p[] = {Int(u.bot_id),        OptInt(u.decision_id),  Int(u.at),
+  Value p[] = {Int(u.bot_id),        OptInt(u.decision_id),  Int(u.at),           OptInt(u.called_at),
                Text(u.provider),     Text(u.model),          Int(u.input_tokens),
                Int(u.output_tokens), Int(u.reasoning_tokens), Int(u.cached_tokens),
                Raw(u.cost_usd)};
   return db_.QueryInt(
-      "INSERT INTO llm_usage (bot_id, decision_id, at, provider, model, input_tokens, output_tokens, "
-      "reasoning_tokens, cached_tokens, cost_usd) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+      "INSERT INTO llm_usage (bot_id, decision_id, at, called_at, provider, model, input_tokens, output_tokens, "
+      "reasoning_tokens, cached_tokens, cost_usd) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
       p);
 }
 
 Result<Money> Repository::CostSince(std::int64_t bot_id, UnixMs since) {
   Value p[] = {Int(bot_id), Int(since)};
   // CAST keeps PostgreSQL's SUM(bigint) (a numeric) an integer on the wire.
-  auto v = db_.QueryInt("SELECT CAST(COALESCE(SUM(cost_usd), 0) AS BIGINT) FROM llm_usage WHERE bot_id = ? AND at >= ?",
-                        p);
+  auto v = db_.QueryInt(
+      "SELECT CAST(COALESCE(SUM(cost_usd), 0) AS BIGINT) FROM llm_usage WHERE bot_id = ? AND COALESCE(called_at, at) >= ?",
+      p);
   if (!v.ok()) return v.status();
   return Money::FromRaw(*v);
 }
@@ -458,6 +463,15 @@ Result<BotRecord> Repository::FindBot(std::int64_t user_id, std::string_view nam
       "bot '" + std::string(name) + "'");
 }
 
+Result<std::vector<std::pair<std::int64_t, Money>>> Repository::CycleAccountValues(std::int64_t bot_id) {
+  Value p[] = {Int(bot_id)};
+  return MapRows<std::pair<std::int64_t, Money>>(
+      db_.Query("SELECT cycle, account_value FROM llm_decisions WHERE bot_id = ? AND account_value IS NOT NULL "
+                "ORDER BY cycle",
+                p),
+      [](const Row& r) { return std::make_pair(r.Int(0), Money::FromRaw(r.Int(1))); });
+}
+
 Result<std::int64_t> Repository::MaxDecisionCycle(std::int64_t bot_id) {
   Value p[] = {Int(bot_id)};
   return db_.QueryInt("SELECT COALESCE(MAX(cycle), 0) FROM llm_decisions WHERE bot_id = ?", p);
@@ -482,15 +496,28 @@ Status Repository::AddPositionFunding(std::int64_t position_id, Money amount) {
   return db_.Execute("UPDATE positions SET funding = funding + ? WHERE id = ?", p);
 }
 
-Status Repository::SavePaperAccount(std::int64_t bot_id, std::int64_t account_index, Money deposit, UnixMs at) {
-  Value p[] = {Int(bot_id), Int(account_index), Raw(deposit), Int(at)};
-  return db_.Execute("INSERT INTO paper_accounts (bot_id, account_index, deposit, created_at) VALUES (?, ?, ?, ?)", p);
+Status Repository::SavePaperAccount(const PaperAccountRecord& a, UnixMs at) {
+  auto opt = [](std::optional<int> v) { return v ? Value{std::int64_t{*v}} : Value{Null{}}; };
+  Value p[] = {Int(a.bot_id), Int(a.account_index), Raw(a.deposit), Int(at), opt(a.max_leverage), opt(a.default_leverage)};
+  return db_.Execute(
+      "INSERT INTO paper_accounts (bot_id, account_index, deposit, created_at, max_leverage, default_leverage) "
+      "VALUES (?, ?, ?, ?, ?, ?)",
+      p);
 }
 
-Result<std::vector<std::tuple<std::int64_t, std::int64_t, Money>>> Repository::ListPaperAccounts() {
-  return MapRows<std::tuple<std::int64_t, std::int64_t, Money>>(
-      db_.Query("SELECT bot_id, account_index, deposit FROM paper_accounts ORDER BY account_index"),
-      [](const Row& r) { return std::make_tuple(r.Int(0), r.Int(1), Money::FromRaw(r.Int(2))); });
+Result<std::vector<PaperAccountRecord>> Repository::ListPaperAccounts() {
+  return MapRows<PaperAccountRecord>(
+      db_.Query("SELECT bot_id, account_index, deposit, max_leverage, default_leverage FROM paper_accounts "
+                "ORDER BY account_index"),
+      [](const Row& r) {
+        PaperAccountRecord a;
+        a.bot_id = r.Int(0);
+        a.account_index = r.Int(1);
+        a.deposit = Money::FromRaw(r.Int(2));
+        if (auto v = OptInt64(r, 3)) a.max_leverage = static_cast<int>(*v);
+        if (auto v = OptInt64(r, 4)) a.default_leverage = static_cast<int>(*v);
+        return a;
+      });
 }
 
 Status Repository::AppendJournal(const JournalEntry& e) {
@@ -529,12 +556,26 @@ Result<std::vector<BotCommand>> Repository::PendingCommands() {
   return MapRows<BotCommand>(
       db_.Query("SELECT id, bot_id, user_id, command, reason, created_at FROM bot_commands WHERE done_at IS NULL "
                 "ORDER BY id"),
-      [](const Row& r) { return BotCommand{r.Int(0), OptInt64(r, 1), OptInt64(r, 2), r.Text(3), r.Text(4), r.Int(5)}; });
+      [](const Row& r) { return BotCommand{r.Int(0), OptInt64(r, 1), OptInt64(r, 2), r.Text(3), r.Text(4), r.Int(5), {}, {}}; });
 }
 
-Status Repository::MarkCommandDone(std::int64_t id, UnixMs at) {
-  Value p[] = {Int(at), Int(id)};
-  return db_.Execute("UPDATE bot_commands SET done_at = ? WHERE id = ?", p);
+Status Repository::MarkCommandDone(std::int64_t id, UnixMs at, std::string_view result) {
+  Value p[] = {Int(at), Text(result), Int(id)};
+  return db_.Execute("UPDATE bot_commands SET done_at = ?, result = ? WHERE id = ?", p);
+}
+
+Result<std::vector<BotCommand>> Repository::ListCommands(std::size_t limit) {
+  Value p[] = {Int(static_cast<std::int64_t>(std::min<std::size_t>(limit, 1'000'000)))};
+  auto rows = MapRows<BotCommand>(
+      db_.Query("SELECT id, bot_id, user_id, command, reason, created_at, done_at, result FROM bot_commands "
+                "ORDER BY id DESC LIMIT ?",
+                p),
+      [](const Row& r) {
+        return BotCommand{r.Int(0), OptInt64(r, 1), OptInt64(r, 2), r.Text(3), r.Text(4), r.Int(5), OptInt64(r, 6),
+                          r.IsNull(7) ? std::string() : r.Text(7)};
+      });
+  if (rows.ok()) std::reverse(rows->begin(), rows->end());
+  return rows;
 }
 
 }  // namespace aitrader::store

@@ -56,13 +56,17 @@ struct DecisionRecord {
   std::string outcome;                // e.g. "executed", "hold", "parse_failed", "denied"
   std::optional<std::string> error;
   std::int64_t latency_ms = 0;
+  // The account value the cycle's prompt showed (margin balance at the cycle's start): the
+  // per-cycle returns of the Sharpe ratio are restored from it after a restart.
+  std::optional<Money> account_value;
 };
 
 struct UsageRecord {
   std::int64_t id = 0;
   std::int64_t bot_id = 0;
   std::optional<std::int64_t> decision_id;
-  UnixMs at = 0;
+  UnixMs at = 0;                       // the bot's clock (the cycle's time; simulated in a replay)
+  std::optional<UnixMs> called_at;     // the wall clock when the call was made (the daily budget's day)
   std::string provider;
   std::string model;
   std::int64_t input_tokens = 0;
@@ -166,6 +170,20 @@ struct BotCommand {
   std::string command;   // "pause", "resume", "stop", "emergency_stop"
   std::string reason;
   UnixMs created_at = 0;
+  std::optional<UnixMs> done_at;       // set once the runtime handled it
+  // What the runtime did: "applied", "refused: …" (e.g. resume of a halted bot), "not
+  // applicable: …" (no bot of the run matches). Empty while pending.
+  std::string result;
+};
+
+// A bot's paper account as the runtime created it; the leverage values are null in rows
+// written before schema version 4 (the bot's configuration then applies).
+struct PaperAccountRecord {
+  std::int64_t bot_id = 0;
+  std::int64_t account_index = 0;
+  Money deposit;
+  std::optional<int> max_leverage;
+  std::optional<int> default_leverage;
 };
 
 class Repository {
@@ -195,6 +213,8 @@ class Repository {
   Result<std::int64_t> InsertDecision(const DecisionRecord& d);
   Result<std::vector<DecisionRecord>> ListDecisions(std::int64_t bot_id, int limit = 100);
   Result<std::int64_t> InsertUsage(const UsageRecord& u);
+  // The cost of the bot's LLM calls made at or after `since` by the wall clock (called_at;
+  // rows without it count by `at`): the stored spend the daily budget continues from.
   Result<Money> CostSince(std::int64_t bot_id, UnixMs since);
 
   // orders and fills
@@ -223,16 +243,18 @@ class Repository {
 
   // bots by name, cycles
   Result<BotRecord> FindBot(std::int64_t user_id, std::string_view name);
-  Result<std::int64_t> MaxDecisionCycle(std::int64_t bot_id);  // 0 when none
+  Result<std::int64_t> MaxDecisionCycle(std::int64_t bot_id);
+  // (cycle, account_value) of every decision with one, in cycle order.
+  Result<std::vector<std::pair<std::int64_t, Money>>> CycleAccountValues(std::int64_t bot_id);  // 0 when none
   Result<PositionRecord> FindOpenPosition(std::int64_t bot_id, std::string_view symbol);
   Status UpdateExitPlan(std::int64_t position_id, std::string_view exit_plan_json);
   // Adds a funding payment (> 0 received) to an open position's running total.
   Status AddPositionFunding(std::int64_t position_id, Money amount);
 
   // paper venue persistence (engine/journaled_exchange.hpp)
-  Status SavePaperAccount(std::int64_t bot_id, std::int64_t account_index, Money deposit, UnixMs at);
-  // (bot_id, account_index, deposit) ordered by account_index
-  Result<std::vector<std::tuple<std::int64_t, std::int64_t, Money>>> ListPaperAccounts();
+  Status SavePaperAccount(const PaperAccountRecord& account, UnixMs at);
+  // Ordered by account_index.
+  Result<std::vector<PaperAccountRecord>> ListPaperAccounts();
   Status AppendJournal(const JournalEntry& e);
   Result<std::vector<JournalEntry>> LoadJournal();
 
@@ -243,7 +265,10 @@ class Repository {
                                      std::string_view reason, UnixMs at,
                                      std::optional<std::int64_t> user_id = std::nullopt);
   Result<std::vector<BotCommand>> PendingCommands();
-  Status MarkCommandDone(std::int64_t id, UnixMs at);
+  // result: see BotCommand::result.
+  Status MarkCommandDone(std::int64_t id, UnixMs at, std::string_view result = "applied");
+  // Every command, oldest first (at most `limit`, the newest ones).
+  Result<std::vector<BotCommand>> ListCommands(std::size_t limit = 1000);
 
  private:
   Database& db_;

@@ -315,3 +315,48 @@ TEST(Backtest, RejectsBadPeriodsAndMixedIntervals) {
 
 }  // namespace
 }  // namespace aitrader::engine
+
+namespace aitrader::engine {
+namespace {
+
+// Issue 9 item 8: the ledger charges the funding series the prompt shows. A funding file with
+// an unmistakable rate (1% per settlement) covers the first day of a four-day backtest;
+// every trade held over a settlement in those days pays ~1% of its notional per settlement,
+// and trades held over a later settlement (no event in the series) pay the default 0.01%.
+TEST(Backtest, FundingChargesTheSeriesRateAndTheDefaultWhereItHasNoData) {
+  const UnixMs from = *ParseUtc("2025-09-12"), to = *ParseUtc("2025-09-16");
+  const UnixMs covered_until = *ParseUtc("2025-09-13");
+  TempDir dir;
+  for (const char* s : {"BTCUSDT", "ETHUSDT"}) CopyCandles(dir.str(), s, to, std::nullopt);
+  fs::create_directories(dir.str() + "/funding");
+  for (const char* s : {"BTCUSDT", "ETHUSDT"}) {
+    std::ofstream f(dir.str() + "/funding/" + s + "_8h_test.csv");
+    f << "timestamp,symbol,funding_rate\n";
+    for (UnixMs t = from - 3 * kDayMs; t < covered_until; t += 8 * kHourMs) f << t + 3 << ',' << s << ",0.01\n";
+  }
+  RunConfig cfg = Config("2025-09-12", "2025-09-16", {BaselineBot("a", {"BTCUSDT", "ETHUSDT"})});
+  cfg.data_dir = dir.str();
+  cfg.bots[0].risk.max_leverage = 3;
+  auto r = RunQuiet(cfg);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ExpectLedgersOk(*r);
+  int covered = 0, uncovered = 0;
+  for (const auto& t : r->bots[0].trades) {
+    int k_covered = 0, k_default = 0;
+    for (UnixMs f = (t.entry_time / (8 * kHourMs) + 1) * 8 * kHourMs; f <= t.exit_time; f += 8 * kHourMs) {
+      (f < covered_until ? k_covered : k_default)++;
+    }
+    if (k_covered + k_default == 0) continue;
+    const double notional = Notional(t.entry_price, t.quantity).ToDouble();
+    const double paid = -t.funding.ToDouble() * (t.side == Side::kBuy ? 1 : -1);  // > 0: the position paid
+    const double expected = notional * (0.01 * k_covered + 0.0001 * k_default);
+    EXPECT_NEAR(paid, expected, expected * 0.1) << t.coin << " " << FormatUtc(t.entry_time) << " → "
+                                                << FormatUtc(t.exit_time) << " funding " << t.funding.ToString();
+    (k_covered > 0 ? covered : uncovered)++;
+  }
+  EXPECT_GT(covered, 0) << "no trade held over a settlement the series covers";
+  EXPECT_GT(uncovered, 0) << "no trade held over a settlement only the default covers";
+}
+
+}  // namespace
+}  // namespace aitrader::engine

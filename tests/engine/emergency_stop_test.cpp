@@ -62,6 +62,38 @@ class AlertLog final : public BotObserver {
   std::vector<std::string> alerts;
 };
 
+// A venue that refuses reduce-only market orders once `refuse` is set (a close that fails).
+class RefusingCloses final : public exchange::Exchange {
+ public:
+  explicit RefusingCloses(exchange::Exchange& inner) : inner_(inner) {}
+  bool refuse = false;
+  Result<std::vector<market::Candle>> FetchOhlcv(std::string_view s, UnixMs i, UnixMs since, std::size_t l) override {
+    return inner_.FetchOhlcv(s, i, since, l);
+  }
+  Result<exchange::Ticker> FetchTicker(std::string_view s) override { return inner_.FetchTicker(s); }
+  Result<Price> FetchMarkPrice(std::string_view s) override { return inner_.FetchMarkPrice(s); }
+  Result<exchange::FundingRateInfo> FetchFundingRate(std::string_view s) override { return inner_.FetchFundingRate(s); }
+  Result<exchange::OpenInterest> FetchOpenInterest(std::string_view s) override { return inner_.FetchOpenInterest(s); }
+  Result<exchange::Balance> FetchBalance() override { return inner_.FetchBalance(); }
+  Result<std::vector<exchange::Position>> FetchPositions() override { return inner_.FetchPositions(); }
+  Result<std::vector<exchange::Order>> FetchOpenOrders(std::string_view s) override { return inner_.FetchOpenOrders(s); }
+  Result<exchange::Order> FetchOrder(std::string_view s, const ClientOrderId& id) override { return inner_.FetchOrder(s, id); }
+  Result<exchange::Order> CreateOrder(const exchange::OrderRequest& r) override {
+    if (refuse && r.reduce_only && r.type == OrderType::kMarket) return Unavailable("venue down for closes");
+    return inner_.CreateOrder(r);
+  }
+  Result<exchange::Order> CancelOrder(std::string_view s, const ClientOrderId& id) override { return inner_.CancelOrder(s, id); }
+  Result<std::vector<exchange::Order>> CancelAllOrders(std::string_view s) override { return inner_.CancelAllOrders(s); }
+  Status SetLeverage(std::string_view s, int l) override { return inner_.SetLeverage(s, l); }
+  Status SetMarginMode(std::string_view s, MarginMode m) override { return inner_.SetMarginMode(s, m); }
+  std::size_t PollEvents(std::vector<exchange::ExecutionEvent>& out, std::size_t n) override {
+    return inner_.PollEvents(out, n);
+  }
+
+ private:
+  exchange::Exchange& inner_;
+};
+
 class EmergencyStopTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
@@ -88,19 +120,24 @@ class EmergencyStopTest : public ::testing::Test {
     bars_ = (*market_)->Bars(from_, from_ + kDayMs, sc.symbols);
   }
 
-  Bot& AddBot(std::unique_ptr<DecisionSource> source) {
+  Bot& AddBot(std::unique_ptr<DecisionSource> source, bool refusing = false) {
     exchange::paper::AccountConfig ac;
     ac.deposit = Money::FromUnits(10000);
     auto idx = sim_->AddAccount(ac);
     EXPECT_TRUE(idx.ok());
     venues_.push_back(std::make_unique<exchange::paper::PaperExchange>(*sim_, *idx));
+    exchange::Exchange* venue = venues_.back().get();
+    if (refusing) {
+      refusing_ = std::make_unique<RefusingCloses>(*venues_.back());
+      venue = refusing_.get();
+    }
     BotConfig cfg;
     cfg.name = "bot" + std::to_string(venues_.size());
     cfg.symbols = {"BTCUSDT", "ETHUSDT", "SOLUSDT"};
     cfg.risk.min_reward_risk = *Ratio::Parse("1");
     auto risk = risk::RiskEngine::Create(cfg.risk, *instruments_);
     EXPECT_TRUE(risk.ok());
-    bots_.push_back(std::make_unique<Bot>(static_cast<std::int64_t>(bots_.size() + 1), cfg, *venues_.back(),
+    bots_.push_back(std::make_unique<Bot>(static_cast<std::int64_t>(bots_.size() + 1), cfg, *venue,
                                           *market_, *instruments_, std::move(source), std::move(*risk), *clock_));
     bots_.back()->AddObserver(&alerts_);
     bots_.back()->Start(from_);
@@ -137,6 +174,7 @@ class EmergencyStopTest : public ::testing::Test {
   std::size_t next_ = 0;
   std::vector<std::unique_ptr<exchange::paper::PaperExchange>> venues_;
   std::vector<std::unique_ptr<Bot>> bots_;
+  std::unique_ptr<RefusingCloses> refusing_;
   AlertLog alerts_;
 };
 
@@ -164,6 +202,21 @@ TEST_F(EmergencyStopTest, FlattensPositionsAndCancelsStopLossAndTakeProfit) {
   EXPECT_EQ(bot.stats().cycles, cycles);
   ExpectFlat(*venues_[0]);
   EXPECT_TRUE(sim_->SelfCheck(0).ok());
+}
+
+// Issue 9 (minor): "verify flat" reports every position still open, by name.
+TEST_F(EmergencyStopTest, ReportsPositionsStillOpen) {
+  Bot& bot = AddBot(std::make_unique<ScriptedSource>(), /*refusing=*/true);
+  Feed(1);
+  ASSERT_EQ(venues_[0]->FetchPositions()->size(), 2u);
+  refusing_->refuse = true;
+  auto problems = bot.EmergencyStop(Now(), "venue trouble");
+  std::string all;
+  for (const auto& p : problems) all += p + "\n";
+  EXPECT_NE(all.find("position still open: BTCUSDT"), std::string::npos) << all;
+  EXPECT_NE(all.find("position still open: ETHUSDT"), std::string::npos) << all;
+  ASSERT_FALSE(alerts_.alerts.empty());
+  EXPECT_NE(alerts_.alerts.back().find("position still open: ETHUSDT"), std::string::npos) << alerts_.alerts.back();
 }
 
 TEST_F(EmergencyStopTest, WorksWhilePaused) {

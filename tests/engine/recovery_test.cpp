@@ -13,7 +13,10 @@
 #include <fstream>
 #include <random>
 
+#include "agent/baseline.hpp"
+#include "llm/mock/mock_server.hpp"
 #include "store/database.hpp"
+#include "store/repository.hpp"
 #include "support/postgres_server.hpp"
 
 extern char** environ;
@@ -57,7 +60,10 @@ std::string Dump(const std::string& url) {
            "SELECT bot_id, symbol, side, quantity, price, fee, realized_pnl, at FROM trades ORDER BY bot_id, at, venue_trade_id",
            "SELECT bot_id, symbol, side, quantity, entry_price, opened_at, closed_at, exit_price, exit_reason, "
            "realized_pnl, fees, funding, exit_plan_json FROM positions ORDER BY bot_id, opened_at, symbol",
-           "SELECT bot_id, cycle, decided_at, decisions_json, verdicts_json, outcome FROM llm_decisions ORDER BY bot_id, cycle",
+           "SELECT bot_id, cycle, decided_at, prompt_hash, account_value, decisions_json, verdicts_json, outcome "
+           "FROM llm_decisions ORDER BY bot_id, cycle",
+           "SELECT bot_id, COUNT(*), SUM(input_tokens) FROM llm_usage GROUP BY bot_id ORDER BY bot_id",
+           "SELECT bot_id, user_id, command, reason, result FROM bot_commands ORDER BY id",
            "SELECT bot_id, at, equity, wallet_balance FROM equity_snapshots ORDER BY bot_id, at",
            "SELECT bot_id, client_order_id, type, status, filled_quantity, avg_price FROM orders ORDER BY client_order_id",
            "SELECT name, status FROM bots ORDER BY name",
@@ -137,6 +143,87 @@ TEST_P(RecoveryTest, KilledAtRandomPointsTheRunEndsAsIfNeverInterrupted) {
   auto orphan = (*db)->QueryInt("SELECT COUNT(*) FROM trades WHERE order_id IS NULL");
   ASSERT_TRUE(orphan.ok());
   EXPECT_EQ(*orphan, 0);
+}
+
+// Runs `config` until it finishes, killed at seeded random points; returns the kills.
+int RunWithCrashes(const std::string& config, std::mt19937& rng, int max_bar) {
+  int kills = 0;
+  for (int attempt = 0; attempt < 60; ++attempt) {
+    std::string site = rng() % 2 == 0 ? "bar" : "commit";
+    std::string crash = site + ":" + std::to_string(1 + static_cast<int>(rng() % static_cast<unsigned>(max_bar)));
+    int status = RunAitrader({"run", "--config", config}, crash);
+    if (WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) {
+      ++kills;
+      continue;
+    }
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "run after " << kills << " kills failed: " << status;
+    return kills;
+  }
+  ADD_FAILURE() << "the run never finished";
+  return kills;
+}
+
+void Queue(const std::string& url, const std::string& bot, const std::string& command) {
+  auto db = store::OpenDatabase(url);
+  ASSERT_TRUE(db.ok()) << db.status().ToString();
+  store::Repository repo(**db);
+  auto user = repo.FindUserByEmail("local@aitrader");
+  ASSERT_TRUE(user.ok()) << user.status().ToString();
+  auto b = repo.FindBot(user->id, bot);
+  ASSERT_TRUE(b.ok()) << b.status().ToString();
+  ASSERT_TRUE(repo.AddBotCommand(b->id, command, "recovery test", 0).ok());
+}
+
+// LLM bots deciding on the worker pool (answers from the local vendor server through the
+// OpenAI and Anthropic wire formats), with operator commands arriving between the phases of
+// the run: killed at random points in every phase, the run ends as the uninterrupted one —
+// prompts (hence the restored Sharpe ratio) and LLM usage included.
+TEST_P(RecoveryTest, AsyncLlmBotsAndCommandsMidRunEndAsIfNeverInterrupted) {
+  llm::mock::MockServer server({}, [](const llm::mock::MockRequest& r) {
+    return agent::BaselineAnswerForPrompt(r.system, r.user);
+  });
+  ASSERT_TRUE(server.Start().ok());
+  const std::string ref_url = NewDatabase("llm_reference");
+  const std::string crash_url = NewDatabase("llm_crashed");
+  ASSERT_FALSE(ref_url.empty());
+  ASSERT_FALSE(crash_url.empty());
+  auto config = [&](const std::string& name, const std::string& url, const char* to) {
+    std::string path = (dir_ / (name + ".json")).string();
+    std::ofstream(path) << R"({"database": ")" << url << R"(", "from": "2025-10-20", "to": ")" << to << R"(",
+      "bots": [{"name": "gpt", "model": "llm", "llm": {"provider": "openai", "model": "gpt-5", "base_url": ")"
+                        << server.BaseUrl() << R"(/v1", "api_key": "k", "requests_per_minute": 100000}},
+               {"name": "claude", "model": "llm", "symbols": ["BTC", "ETH"], "risk": {"max_leverage": 3},
+                "llm": {"provider": "anthropic", "model": "claude-sonnet-4-5", "base_url": ")"
+                        << server.BaseUrl() << R"(", "api_key": "k", "requests_per_minute": 100000}},
+               {"name": "base"}]})";
+    return path;
+  };
+  struct Phase {
+    const char* to;
+    std::vector<std::pair<std::string, std::string>> commands_after;
+  };
+  const std::vector<Phase> phases = {
+      {"2025-10-20T16:00", {{"gpt", "pause"}, {"claude", "emergency_stop"}}},
+      {"2025-10-21T04:00", {{"gpt", "resume"}, {"claude", "resume"}, {"base", "stop"}}},
+      {"2025-10-21T16:00", {}},
+  };
+  for (const auto& ph : phases) {
+    int status = RunAitrader({"run", "--config", config("ref", ref_url, ph.to)}, "");
+    ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "reference run failed, status " << status;
+    for (const auto& [bot, cmd] : ph.commands_after) Queue(ref_url, bot, cmd);
+  }
+  std::mt19937 rng(GetParam() == "sqlite" ? 20251201 : 20251202);
+  int kills = 0;
+  for (const auto& ph : phases) {
+    kills += RunWithCrashes(config("crash", crash_url, ph.to), rng, 150);
+    for (const auto& [bot, cmd] : ph.commands_after) Queue(crash_url, bot, cmd);
+  }
+  server.Stop();
+  EXPECT_GE(kills, 3);
+  const std::string a = Dump(ref_url), b = Dump(crash_url);
+  EXPECT_GT(a.size(), 1000u);
+  EXPECT_EQ(a, b);
+  EXPECT_NE(a.find("emergency_stop|recovery test|applied"), std::string::npos);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, RecoveryTest, ::testing::Values("sqlite", "postgres"),

@@ -226,10 +226,18 @@ TEST_P(StoreTest, DecisionsUsageAndCost) {
   ASSERT_TRUE(repo_->InsertUsage(u).ok());
   EXPECT_EQ(repo_->CostSince(bot, 0)->ToString(), "0.02");
   EXPECT_EQ(repo_->CostSince(bot, 15)->ToString(), "0.0005");
+  // The budget's day is the wall clock's: a call made (called_at) late, for an early cycle (at).
+  u.at = 5;
+  u.called_at = 1000;
+  u.cost_usd = *Money::Parse("0.25");
+  ASSERT_TRUE(repo_->InsertUsage(u).ok());
+  EXPECT_EQ(repo_->CostSince(bot, 15)->ToString(), "0.2505");
+  EXPECT_EQ(repo_->CostSince(bot, 1001)->ToString(), "0");
   auto decisions = repo_->ListDecisions(bot);
   ASSERT_EQ(decisions->size(), 1u);
   EXPECT_EQ((*decisions)[0].raw_answer, d.raw_answer);
   EXPECT_FALSE((*decisions)[0].prompt.has_value());
+  EXPECT_FALSE((*decisions)[0].account_value.has_value());
 }
 
 TEST_P(StoreTest, EquityCandlesAndAlerts) {
@@ -319,11 +327,13 @@ namespace {
 
 TEST_P(StoreTest, JournalRunStateAndCommands) {
   std::int64_t bot = MakeUserAndBot();
-  ASSERT_TRUE(repo_->SavePaperAccount(bot, 0, *Money::Parse("10000"), 1).ok());
-  EXPECT_EQ(repo_->SavePaperAccount(bot, 1, *Money::Parse("1"), 1).code(), StatusCode::kAlreadyExists);
+  ASSERT_TRUE(repo_->SavePaperAccount({bot, 0, *Money::Parse("10000"), 3, 1}, 1).ok());
+  EXPECT_EQ(repo_->SavePaperAccount({bot, 1, *Money::Parse("1"), {}, {}}, 1).code(), StatusCode::kAlreadyExists);
   auto accounts = repo_->ListPaperAccounts();
   ASSERT_EQ(accounts->size(), 1u);
-  EXPECT_EQ(std::get<2>((*accounts)[0]).ToString(), "10000");
+  EXPECT_EQ((*accounts)[0].deposit.ToString(), "10000");
+  EXPECT_EQ((*accounts)[0].max_leverage, 3);
+  EXPECT_EQ((*accounts)[0].default_leverage, 1);
   ASSERT_TRUE(repo_->AppendJournal({1, bot, 300000, "create_order", R"({"client_id":"x"})"}).ok());
   ASSERT_TRUE(repo_->AppendJournal({2, bot, 600000, "cancel_all", R"({"symbol":""})"}).ok());
   EXPECT_EQ(repo_->AppendJournal({2, bot, 600000, "cancel_all", "{}"}).code(), StatusCode::kAlreadyExists);
@@ -342,6 +352,14 @@ TEST_P(StoreTest, JournalRunStateAndCommands) {
   EXPECT_FALSE((*pending)[1].bot_id.has_value());
   ASSERT_TRUE(repo_->MarkCommandDone(*c1, 12).ok());
   EXPECT_EQ(repo_->PendingCommands()->size(), 1u);
+  ASSERT_TRUE(repo_->MarkCommandDone(*c2, 13, "not applicable: no bot of this run matches").ok());
+  auto all = repo_->ListCommands();
+  ASSERT_TRUE(all.ok()) << all.status().ToString();
+  ASSERT_EQ(all->size(), 2u);
+  EXPECT_EQ((*all)[0].result, "applied");
+  EXPECT_EQ((*all)[0].done_at, 12);
+  EXPECT_EQ((*all)[1].result, "not applicable: no bot of this run matches");
+  EXPECT_EQ(repo_->ListCommands(1)->front().id, *c2);
   EXPECT_EQ(repo_->FindBot(repo_->GetBot(bot)->user_id, "alpha")->id, bot);
   EXPECT_EQ(*repo_->MaxDecisionCycle(bot), 0);
 }
