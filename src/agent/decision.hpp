@@ -109,6 +109,10 @@ enum class DecisionReason {
   kEntryWithOpenPosition,// buy/sell_to_enter while a position in that coin is open
   kCloseWithoutPosition, // close_position with no open position
   kNoPrice,              // no current price for the coin (cannot check the exit plan)
+  kQuantityOutOfRange,   // quantity × current price above ValidationContext::max_notional (dollars given as coins?)
+  kPriceOutOfRange,      // an entry's profit_target/stop_loss not positive or not within 10× of the current price
+  kRiskOutOfRange,       // risk_usd above ValidationContext::max_notional
+  kLast = kRiskOutOfRange,
 };
 std::string_view ToString(DecisionReason r);  // "stop_loss_wrong_side"
 
@@ -146,16 +150,25 @@ struct CoinState {
   Quantity position;             // signed open size; zero = no position
 };
 
+// The sanity cap on one decision's notional (quantity × current price) and risk_usd: far above
+// any bot's real limit (the risk engine applies those against equity) and far below the
+// fixed-point range (9.2e9), so nothing downstream can overflow on a model's number.
+inline constexpr std::int64_t kMaxDecisionNotionalUsd = 1'000'000'000;
+// An entry's stop_loss / profit_target must lie within price / 10 .. price × 10.
+inline constexpr int kMaxExitPriceFactor = 10;
+
 struct ValidationContext {
   std::vector<CoinState> coins;  // the coins the bot trades; others are unknown
   int max_leverage = kMaxLeverageCap;  // clamped to 1..kMaxLeverageCap
+  Money max_notional = Money::FromUnits(kMaxDecisionNotionalUsd);  // capped at that value too
   const CoinState* Find(std::string_view coin) const;
 };
 
 // Step 2: checks decisions (already read) against the market, the positions and the limits.
 // Rules: coin known; signal present; entries need quantity > 0, leverage 1..max, profit_target,
 // stop_loss on the correct sides of the current price (long: stop < price < target; short:
-// target < price < stop), invalidation_condition, confidence in [0, 1], risk_usd >= 0; an
+// target < price < stop) and within kMaxExitPriceFactor of it, invalidation_condition,
+// confidence in [0, 1], 0 <= risk_usd <= max_notional, quantity × price <= max_notional; an
 // entry is refused while a position in that coin is open (only hold/close are allowed then);
 // close_position needs an open position. Fields given with hold/close are range-checked too.
 std::vector<DecisionIssue> ValidateDecisions(std::span<const Decision> decisions, const ValidationContext& ctx);
