@@ -190,10 +190,12 @@ Status IssuesToStatus(std::span<const DecisionIssue> issues);
 // equal decisions.
 std::string DecisionsToJson(std::span<const Decision> decisions);
 
-// The JSON Schema (draft 2020-12 subset accepted by OpenAI strict structured outputs, Gemini
-// and Anthropic) of an answer for these coins: an object with one required property per coin,
-// each {"trade_signal_args": {...all fields...}}; signal is an enum, leverage an integer
-// 1..max_leverage, confidence 0..1.
+// The JSON Schema (draft 2020-12) of an answer for these coins: an object with one required
+// property per coin, each {"trade_signal_args": {...all fields...}}; signal is an enum,
+// leverage an integer 1..max_leverage, confidence 0..1. This is the full schema; each vendor
+// adapter sends only the subset that vendor accepts (llm/wire/wire_common.hpp: Anthropic and
+// OpenAI strict get no numeric bounds, Gemini's responseSchema no additionalProperties) and
+// ValidateDecisions enforces every bound after parsing.
 std::string DecisionJsonSchema(std::span<const std::string> coins, int max_leverage);
 
 // ---- retry protocol -------------------------------------------------------------------

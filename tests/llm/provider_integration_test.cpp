@@ -127,6 +127,43 @@ const ProviderCase kProviders[] = {
     {"openai-compatible", "llama3.1:8b", "/v1"},
 };
 
+// The decision schema's shape (agent::DecisionJsonSchema): JSON Schema with bounds, closed
+// objects and $schema. With json_mode auto every vendor gets native structured output, and the
+// mock refuses any keyword the real vendor refuses (issue 9 item 2: Anthropic refused
+// minimum/maximum with a 400, so Claude bots never traded).
+constexpr const char* kBoundedSchema =
+    R"({"$schema":"https://json-schema.org/draft/2020-12/schema","title":"trade_decision","type":"object",)"
+    R"("additionalProperties":false,"required":["BTC"],"properties":{"BTC":{"type":"object","additionalProperties":false,)"
+    R"("required":["signal","leverage","confidence","quantity"],"properties":{)"
+    R"("signal":{"type":"string","enum":["buy_to_enter","sell_to_enter","hold","close_position"]},)"
+    R"("leverage":{"type":"integer","minimum":1,"maximum":10},)"
+    R"("confidence":{"type":"number","minimum":0,"maximum":1},)"
+    R"("quantity":{"type":"number","minimum":0,"description":"size in coins"}}}}})";
+
+TEST_F(LlmIntegration, EveryVendorAcceptsTheDecisionSchemaItIsSent) {
+  for (const auto& p : kProviders) {
+    SCOPED_TRACE(p.provider);
+    server_.ClearRequests();
+    auto client = Make(Config(p.provider, p.model, p.path_suffix));
+    ASSERT_NE(client, nullptr);
+    auto r = client->Complete(Decide(kBoundedSchema));
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    ASSERT_EQ(server_.Requests().size(), 1u);
+    EXPECT_EQ(server_.Requests().back().status, 200);
+  }
+  // What Anthropic got: the schema without the bounds, every object closed.
+  server_.ClearRequests();
+  auto client = Make(Config("anthropic", "claude-sonnet-4-5"));
+  ASSERT_TRUE(client->Complete(Decide(kBoundedSchema)).ok());
+  json::value body = LastBody();
+  const json::value& schema = body.at("output_config").at("format").at("schema");
+  const json::value& lev = schema.at("properties").at("BTC").at("properties").at("leverage");
+  EXPECT_FALSE(lev.as_object().contains("minimum"));
+  EXPECT_FALSE(lev.as_object().contains("maximum"));
+  EXPECT_EQ(lev.at("type").as_string(), "integer");
+  EXPECT_NE(std::string(lev.at("description").as_string()).find("1"), std::string::npos);  // the bound, as text
+}
+
 TEST_F(LlmIntegration, EveryProviderAnswersWithUsageAndCost) {
   for (const auto& p : kProviders) {
     SCOPED_TRACE(p.provider);
