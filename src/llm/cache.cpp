@@ -15,6 +15,9 @@ namespace json = boost::json;
 
 namespace {
 
+// A cached answer is a few KB; a file far larger is not ours (or is corrupt): a miss.
+constexpr std::size_t kMaxCachedResponseBytes = 16u << 20;
+
 void AppendField(std::string& out, std::string_view field) {
   out += std::to_string(field.size());
   out += ':';
@@ -102,7 +105,7 @@ Result<std::shared_ptr<FileResponseCache>> FileResponseCache::Open(const std::st
 }
 
 std::optional<Response> FileResponseCache::Get(const std::string& key) const {
-  auto text = ReadFile(dir_ + "/" + key + ".json");
+  auto text = ReadFile(dir_ + "/" + key + ".json", kMaxCachedResponseBytes);
   if (!text.ok()) return std::nullopt;
   auto parsed = wire::ParseBody(*text);
   if (!parsed.ok()) return std::nullopt;

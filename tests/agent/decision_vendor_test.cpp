@@ -1,0 +1,51 @@
+// The real decision schema (DecisionJsonSchema) through every vendor adapter against the mock
+// vendor server, which refuses any schema keyword the real vendor refuses (issue 9 item 2:
+// Anthropic refused minimum/maximum with a 400, so Claude bots always held).
+#include <gtest/gtest.h>
+
+#include "agent/decision.hpp"
+#include "llm/factory.hpp"
+#include "llm/mock/mock_server.hpp"
+
+namespace aitrader::agent {
+namespace {
+
+TEST(DecisionVendors, EveryVendorAcceptsTheDecisionSchemaAndTheAnswerIsAccepted) {
+  llm::mock::MockServer server;
+  ASSERT_TRUE(server.Start().ok());
+  const std::vector<std::string> coins = {"BTC", "ETH", "SOL", "BNB", "XRP", "DOGE"};
+  ValidationContext ctx;
+  for (const auto& c : coins) ctx.coins.push_back({c, Price::FromUnits(100), Quantity::Zero()});
+  struct Case {
+    const char* provider;
+    const char* model;
+    const char* suffix;
+  };
+  for (const Case& c : {Case{"anthropic", "claude-sonnet-4-5", ""}, Case{"openai", "gpt-5", "/v1"},
+                        Case{"gemini", "gemini-2.5-pro", ""}, Case{"deepseek", "deepseek-chat", ""},
+                        Case{"openai-compatible", "llama3.1:8b", "/v1"}}) {
+    SCOPED_TRACE(c.provider);
+    server.ClearRequests();
+    llm::ProviderConfig pc;
+    pc.provider = c.provider;
+    pc.model = c.model;
+    pc.base_url = server.BaseUrl() + c.suffix;
+    pc.api_key = llm::SecretString("mock-key");
+    pc.timeout_ms = 5000;
+    auto client = llm::MakeClient(pc);
+    ASSERT_TRUE(client.ok()) << client.status().ToString();
+    llm::Request req;
+    req.max_tokens = 2048;
+    req.response_schema = DecisionJsonSchema(coins, 10);
+    req.messages = {{llm::Role::kSystem, "Answer in JSON."}, {llm::Role::kUser, "Decide."}};
+    DecisionOutcome out = DecideWithRetries(**client, req, ctx, RetryPolicy{0}, "aa-v1");
+    ASSERT_EQ(out.attempts.size(), 1u);
+    EXPECT_TRUE(out.attempts[0].transport.ok()) << out.attempts[0].transport.ToString();
+    EXPECT_FALSE(out.fell_back_to_hold) << out.fallback_reason;
+    ASSERT_EQ(server.Requests().size(), 1u);
+    EXPECT_EQ(server.Requests()[0].status, 200) << server.Requests()[0].body.substr(0, 300);
+  }
+}
+
+}  // namespace
+}  // namespace aitrader::agent
