@@ -24,21 +24,24 @@ Result<std::unique_ptr<Client>> MakeClient(const ProviderConfig& config, const C
     return r;
   };
   std::unique_ptr<Client> client;
+  std::string endpoint;  // cache and recording keys: EndpointIdentity (never the key itself)
   if (kind == ProviderKind::kReplay) {
     if (config.replay_file.empty()) return InvalidArgument("provider replay needs replay_file");
     AITRADER_ASSIGN_OR_RETURN(auto replay, ReplayClient::Load(config.replay_file, config.replay_by_sequence, resolve));
     client = std::move(replay);
   } else {
     AITRADER_ASSIGN_OR_RETURN(SecretString key, ResolveApiKey(config));
+    endpoint = EndpointIdentity(config, key);
     AITRADER_ASSIGN_OR_RETURN(auto adapter, MakeProviderAdapter(config, key));
     client = std::make_unique<ProviderClient>(config, std::move(key), std::move(adapter), deps);
   }
   if (!config.cache_dir.empty()) {
     AITRADER_ASSIGN_OR_RETURN(auto cache, FileResponseCache::Open(config.cache_dir));
-    client = std::make_unique<CachingClient>(std::move(client), std::move(cache), resolve);
+    client = std::make_unique<CachingClient>(std::move(client), std::move(cache), resolve, endpoint);
   }
   if (!config.record_file.empty()) {
-    AITRADER_ASSIGN_OR_RETURN(auto recording, RecordingClient::Open(std::move(client), config.record_file, resolve));
+    AITRADER_ASSIGN_OR_RETURN(auto recording,
+                              RecordingClient::Open(std::move(client), config.record_file, resolve, endpoint));
     client = std::move(recording);
   }
   return client;

@@ -47,6 +47,7 @@ ProviderClient::ProviderClient(ProviderConfig config, SecretString key, std::uni
   http_options_.max_response_bytes = config_.max_response_bytes;
   http_options_.proxy = config_.proxy;
   http_options_.ca_file = config_.ca_file;
+  endpoint_ = EndpointIdentity(config_, key_);
 }
 
 Request ProviderClient::Resolve(const Request& request) const {
@@ -93,7 +94,8 @@ Result<Response> ProviderClient::Complete(const Request& request, const CancelTo
   HttpRequest http = std::move(built).value();
   for (const auto& h : config_.extra_headers) http.headers.push_back(h);
 
-  auto bucket = deps_.rate_limits->Get(adapter_->provider(), r.model, config_.requests_per_minute, config_.burst);
+  // One bucket per endpoint (provider + base URL + key fingerprint) and model.
+  auto bucket = deps_.rate_limits->Get(endpoint_, r.model, config_.requests_per_minute, config_.burst);
   const auto started = std::chrono::steady_clock::now();
   std::int64_t waited_ms = 0;
   for (int attempt = 1;; ++attempt) {

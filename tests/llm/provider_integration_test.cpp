@@ -9,6 +9,7 @@
 #include <atomic>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <mutex>
 #include <thread>
 
@@ -162,6 +163,64 @@ TEST_F(LlmIntegration, EveryVendorAcceptsTheDecisionSchemaItIsSent) {
   EXPECT_FALSE(lev.as_object().contains("maximum"));
   EXPECT_EQ(lev.at("type").as_string(), "integer");
   EXPECT_NE(std::string(lev.at("description").as_string()).find("1"), std::string::npos);  // the bound, as text
+}
+
+// Rate-limit buckets are per endpoint (provider + base URL + key fingerprint) and model: a
+// second endpoint or a second account's key of the same provider and model has its own budget.
+TEST_F(LlmIntegration, RateLimitBucketsArePerEndpointAndKey) {
+  auto cfg = [&](const std::string& base, const std::string& key) {
+    ProviderConfig c = Config("openai-compatible", "llama3.1:8b");
+    c.base_url = base;
+    c.api_key = SecretString(key);
+    c.requests_per_minute = 1;
+    c.burst = 1;
+    return c;
+  };
+  const std::string a = server_.BaseUrl() + "/v1";
+  const std::string b = "http://localhost:" + std::to_string(server_.port()) + "/v1";
+  ASSERT_TRUE(Make(cfg(a, kKey))->Complete(Decide()).ok());
+  ASSERT_TRUE(Make(cfg(b, kKey))->Complete(Decide()).ok());                 // another base URL
+  ASSERT_TRUE(Make(cfg(a, "sk-other-account-key-99999"))->Complete(Decide()).ok());  // another key
+  EXPECT_TRUE(sleeper_.waits().empty());  // three endpoints: three buckets, nobody waited
+  ASSERT_TRUE(Make(cfg(a + "/", kKey))->Complete(Decide()).ok());  // the first endpoint again
+  ASSERT_EQ(sleeper_.waits().size(), 1u);                          // shares the first bucket
+  EXPECT_GT(sleeper_.waits()[0], 0);
+}
+
+// Cache keys are per endpoint too, and the cache never stores the key.
+TEST_F(LlmIntegration, CacheKeysArePerEndpointAndNeverHoldTheKey) {
+  const std::string dir = (std::filesystem::temp_directory_path() /
+                           ("aitrader_cache_endpoint_" + std::to_string(::getpid()))).string();
+  std::filesystem::remove_all(dir);
+  auto cfg = [&](const std::string& base, const std::string& key) {
+    ProviderConfig c = Config("openai-compatible", "llama3.1:8b");
+    c.base_url = base;
+    c.api_key = SecretString(key);
+    c.cache_dir = dir;
+    return c;
+  };
+  const std::string a = server_.BaseUrl() + "/v1";
+  const std::string b = "http://localhost:" + std::to_string(server_.port()) + "/v1";
+  auto first = Make(cfg(a, kKey))->Complete(Decide());
+  ASSERT_TRUE(first.ok());
+  EXPECT_FALSE(first->from_cache);
+  auto again = Make(cfg(a, kKey))->Complete(Decide());
+  ASSERT_TRUE(again.ok());
+  EXPECT_TRUE(again->from_cache);
+  auto other_base = Make(cfg(b, kKey))->Complete(Decide());
+  ASSERT_TRUE(other_base.ok());
+  EXPECT_FALSE(other_base->from_cache);
+  auto other_key = Make(cfg(a, "sk-other-account-key-99999"))->Complete(Decide());
+  ASSERT_TRUE(other_key.ok());
+  EXPECT_FALSE(other_key->from_cache);
+  EXPECT_EQ(server_.RequestCount(), 3u);
+  for (const auto& e : std::filesystem::directory_iterator(dir)) {
+    std::ifstream in(e.path());
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    EXPECT_EQ(text.find(kKey), std::string::npos) << e.path();
+    EXPECT_EQ(text.find("sk-other-account-key-99999"), std::string::npos) << e.path();
+  }
+  std::filesystem::remove_all(dir);
 }
 
 TEST_F(LlmIntegration, EveryProviderAnswersWithUsageAndCost) {
