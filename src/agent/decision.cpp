@@ -78,6 +78,7 @@ std::string_view ToString(DecisionReason r) {
     case DecisionReason::kQuantityOutOfRange: return "quantity_out_of_range";
     case DecisionReason::kPriceOutOfRange: return "price_out_of_range";
     case DecisionReason::kRiskOutOfRange: return "risk_out_of_range";
+    case DecisionReason::kTruncatedAnswer: return "truncated_answer";
   }
   return "?";
 }
@@ -926,6 +927,26 @@ DecisionProtocol::Step DecisionProtocol::OnTransportError(Status status) {
   return Step::kFallback;
 }
 
+DecisionProtocol::Step DecisionProtocol::OnTruncated(std::string raw_text, std::string reasoning,
+                                                     std::string finish_reason) {
+  DecisionAttempt attempt;
+  attempt.raw_text = std::move(raw_text);
+  attempt.reasoning = std::move(reasoning);
+  attempt.truncated = true;
+  DecisionIssue issue{DecisionReason::kTruncatedAnswer, "", "",
+                      "the answer was cut off at the output-token limit (finish_reason " + finish_reason +
+                          "); raise max_tokens for this model"};
+  attempt.finish_reason = std::move(finish_reason);
+  attempt.issues.push_back(issue);
+  outcome_.attempts.push_back(std::move(attempt));
+  outcome_.decisions = HoldAll(ctx_);
+  outcome_.fell_back_to_hold = true;
+  outcome_.truncated = true;
+  outcome_.fallback_reason = "truncated: " + issue.message;
+  retry_message_.clear();
+  return Step::kFallback;
+}
+
 DecisionOutcome DecideWithRetries(llm::Client& client, llm::Request request, const ValidationContext& ctx,
                                   const RetryPolicy& policy, std::string prompt_version,
                                   const llm::CancelToken* cancel) {
@@ -934,6 +955,10 @@ DecisionOutcome DecideWithRetries(llm::Client& client, llm::Request request, con
     Result<llm::Response> response = client.Complete(request, cancel);
     if (!response.ok()) {
       (void)protocol.OnTransportError(response.status());
+      break;
+    }
+    if (llm::IsTruncatedFinish(response->finish_reason)) {
+      (void)protocol.OnTruncated(response->text, response->reasoning, response->finish_reason);
       break;
     }
     std::string text = response->text;

@@ -112,7 +112,8 @@ enum class DecisionReason {
   kQuantityOutOfRange,   // quantity × current price above ValidationContext::max_notional (dollars given as coins?)
   kPriceOutOfRange,      // an entry's profit_target/stop_loss not positive or not within 10× of the current price
   kRiskOutOfRange,       // risk_usd above ValidationContext::max_notional
-  kLast = kRiskOutOfRange,
+  kTruncatedAnswer,      // the vendor cut the answer off at the output-token budget (not a parse failure)
+  kLast = kTruncatedAnswer,
 };
 std::string_view ToString(DecisionReason r);  // "stop_loss_wrong_side"
 
@@ -207,6 +208,8 @@ struct RetryPolicy {
 struct DecisionAttempt {
   std::string raw_text;    // the answer, verbatim
   std::string reasoning;   // vendor-separated reasoning, when any
+  std::string finish_reason;  // the vendor's, verbatim (when there was an answer)
+  bool truncated = false;  // cut off at the output-token budget (llm::IsTruncatedFinish)
   Status transport;        // the client's error when there was no answer
   std::vector<DecisionIssue> issues;
 };
@@ -217,6 +220,10 @@ struct DecisionOutcome {
   std::vector<Decision> decisions;     // what the runtime acts on (all holds after a fallback)
   bool fell_back_to_hold = false;
   std::string fallback_reason;         // why, when it did
+  // The cycle ended because the answer was cut off at the output-token budget (a reasoning
+  // model spent it thinking): its own outcome, not a parse failure; fallback_reason starts
+  // with "truncated:". Retrying the same budget would be cut off again, so it is not retried.
+  bool truncated = false;
 };
 
 // The follow-up user message after a refused answer: the issues, one per line, and the
@@ -239,6 +246,9 @@ class DecisionProtocol {
   Step OnAnswer(std::string raw_text, std::string reasoning = {});
   // A transport failure (timeout, network, cancel) ends the cycle with hold: no retry.
   Step OnTransportError(Status status);
+  // An answer cut off at the output budget (finish_reason length / max_tokens / MAX_TOKENS):
+  // recorded as truncated (kTruncatedAnswer), everyone holds, no retry.
+  Step OnTruncated(std::string raw_text, std::string reasoning, std::string finish_reason);
 
   const std::string& retry_message() const { return retry_message_; }
   const DecisionOutcome& outcome() const { return outcome_; }

@@ -1,5 +1,7 @@
 #include "llm/provider_client.hpp"
 
+#include "llm/models.hpp"
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -54,6 +56,8 @@ Request ProviderClient::Resolve(const Request& request) const {
   Request r = request;
   if (r.model.empty()) r.model = config_.model;
   if (!r.temperature && config_.temperature) r.temperature = config_.temperature;
+  // The answer budget plus the model's reasoning allowance (llm/models.hpp), then the cap.
+  r.max_tokens = OutputTokenBudget(config_.provider, r.model, r.max_tokens);
   if (config_.max_tokens && *config_.max_tokens > 0) r.max_tokens = std::min(r.max_tokens, *config_.max_tokens);
   return r;
 }

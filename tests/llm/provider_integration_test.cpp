@@ -15,6 +15,7 @@
 
 #include "llm/factory.hpp"
 #include "llm/mock/mock_server.hpp"
+#include "llm/models.hpp"
 
 namespace aitrader::llm {
 namespace {
@@ -273,7 +274,8 @@ TEST_F(LlmIntegration, OpenAiRequestShape) {
   EXPECT_EQ(body.at("model"), "gpt-5");
   EXPECT_EQ(body.at("messages").at(0).at("role"), "developer");
   EXPECT_EQ(body.at("messages").at(1).at("role"), "user");
-  EXPECT_EQ(body.at("max_completion_tokens"), 512);
+  // The answer budget (512) plus GPT-5's reasoning allowance (llm/models.hpp).
+  EXPECT_EQ(body.at("max_completion_tokens"), 512 + 16384);
   EXPECT_EQ(body.at("response_format").at("type"), "json_schema");
   EXPECT_EQ(body.at("response_format").at("json_schema").at("strict"), true);
   EXPECT_EQ(body.at("response_format").at("json_schema").at("name"), "trade_decision");
@@ -289,7 +291,7 @@ TEST_F(LlmIntegration, DeepSeekRequestShapeAndReasoner) {
   EXPECT_EQ(req.headers.at("authorization"), std::string("Bearer ") + kKey);
   const json::value body = json::parse(req.body);
   EXPECT_EQ(body.at("response_format"), json::parse(R"({"type":"json_object"})"));
-  EXPECT_EQ(body.at("max_tokens"), 512);
+  EXPECT_EQ(body.at("max_tokens"), 512 + 28672);  // deepseek-reasoner's chain-of-thought allowance
   EXPECT_EQ(body.at("messages").at(0).at("role"), "system");
   EXPECT_NE(std::string(body.at("messages").at(0).at("content").as_string()).find("json"), std::string::npos);
   EXPECT_FALSE(r->reasoning.empty());
@@ -317,7 +319,7 @@ TEST_F(LlmIntegration, GeminiRequestShape) {
   EXPECT_EQ(body.at("contents").at(0).at("role"), "user");
   const json::value& config = body.at("generationConfig");
   EXPECT_EQ(config.at("responseMimeType"), "application/json");
-  EXPECT_EQ(config.at("maxOutputTokens"), 512);
+  EXPECT_EQ(config.at("maxOutputTokens"), 512 + 8192);  // gemini-2.5-flash thinks by default
   EXPECT_EQ(config.at("responseSchema"), json::parse(R"({"type":"OBJECT","properties":{"signal":{"type":"STRING",
       "enum":["hold","close_position"]},"confidence":{"type":"NUMBER"}},"required":["signal","confidence"]})"));
   // gemini-2.5 thinks: thoughts are output tokens.
@@ -331,7 +333,55 @@ TEST_F(LlmIntegration, CompatibleEndpointWithoutKeySendsNoAuthorization) {
   ASSERT_TRUE(client->Complete(Decide()).ok());
   const auto req = server_.Requests().back();
   EXPECT_EQ(req.headers.count("authorization"), 0u);
-  EXPECT_EQ(json::parse(req.body).at("response_format").at("type"), "json_schema");
+  // Local servers: JSON mode with the schema in the prompt by default (json_schema is opt-in).
+  EXPECT_EQ(json::parse(req.body).at("response_format").at("type"), "json_object");
+}
+
+// A local OpenAI-compatible server that rejects json_schema (llama.cpp/Ollama/vLLM builds):
+// with json_mode auto the bot still gets answers; json_schema, when configured, is that
+// server's 400 (not retried).
+TEST_F(LlmIntegration, CompatibleServerWithoutJsonSchemaStillAnswers) {
+  server_.Stop();
+  mock::MockServerOptions o;
+  o.strictness.reject_json_schema = true;
+  mock::MockServer local(o);
+  ASSERT_TRUE(local.Start().ok());
+  ProviderConfig c = Config("openai-compatible", "llama3.1:8b");
+  c.base_url = local.BaseUrl() + "/v1";
+  auto r = Make(c)->Complete(Decide());
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->text, mock::DefaultHoldResponder({}));
+  const json::value body = json::parse(local.Requests().back().body);
+  EXPECT_EQ(body.at("response_format").at("type"), "json_object");
+  EXPECT_NE(std::string(body.at("messages").at(0).at("content").as_string()).find("\"signal\""), std::string::npos);
+  c.json_mode = JsonMode::kJsonSchema;
+  auto refused = Make(c)->Complete(Decide());
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), StatusCode::kInvalidArgument) << refused.status().ToString();
+  EXPECT_NE(refused.status().message().find("json_schema"), std::string::npos) << refused.status().ToString();
+  EXPECT_EQ(local.RequestCount(), 2u);  // not retried
+  local.Stop();
+  ASSERT_TRUE(server_.Start().ok());
+}
+
+// A cut-off answer keeps its vendor finish reason, so callers can tell it from bad JSON.
+TEST_F(LlmIntegration, TruncatedAnswersCarryTheVendorsFinishReason) {
+  for (const auto& p : kProviders) {
+    SCOPED_TRACE(p.provider);
+    Fault f;
+    f.kind = FaultKind::kMaxTokens;
+    server_.PushFault(f);
+    auto r = Make(Config(p.provider, p.model, p.path_suffix))->Complete(Decide());
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_TRUE(IsTruncatedFinish(r->finish_reason)) << r->finish_reason;
+  }
+  EXPECT_FALSE(IsTruncatedFinish("stop"));
+  EXPECT_FALSE(IsTruncatedFinish("end_turn"));
+  EXPECT_EQ(ReasoningAllowance("anthropic", "claude-sonnet-4-5"), 0);
+  EXPECT_EQ(ReasoningAllowance("openai", "o3-mini"), 16384);
+  EXPECT_EQ(OutputTokenBudget("gemini", "gemini-2.5-pro", 4096), 4096 + 16384);
+  EXPECT_EQ(OutputTokenBudget("deepseek", "deepseek-chat", 4096), 4096);
+  EXPECT_EQ(OutputTokenBudget("openai", "gpt-5", 60000), 65536);
 }
 
 TEST_F(LlmIntegration, ConfigFillsModelTemperatureAndCapsMaxTokens) {
