@@ -75,6 +75,10 @@ std::string_view ToString(DecisionReason r) {
     case DecisionReason::kEntryWithOpenPosition: return "entry_with_open_position";
     case DecisionReason::kCloseWithoutPosition: return "close_without_position";
     case DecisionReason::kNoPrice: return "no_price";
+    case DecisionReason::kQuantityOutOfRange: return "quantity_out_of_range";
+    case DecisionReason::kPriceOutOfRange: return "price_out_of_range";
+    case DecisionReason::kRiskOutOfRange: return "risk_out_of_range";
+    case DecisionReason::kTruncatedAnswer: return "truncated_answer";
   }
   return "?";
 }
@@ -636,6 +640,7 @@ const CoinState* ValidationContext::Find(std::string_view coin) const {
 std::vector<DecisionIssue> ValidateDecisions(std::span<const Decision> decisions, const ValidationContext& ctx) {
   std::vector<DecisionIssue> issues;
   const int max_lev = std::clamp(ctx.max_leverage, 1, kMaxLeverageCap);
+  const Money max_notional = std::clamp(ctx.max_notional, Money::Zero(), Money::FromUnits(kMaxDecisionNotionalUsd));
   auto add = [&](DecisionReason r, const Decision& d, Field f, std::string msg) {
     std::string field = f == Field{} ? std::string() : std::string(FieldName(f));
     issues.push_back({r, d.coin, std::move(field), d.coin + ": " + std::move(msg)});
@@ -673,6 +678,14 @@ std::vector<DecisionIssue> ValidateDecisions(std::span<const Decision> decisions
             "quantity " + d.quantity->ToString() + " is negative; give the size in coins, the signal gives the side");
       } else if (entry && d.quantity->IsZero()) {
         add(DecisionReason::kZeroQuantity, d, Field::kQuantity, "quantity must be > 0 for an entry");
+      } else if (state->price && state->price->IsPositive()) {
+        auto notional = CheckedNotional(*state->price, *d.quantity);
+        if (!notional.ok() || *notional > max_notional) {
+          add(DecisionReason::kQuantityOutOfRange, d, Field::kQuantity,
+              "quantity " + d.quantity->ToString() + " at the current price " + state->price->ToString() +
+                  " is a notional of " + (notional.ok() ? notional->ToString(2) : std::string("more than 9.2e9")) +
+                  ", above the limit " + max_notional.ToString(2) + "; give the size in coins, not dollars");
+        }
       }
     }
     if (d.leverage && (*d.leverage < 1 || *d.leverage > max_lev)) {
@@ -685,6 +698,9 @@ std::vector<DecisionIssue> ValidateDecisions(std::span<const Decision> decisions
     }
     if (d.risk_usd && d.risk_usd->IsNegative()) {
       add(DecisionReason::kNegativeRisk, d, Field::kRiskUsd, "risk_usd " + d.risk_usd->ToString() + " is negative");
+    } else if (d.risk_usd && *d.risk_usd > max_notional) {
+      add(DecisionReason::kRiskOutOfRange, d, Field::kRiskUsd,
+          "risk_usd " + d.risk_usd->ToString() + " is above the limit " + max_notional.ToString(2));
     }
     // Position rules.
     if (entry && has_position) {
@@ -703,6 +719,20 @@ std::vector<DecisionIssue> ValidateDecisions(std::span<const Decision> decisions
       }
       const Price px = *state->price;
       const bool is_long = sig == Signal::kBuyToEnter;
+      // Sane magnitudes first: positive and within kMaxExitPriceFactor of the price (px is at
+      // most 9.2e9 / max_notional-checked, so px × 10 is checked too).
+      const Price lo = px.DivInt(kMaxExitPriceFactor, Rounding::kCeil);
+      const auto hi = px.CheckedMul(kMaxExitPriceFactor);
+      auto check_range = [&](const std::optional<Price>& x, Field f) {
+        if (!x) return;
+        if (!x->IsPositive() || *x < lo || (hi.ok() && *x > *hi)) {
+          add(DecisionReason::kPriceOutOfRange, d, f,
+              std::string(FieldName(f)) + " " + x->ToString() + " must be positive and within " +
+                  std::to_string(kMaxExitPriceFactor) + "x of the current price " + px.ToString());
+        }
+      };
+      check_range(d.stop_loss, Field::kStopLoss);
+      check_range(d.profit_target, Field::kProfitTarget);
       if (d.stop_loss) {
         bool ok = is_long ? *d.stop_loss < px : *d.stop_loss > px;
         if (!ok) {
@@ -897,6 +927,26 @@ DecisionProtocol::Step DecisionProtocol::OnTransportError(Status status) {
   return Step::kFallback;
 }
 
+DecisionProtocol::Step DecisionProtocol::OnTruncated(std::string raw_text, std::string reasoning,
+                                                     std::string finish_reason) {
+  DecisionAttempt attempt;
+  attempt.raw_text = std::move(raw_text);
+  attempt.reasoning = std::move(reasoning);
+  attempt.truncated = true;
+  DecisionIssue issue{DecisionReason::kTruncatedAnswer, "", "",
+                      "the answer was cut off at the output-token limit (finish_reason " + finish_reason +
+                          "); raise max_tokens for this model"};
+  attempt.finish_reason = std::move(finish_reason);
+  attempt.issues.push_back(issue);
+  outcome_.attempts.push_back(std::move(attempt));
+  outcome_.decisions = HoldAll(ctx_);
+  outcome_.fell_back_to_hold = true;
+  outcome_.truncated = true;
+  outcome_.fallback_reason = "truncated: " + issue.message;
+  retry_message_.clear();
+  return Step::kFallback;
+}
+
 DecisionOutcome DecideWithRetries(llm::Client& client, llm::Request request, const ValidationContext& ctx,
                                   const RetryPolicy& policy, std::string prompt_version,
                                   const llm::CancelToken* cancel) {
@@ -905,6 +955,10 @@ DecisionOutcome DecideWithRetries(llm::Client& client, llm::Request request, con
     Result<llm::Response> response = client.Complete(request, cancel);
     if (!response.ok()) {
       (void)protocol.OnTransportError(response.status());
+      break;
+    }
+    if (llm::IsTruncatedFinish(response->finish_reason)) {
+      (void)protocol.OnTruncated(response->text, response->reasoning, response->finish_reason);
       break;
     }
     std::string text = response->text;

@@ -109,6 +109,11 @@ enum class DecisionReason {
   kEntryWithOpenPosition,// buy/sell_to_enter while a position in that coin is open
   kCloseWithoutPosition, // close_position with no open position
   kNoPrice,              // no current price for the coin (cannot check the exit plan)
+  kQuantityOutOfRange,   // quantity × current price above ValidationContext::max_notional (dollars given as coins?)
+  kPriceOutOfRange,      // an entry's profit_target/stop_loss not positive or not within 10× of the current price
+  kRiskOutOfRange,       // risk_usd above ValidationContext::max_notional
+  kTruncatedAnswer,      // the vendor cut the answer off at the output-token budget (not a parse failure)
+  kLast = kTruncatedAnswer,
 };
 std::string_view ToString(DecisionReason r);  // "stop_loss_wrong_side"
 
@@ -146,16 +151,25 @@ struct CoinState {
   Quantity position;             // signed open size; zero = no position
 };
 
+// The sanity cap on one decision's notional (quantity × current price) and risk_usd: far above
+// any bot's real limit (the risk engine applies those against equity) and far below the
+// fixed-point range (9.2e9), so nothing downstream can overflow on a model's number.
+inline constexpr std::int64_t kMaxDecisionNotionalUsd = 1'000'000'000;
+// An entry's stop_loss / profit_target must lie within price / 10 .. price × 10.
+inline constexpr int kMaxExitPriceFactor = 10;
+
 struct ValidationContext {
   std::vector<CoinState> coins;  // the coins the bot trades; others are unknown
   int max_leverage = kMaxLeverageCap;  // clamped to 1..kMaxLeverageCap
+  Money max_notional = Money::FromUnits(kMaxDecisionNotionalUsd);  // capped at that value too
   const CoinState* Find(std::string_view coin) const;
 };
 
 // Step 2: checks decisions (already read) against the market, the positions and the limits.
 // Rules: coin known; signal present; entries need quantity > 0, leverage 1..max, profit_target,
 // stop_loss on the correct sides of the current price (long: stop < price < target; short:
-// target < price < stop), invalidation_condition, confidence in [0, 1], risk_usd >= 0; an
+// target < price < stop) and within kMaxExitPriceFactor of it, invalidation_condition,
+// confidence in [0, 1], 0 <= risk_usd <= max_notional, quantity × price <= max_notional; an
 // entry is refused while a position in that coin is open (only hold/close are allowed then);
 // close_position needs an open position. Fields given with hold/close are range-checked too.
 std::vector<DecisionIssue> ValidateDecisions(std::span<const Decision> decisions, const ValidationContext& ctx);
@@ -177,10 +191,12 @@ Status IssuesToStatus(std::span<const DecisionIssue> issues);
 // equal decisions.
 std::string DecisionsToJson(std::span<const Decision> decisions);
 
-// The JSON Schema (draft 2020-12 subset accepted by OpenAI strict structured outputs, Gemini
-// and Anthropic) of an answer for these coins: an object with one required property per coin,
-// each {"trade_signal_args": {...all fields...}}; signal is an enum, leverage an integer
-// 1..max_leverage, confidence 0..1.
+// The JSON Schema (draft 2020-12) of an answer for these coins: an object with one required
+// property per coin, each {"trade_signal_args": {...all fields...}}; signal is an enum,
+// leverage an integer 1..max_leverage, confidence 0..1. This is the full schema; each vendor
+// adapter sends only the subset that vendor accepts (llm/wire/wire_common.hpp: Anthropic and
+// OpenAI strict get no numeric bounds, Gemini's responseSchema no additionalProperties) and
+// ValidateDecisions enforces every bound after parsing.
 std::string DecisionJsonSchema(std::span<const std::string> coins, int max_leverage);
 
 // ---- retry protocol -------------------------------------------------------------------
@@ -192,6 +208,8 @@ struct RetryPolicy {
 struct DecisionAttempt {
   std::string raw_text;    // the answer, verbatim
   std::string reasoning;   // vendor-separated reasoning, when any
+  std::string finish_reason;  // the vendor's, verbatim (when there was an answer)
+  bool truncated = false;  // cut off at the output-token budget (llm::IsTruncatedFinish)
   Status transport;        // the client's error when there was no answer
   std::vector<DecisionIssue> issues;
 };
@@ -202,6 +220,10 @@ struct DecisionOutcome {
   std::vector<Decision> decisions;     // what the runtime acts on (all holds after a fallback)
   bool fell_back_to_hold = false;
   std::string fallback_reason;         // why, when it did
+  // The cycle ended because the answer was cut off at the output-token budget (a reasoning
+  // model spent it thinking): its own outcome, not a parse failure; fallback_reason starts
+  // with "truncated:". Retrying the same budget would be cut off again, so it is not retried.
+  bool truncated = false;
 };
 
 // The follow-up user message after a refused answer: the issues, one per line, and the
@@ -224,6 +246,9 @@ class DecisionProtocol {
   Step OnAnswer(std::string raw_text, std::string reasoning = {});
   // A transport failure (timeout, network, cancel) ends the cycle with hold: no retry.
   Step OnTransportError(Status status);
+  // An answer cut off at the output budget (finish_reason length / max_tokens / MAX_TOKENS):
+  // recorded as truncated (kTruncatedAnswer), everyone holds, no retry.
+  Step OnTruncated(std::string raw_text, std::string reasoning, std::string finish_reason);
 
   const std::string& retry_message() const { return retry_message_; }
   const DecisionOutcome& outcome() const { return outcome_; }

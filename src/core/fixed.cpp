@@ -200,6 +200,15 @@ std::int64_t MulDiv(std::int64_t a, std::int64_t b, std::int64_t d, Rounding mod
   return static_cast<std::int64_t>(q);
 }
 
+bool TryMulDiv(std::int64_t a, std::int64_t b, std::int64_t d, Rounding mode, std::int64_t* out) {
+  if (d == 0) return false;
+  __int128 n = static_cast<__int128>(a) * b;
+  __int128 q = DivRound(n, d, mode);
+  if (!FitsInt64(q)) return false;
+  *out = static_cast<std::int64_t>(q);
+  return true;
+}
+
 Result<std::int64_t> RawFromDouble(double v, Rounding mode) {
   if (!std::isfinite(v)) return InvalidArgument("not a finite number");
   long double x = static_cast<long double>(v) * 1e9L;

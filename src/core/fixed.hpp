@@ -6,6 +6,9 @@
 //   places, junk or overflow is an error, never a silent rounding.
 // - Formatting gives the shortest exact decimal ("0.1", "-12.5", "30038.05").
 // - + and - are checked: overflow is a broken invariant and aborts (money never wraps).
+//   Values from outside (an LLM's quantity, a venue's price) go through the Checked* forms
+//   instead (CheckedAdd, CheckedNotional, …), which return an OutOfRange error, never abort:
+//   the caller turns it into a denial or a clear error.
 // - Cross-type products (price × quantity = money) use a 128-bit intermediate and an
 //   explicit rounding mode.
 // - There is no implicit conversion from double. FromDouble() exists for the one place it is
@@ -47,6 +50,8 @@ std::string FormatRaw(std::int64_t raw);
 std::string FormatRawFixed(std::int64_t raw, int decimals);
 // (a × b) / d with a 128-bit intermediate, rounded by mode. Aborts on overflow or d == 0.
 std::int64_t MulDiv(std::int64_t a, std::int64_t b, std::int64_t d, Rounding mode);
+// The same without aborting: false (and *out untouched) on overflow or d == 0.
+bool TryMulDiv(std::int64_t a, std::int64_t b, std::int64_t d, Rounding mode, std::int64_t* out);
 // n / d (d != 0, any signs) rounded by mode.
 __int128 DivRound(__int128 n, __int128 d, Rounding mode);
 Result<std::int64_t> RawFromDouble(double v, Rounding mode);
@@ -98,6 +103,14 @@ class Fixed {
     if (r > INT64_MAX || r < INT64_MIN) fixed_detail::Overflow("RoundToStep");
     return Fixed(static_cast<std::int64_t>(r));
   }
+  // RoundToStep for untrusted values: an OutOfRange error instead of an abort.
+  Result<Fixed> CheckedRoundToStep(Fixed step, Rounding mode) const {
+    if (step.raw_ <= 0) return OutOfRange("step must be > 0");
+    __int128 q = fixed_detail::DivRound(raw_, step.raw_, mode);
+    __int128 r = q * step.raw_;
+    if (r > INT64_MAX || r < INT64_MIN) return OutOfRange(ToString() + " rounded to step " + step.ToString() + " is out of range");
+    return Fixed(static_cast<std::int64_t>(r));
+  }
   // True when this is an exact multiple of step (> 0).
   constexpr bool IsMultipleOf(Fixed step) const { return step.raw_ > 0 && raw_ % step.raw_ == 0; }
 
@@ -125,6 +138,26 @@ class Fixed {
     std::int64_t r = 0;
     if (__builtin_mul_overflow(raw_, k, &r)) fixed_detail::Overflow("multiply");
     return Fixed(r);
+  }
+  // Checked forms for untrusted values: an OutOfRange error instead of an abort.
+  Result<Fixed> CheckedAdd(Fixed o) const {
+    std::int64_t r = 0;
+    if (__builtin_add_overflow(raw_, o.raw_, &r)) return OutOfRange(ToString() + " + " + o.ToString() + " is out of range");
+    return Fixed(r);
+  }
+  Result<Fixed> CheckedSub(Fixed o) const {
+    std::int64_t r = 0;
+    if (__builtin_sub_overflow(raw_, o.raw_, &r)) return OutOfRange(ToString() + " - " + o.ToString() + " is out of range");
+    return Fixed(r);
+  }
+  Result<Fixed> CheckedMul(std::int64_t k) const {
+    std::int64_t r = 0;
+    if (__builtin_mul_overflow(raw_, k, &r)) return OutOfRange(ToString() + " x " + std::to_string(k) + " is out of range");
+    return Fixed(r);
+  }
+  Result<Fixed> CheckedAbs() const {
+    if (raw_ == INT64_MIN) return OutOfRange("|" + ToString() + "| is out of range");
+    return Fixed(raw_ < 0 ? -raw_ : raw_);
   }
   // Division by a positive integer, rounded by mode.
   Fixed DivInt(std::int64_t k, Rounding mode) const {
@@ -161,6 +194,23 @@ inline Money Notional(Price p, Quantity q, Rounding mode = Rounding::kHalfEven) 
 template <class Tag>
 inline Fixed<Tag> ApplyRatio(Fixed<Tag> v, Ratio r, Rounding mode = Rounding::kHalfEven) {
   return Fixed<Tag>::FromRaw(fixed_detail::MulDiv(v.raw(), r.raw(), kFixedScale, mode));
+}
+// Notional for untrusted inputs: OutOfRange ("quantity 100000 x price 113975.5 ...") instead
+// of an abort when the product does not fit.
+inline Result<Money> CheckedNotional(Price p, Quantity q, Rounding mode = Rounding::kHalfEven) {
+  std::int64_t raw = 0;
+  if (!fixed_detail::TryMulDiv(p.raw(), q.raw(), kFixedScale, mode, &raw)) {
+    return OutOfRange("quantity " + q.ToString() + " x price " + p.ToString() + " is out of the fixed-point range");
+  }
+  return Money::FromRaw(raw);
+}
+template <class Tag>
+inline Result<Fixed<Tag>> CheckedApplyRatio(Fixed<Tag> v, Ratio r, Rounding mode = Rounding::kHalfEven) {
+  std::int64_t raw = 0;
+  if (!fixed_detail::TryMulDiv(v.raw(), r.raw(), kFixedScale, mode, &raw)) {
+    return OutOfRange(v.ToString() + " x " + r.ToString() + " is out of the fixed-point range");
+  }
+  return Fixed<Tag>::FromRaw(raw);
 }
 // money / price: the quantity a notional buys. Aborts if price <= 0.
 inline Quantity QuantityFor(Money m, Price p, Rounding mode) {

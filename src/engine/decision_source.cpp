@@ -1,5 +1,6 @@
 #include "engine/decision_source.hpp"
 
+#include <algorithm>
 #include <chrono>
 
 namespace aitrader::engine {
@@ -95,10 +96,17 @@ class LlmSource final : public DecisionSource {
 
   agent::DecisionOutcome Decide(const DecisionInput& in, CycleUsage& usage, const llm::CancelToken* cancel) override {
     usage.model = model_;
-    if (schema_.empty()) {
-      std::vector<std::string> coins;
-      for (const auto& c : in.context->coins) coins.push_back(c.coin);
-      schema_ = agent::DecisionJsonSchema(coins, in.context->max_leverage);
+    // The schema names every coin of this cycle: rebuilt when the coin set or the leverage
+    // cap changes (a bot's symbols can change between cycles), reused otherwise.
+    const auto& ctx_coins = in.context->coins;
+    const bool same = schema_max_leverage_ == in.context->max_leverage && schema_coins_.size() == ctx_coins.size() &&
+                      std::equal(schema_coins_.begin(), schema_coins_.end(), ctx_coins.begin(),
+                                 [](const std::string& a, const agent::CoinState& b) { return a == b.coin; });
+    if (schema_.empty() || !same) {
+      schema_coins_.clear();
+      for (const auto& c : ctx_coins) schema_coins_.push_back(c.coin);
+      schema_max_leverage_ = in.context->max_leverage;
+      schema_ = agent::DecisionJsonSchema(schema_coins_, schema_max_leverage_);
     }
     llm::Request req;
     req.model = model_;
@@ -118,6 +126,8 @@ class LlmSource final : public DecisionSource {
   std::optional<double> temperature_;
   agent::RetryPolicy policy_;
   std::string schema_;
+  std::vector<std::string> schema_coins_;  // the coins schema_ was built for
+  int schema_max_leverage_ = 0;
 };
 
 }  // namespace

@@ -15,6 +15,9 @@ namespace json = boost::json;
 
 namespace {
 
+// A cached answer is a few KB; a file far larger is not ours (or is corrupt): a miss.
+constexpr std::size_t kMaxCachedResponseBytes = 16u << 20;
+
 void AppendField(std::string& out, std::string_view field) {
   out += std::to_string(field.size());
   out += ':';
@@ -39,9 +42,9 @@ std::string Sha256Hex(std::string_view data) {
 
 }  // namespace
 
-std::string CacheKey(std::string_view provider, const Request& request) {
+std::string CacheKey(std::string_view endpoint, const Request& request) {
   std::string data = "aitrader-llm-cache-v1;";
-  AppendField(data, provider);
+  AppendField(data, endpoint);
   AppendField(data, request.model);
   AppendField(data, std::to_string(request.messages.size()));
   for (const auto& m : request.messages) {
@@ -102,7 +105,7 @@ Result<std::shared_ptr<FileResponseCache>> FileResponseCache::Open(const std::st
 }
 
 std::optional<Response> FileResponseCache::Get(const std::string& key) const {
-  auto text = ReadFile(dir_ + "/" + key + ".json");
+  auto text = ReadFile(dir_ + "/" + key + ".json", kMaxCachedResponseBytes);
   if (!text.ok()) return std::nullopt;
   auto parsed = wire::ParseBody(*text);
   if (!parsed.ok()) return std::nullopt;
@@ -119,11 +122,13 @@ Status FileResponseCache::Put(const std::string& key, std::string_view provider,
 }
 
 CachingClient::CachingClient(std::unique_ptr<Client> inner, std::shared_ptr<FileResponseCache> cache,
-                             RequestResolver resolve)
-    : inner_(std::move(inner)), cache_(std::move(cache)), resolve_(std::move(resolve)) {}
+                             RequestResolver resolve, std::string endpoint)
+    : inner_(std::move(inner)), cache_(std::move(cache)), resolve_(std::move(resolve)), endpoint_(std::move(endpoint)) {
+  if (endpoint_.empty()) endpoint_ = inner_->provider();
+}
 
 Result<Response> CachingClient::Complete(const Request& request, const CancelToken* cancel) {
-  const std::string key = CacheKey(inner_->provider(), resolve_ ? resolve_(request) : request);
+  const std::string key = CacheKey(endpoint_, resolve_ ? resolve_(request) : request);
   if (auto hit = cache_->Get(key)) {
     hit->from_cache = true;
     hit->cost_usd = Money::Zero();

@@ -2,8 +2,10 @@
 // parameters) are answered from disk instead of the vendor, which makes re-running a backtest
 // or a prompt experiment free and fast. On in development, off in production (config.cache_dir).
 //
-// Key: lower-case hex SHA-256 (OpenSSL) of a length-prefixed encoding of provider, model,
-// every message's role and content, temperature, max_tokens, response_schema and schema_name.
+// Key: lower-case hex SHA-256 (OpenSSL) of a length-prefixed encoding of the endpoint (what
+// MakeClient passes: EndpointIdentity — provider, base URL and the API key's fingerprint, never
+// the key — so two endpoints or accounts never answer for each other), model, every message's
+// role and content, temperature, max_tokens, response_schema and schema_name.
 // Store: one JSON file per key, <dir>/<key>.json, written atomically (write + rename).
 // A cache hit returns the stored Response with from_cache = true, cost_usd = 0, attempts = 0.
 // Thread safety: CacheKey is pure; FileResponseCache and CachingClient may be used from many
@@ -23,9 +25,10 @@
 
 namespace aitrader::llm {
 
-// 64 hex characters. `request` must already be resolved (model, temperature, max_tokens as
+// 64 hex characters. `endpoint`: EndpointIdentity (or a bare provider name, as older
+// recordings have). `request` must already be resolved (model, temperature, max_tokens as
 // sent; see RequestResolver).
-std::string CacheKey(std::string_view provider, const Request& request);
+std::string CacheKey(std::string_view endpoint, const Request& request);
 
 // Turns a caller's Request into the one the provider really sends (the config's model,
 // temperature and max_tokens cap applied), so keys reflect what was asked. Empty = identity.
@@ -54,7 +57,9 @@ class FileResponseCache {
 
 class CachingClient final : public Client {
  public:
-  CachingClient(std::unique_ptr<Client> inner, std::shared_ptr<FileResponseCache> cache, RequestResolver resolve = {});
+  // `endpoint` goes into every key (empty: the inner client's provider name).
+  CachingClient(std::unique_ptr<Client> inner, std::shared_ptr<FileResponseCache> cache, RequestResolver resolve = {},
+                std::string endpoint = {});
   std::string provider() const override { return inner_->provider(); }
   // A hit answers from disk; a miss calls the inner client and stores a successful answer (a
   // failed store does not fail the call).
@@ -64,6 +69,7 @@ class CachingClient final : public Client {
   std::unique_ptr<Client> inner_;
   std::shared_ptr<FileResponseCache> cache_;
   RequestResolver resolve_;
+  std::string endpoint_;
 };
 
 }  // namespace aitrader::llm

@@ -18,6 +18,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/fixed.hpp"
@@ -50,6 +51,21 @@ struct Usage {
   std::int64_t reasoning_tokens = 0;  // part of output_tokens spent on hidden reasoning
   std::int64_t cached_tokens = 0;     // part of input_tokens served from the vendor's cache
 };
+
+// True when a vendor's finish reason says the answer was cut off at the output budget:
+// OpenAI/DeepSeek/compatible "length", Anthropic "max_tokens", Gemini "MAX_TOKENS".
+inline bool IsTruncatedFinish(std::string_view finish_reason) {
+  auto eq = [&](std::string_view want) {
+    if (finish_reason.size() != want.size()) return false;
+    for (std::size_t i = 0; i < want.size(); ++i) {
+      char c = finish_reason[i];
+      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+      if (c != want[i]) return false;
+    }
+    return true;
+  };
+  return eq("length") || eq("max_tokens");
+}
 
 struct Response {
   std::string text;          // the answer (text blocks concatenated)

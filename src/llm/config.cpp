@@ -205,4 +205,14 @@ Result<ProviderConfig> ParseProviderConfig(std::string_view json_text) {
   return c;
 }
 
+std::string EndpointIdentity(const ProviderConfig& config, const SecretString& key) {
+  std::string base = config.base_url;
+  if (base.empty()) {
+    auto kind = ParseProviderKind(config.provider);
+    if (kind.ok()) base = std::string(DefaultBaseUrl(*kind));
+  }
+  while (!base.empty() && base.back() == '/') base.pop_back();
+  return config.provider + "@" + base + "#" + key.Fingerprint();
+}
+
 }  // namespace aitrader::llm

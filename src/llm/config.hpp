@@ -94,4 +94,11 @@ Result<SecretString> ResolveApiKey(const ProviderConfig& config);
 // silently fall back to defaults).
 Result<ProviderConfig> ParseProviderConfig(std::string_view json_text);
 
+// Who answers a request: provider, base URL (the default when empty; trailing slashes
+// dropped) and the API key's fingerprint (SecretString::Fingerprint, never the key):
+// "openai-compatible@http://127.0.0.1:8080/v1#3f2a9c0d1e4b5a6f". Rate-limit buckets and cache
+// keys are per endpoint identity, so two endpoints (or two accounts' keys) of one provider and
+// model neither share a budget nor each other's cached answers.
+std::string EndpointIdentity(const ProviderConfig& config, const SecretString& key);
+
 }  // namespace aitrader::llm

@@ -1,5 +1,7 @@
 #include "llm/provider_client.hpp"
 
+#include "llm/models.hpp"
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -47,12 +49,15 @@ ProviderClient::ProviderClient(ProviderConfig config, SecretString key, std::uni
   http_options_.max_response_bytes = config_.max_response_bytes;
   http_options_.proxy = config_.proxy;
   http_options_.ca_file = config_.ca_file;
+  endpoint_ = EndpointIdentity(config_, key_);
 }
 
 Request ProviderClient::Resolve(const Request& request) const {
   Request r = request;
   if (r.model.empty()) r.model = config_.model;
   if (!r.temperature && config_.temperature) r.temperature = config_.temperature;
+  // The answer budget plus the model's reasoning allowance (llm/models.hpp), then the cap.
+  r.max_tokens = OutputTokenBudget(config_.provider, r.model, r.max_tokens);
   if (config_.max_tokens && *config_.max_tokens > 0) r.max_tokens = std::min(r.max_tokens, *config_.max_tokens);
   return r;
 }
@@ -93,7 +98,8 @@ Result<Response> ProviderClient::Complete(const Request& request, const CancelTo
   HttpRequest http = std::move(built).value();
   for (const auto& h : config_.extra_headers) http.headers.push_back(h);
 
-  auto bucket = deps_.rate_limits->Get(adapter_->provider(), r.model, config_.requests_per_minute, config_.burst);
+  // One bucket per endpoint (provider + base URL + key fingerprint) and model.
+  auto bucket = deps_.rate_limits->Get(endpoint_, r.model, config_.requests_per_minute, config_.burst);
   const auto started = std::chrono::steady_clock::now();
   std::int64_t waited_ms = 0;
   for (int attempt = 1;; ++attempt) {

@@ -78,6 +78,7 @@ class ProviderClient final : public Client {
 
   ProviderConfig config_;
   SecretString key_;
+  std::string endpoint_;  // EndpointIdentity(config_, key_)
   std::unique_ptr<ProviderAdapter> adapter_;
   ClientDeps deps_;
   HttpOptions http_options_;

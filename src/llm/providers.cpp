@@ -117,7 +117,9 @@ Result<std::unique_ptr<ProviderAdapter>> MakeProviderAdapter(const ProviderConfi
       options.json_mode = mode(JsonMode::kJsonObject);
       return std::unique_ptr<ProviderAdapter>(std::make_unique<OpenAiAdapter>("deepseek", base, std::move(key), options));
     case ProviderKind::kOpenAiCompatible:
-      options.json_mode = mode(JsonMode::kJsonSchema);
+      // Many local servers (llama.cpp, Ollama, vLLM builds) reject strict json_schema: JSON
+      // mode with the schema in the prompt works everywhere; json_schema is opt-in.
+      options.json_mode = mode(JsonMode::kJsonObject);
       return std::unique_ptr<ProviderAdapter>(
           std::make_unique<OpenAiAdapter>("openai-compatible", base, std::move(key), options));
     case ProviderKind::kReplay:

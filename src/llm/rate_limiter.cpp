@@ -45,10 +45,10 @@ double TokenBucket::Available() const {
   return static_cast<double>(tokens_units_) / kUnitsPerToken;
 }
 
-std::shared_ptr<TokenBucket> RateLimiterRegistry::Get(const std::string& provider, const std::string& model,
+std::shared_ptr<TokenBucket> RateLimiterRegistry::Get(const std::string& endpoint, const std::string& model,
                                                       int requests_per_minute, int burst) {
   std::lock_guard lock(mu_);
-  auto& slot = buckets_[provider + "\n" + model];
+  auto& slot = buckets_[endpoint + "\n" + model];
   if (!slot) slot = std::make_shared<TokenBucket>(requests_per_minute, burst, clock_);
   return slot;
 }

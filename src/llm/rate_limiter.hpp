@@ -47,9 +47,10 @@ class TokenBucket {
 class RateLimiterRegistry {
  public:
   explicit RateLimiterRegistry(const Clock& clock) : clock_(clock) {}
-  // The bucket for provider + model; created with these limits by the first caller (later
-  // callers share it whatever limits they pass — one model, one budget).
-  std::shared_ptr<TokenBucket> Get(const std::string& provider, const std::string& model, int requests_per_minute,
+  // The bucket for endpoint + model (endpoint: EndpointIdentity — provider, base URL and key
+  // fingerprint — so two endpoints or two keys never share a budget); created with these
+  // limits by the first caller (later callers share it whatever limits they pass).
+  std::shared_ptr<TokenBucket> Get(const std::string& endpoint, const std::string& model, int requests_per_minute,
                                    int burst);
   // The process-wide registry on the system clock.
   static RateLimiterRegistry& Global();

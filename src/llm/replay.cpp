@@ -16,7 +16,7 @@ ReplayClient::ReplayClient(std::vector<Entry> entries, bool by_sequence, Request
   for (std::size_t i = 0; i < entries_.size(); ++i) {
     if (!entries_[i].key.empty()) by_key_.emplace(entries_[i].key, i);
     if (std::find(providers_.begin(), providers_.end(), entries_[i].provider) == providers_.end())
-      providers_.push_back(entries_[i].provider);
+      providers_.push_back(entries_[i].provider);  // the line's endpoint (or provider, older lines)
   }
 }
 
@@ -36,7 +36,8 @@ Result<std::unique_ptr<ReplayClient>> ReplayClient::Load(const std::string& path
     if (!response.ok()) return ParseError(where + response.status().message());
     Entry e;
     e.key = wire::StringOr(wire::Member(*v, "key"));
-    e.provider = wire::StringOr(wire::Member(*v, "provider"));
+    // Keys are over the endpoint identity; lines recorded before it existed keyed the provider.
+    e.provider = wire::StringOr(wire::Member(*v, "endpoint"), wire::StringOr(wire::Member(*v, "provider")));
     e.response = std::move(response).value();
     const json::value* seq = wire::Member(*v, "seq");
     if (seq == nullptr) all_seq = false;
@@ -77,7 +78,7 @@ Result<Response> ReplayClient::Complete(const Request& request, const CancelToke
 }
 
 Result<std::unique_ptr<RecordingClient>> RecordingClient::Open(std::unique_ptr<Client> inner, const std::string& path,
-                                                               RequestResolver resolve) {
+                                                               RequestResolver resolve, std::string endpoint) {
   std::int64_t lines = 0;
   if (auto existing = ReadFile(path); existing.ok()) {
     for (std::string_view line : Split(*existing, '\n'))
@@ -85,23 +86,31 @@ Result<std::unique_ptr<RecordingClient>> RecordingClient::Open(std::unique_ptr<C
   }
   std::FILE* f = std::fopen(path.c_str(), "ab");
   if (f == nullptr) return IoError("cannot open the LLM recording " + path + " for appending");
-  return std::unique_ptr<RecordingClient>(new RecordingClient(std::move(inner), f, lines + 1, path, std::move(resolve)));
+  if (endpoint.empty()) endpoint = inner->provider();
+  return std::unique_ptr<RecordingClient>(
+      new RecordingClient(std::move(inner), f, lines + 1, path, std::move(resolve), std::move(endpoint)));
 }
 
 RecordingClient::RecordingClient(std::unique_ptr<Client> inner, std::FILE* file, std::int64_t next_seq, std::string path,
-                                 RequestResolver resolve)
-    : inner_(std::move(inner)), file_(file), next_seq_(next_seq), path_(std::move(path)), resolve_(std::move(resolve)) {}
+                                 RequestResolver resolve, std::string endpoint)
+    : inner_(std::move(inner)),
+      file_(file),
+      next_seq_(next_seq),
+      path_(std::move(path)),
+      resolve_(std::move(resolve)),
+      endpoint_(std::move(endpoint)) {}
 
 RecordingClient::~RecordingClient() { std::fclose(file_); }
 
 Result<Response> RecordingClient::Complete(const Request& request, const CancelToken* cancel) {
   AITRADER_ASSIGN_OR_RETURN(Response response, inner_->Complete(request, cancel));
   json::object line = ResponseToJson(response);
-  const std::string key = CacheKey(inner_->provider(), resolve_ ? resolve_(request) : request);
+  const std::string key = CacheKey(endpoint_, resolve_ ? resolve_(request) : request);
   std::lock_guard lock(mu_);
   line["seq"] = next_seq_++;
   line["key"] = key;
   line["provider"] = inner_->provider();
+  line["endpoint"] = endpoint_;
   const std::string text = json::serialize(line) + "\n";
   if (std::fwrite(text.data(), 1, text.size(), file_) != text.size() || std::fflush(file_) != 0) {
     return IoError("cannot append to the LLM recording " + path_);

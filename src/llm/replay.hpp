@@ -60,8 +60,10 @@ class RecordingClient final : public Client {
  public:
   // Appends to `path` (created if absent); sequence numbers continue after existing lines.
   // Errors: kIoError.
+  // `endpoint` keys the lines (empty: the inner client's provider name) and is stored in
+  // each line's "endpoint" field for replay.
   static Result<std::unique_ptr<RecordingClient>> Open(std::unique_ptr<Client> inner, const std::string& path,
-                                                       RequestResolver resolve = {});
+                                                       RequestResolver resolve = {}, std::string endpoint = {});
   ~RecordingClient() override;
 
   std::string provider() const override { return inner_->provider(); }
@@ -71,7 +73,7 @@ class RecordingClient final : public Client {
 
  private:
   RecordingClient(std::unique_ptr<Client> inner, std::FILE* file, std::int64_t next_seq, std::string path,
-                  RequestResolver resolve);
+                  RequestResolver resolve, std::string endpoint);
 
   std::unique_ptr<Client> inner_;
   std::FILE* file_;
@@ -79,6 +81,7 @@ class RecordingClient final : public Client {
   std::int64_t next_seq_;
   std::string path_;
   RequestResolver resolve_;
+  std::string endpoint_;
 };
 
 }  // namespace aitrader::llm

@@ -1,6 +1,14 @@
 #include "llm/secret.hpp"
 
+#include "core/hash.hpp"
+
 namespace aitrader::llm {
+
+std::string SecretString::Fingerprint() const {
+  if (value_.empty()) return "none";
+  return Sha256Hex("aitrader-api-key-fingerprint-v1;" + value_).substr(0, 16);
+}
+
 namespace {
 
 void ReplaceAll(std::string& text, std::string_view needle) {

@@ -21,6 +21,10 @@ class SecretString {
   const std::string& Reveal() const { return value_; }
   // "[redacted]" when set, "[not set]" otherwise. Never the value.
   std::string ToString() const { return value_.empty() ? "[not set]" : "[redacted]"; }
+  // A one-way fingerprint to tell keys apart (rate-limit buckets, cache keys) without storing
+  // or showing the key: the first 16 hex digits of SHA-256 over a domain-separated encoding;
+  // "none" when empty. Never reversible to the key.
+  std::string Fingerprint() const;
 
  private:
   std::string value_;

@@ -193,21 +193,31 @@ Verdict RiskEngine::CheckEntry(const EntryProposal& p, const AccountView& a, Pri
     deny(DenialReason::kPriceInsane, who + "price and mark price must be positive");
     return v;
   }
-  Money notional = Notional(p.price, p.quantity, Rounding::kCeil);
+  // From here on the numbers are the model's (untrusted): every product and sum is checked,
+  // and one that does not fit the fixed-point range is a denial, never an abort.
+  auto notional_r = CheckedNotional(p.price, p.quantity, Rounding::kCeil);
   if (!p.quantity.IsPositive() || p.quantity < ins->min_qty) {
     deny(DenialReason::kInvalidQuantity,
          who + "quantity " + p.quantity.ToString() + " below the minimum " + ins->min_qty.ToString());
-  } else if (notional < ins->min_notional) {
+  } else if (notional_r.ok() && *notional_r < ins->min_notional) {
     deny(DenialReason::kInvalidQuantity,
-         who + "notional " + notional.ToString(2) + " below the minimum " + ins->min_notional.ToString());
+         who + "notional " + notional_r->ToString(2) + " below the minimum " + ins->min_notional.ToString());
   }
-  Price deviation = (p.price - mark).Abs();
+  Price deviation = (p.price - mark).Abs();  // both positive: cannot overflow
   if (deviation > ApplyRatio(mark, limits_.max_price_deviation, Rounding::kFloor)) {
     deny(DenialReason::kPriceInsane, who + "price " + p.price.ToString() + " is more than " +
                                          limits_.max_price_deviation.ToString() + " away from the mark " +
                                          mark.ToString());
   }
+  // An exit price more than kMaxExitPriceFactor times away from the mark is no plan (and would
+  // overflow tick rounding or the reward:risk products).
+  auto exit_in_range = [&](Price x) {
+    Price lo = mark.DivInt(kMaxExitPriceFactor, Rounding::kCeil);
+    auto hi = mark.CheckedMul(kMaxExitPriceFactor);
+    return x >= lo && (!hi.ok() || x <= *hi);
+  };
   const bool is_long = p.side == Side::kBuy;
+  bool exits_sane = true;
   if (!p.stop_loss) {
     deny(DenialReason::kStopLossMissing, who + "an entry needs a stop-loss");
   } else {
@@ -217,6 +227,11 @@ Verdict RiskEngine::CheckEntry(const EntryProposal& p, const AccountView& a, Pri
       deny(DenialReason::kStopLossWrongSide, who + (is_long ? "long" : "short") + " stop-loss " + sl.ToString() +
                                                  " must be " + (is_long ? "below" : "above") + " the price " +
                                                  p.price.ToString() + " and the mark " + mark.ToString());
+    } else if (!exit_in_range(sl)) {
+      exits_sane = false;
+      deny(DenialReason::kPriceInsane, who + "stop-loss " + sl.ToString() + " is more than " +
+                                           std::to_string(kMaxExitPriceFactor) + "x away from the mark " +
+                                           mark.ToString());
     }
   }
   if (p.stop_loss && !v.Has(DenialReason::kStopLossWrongSide) && p.quantity.IsPositive() && p.leverage >= 1 &&
@@ -230,30 +245,58 @@ Verdict RiskEngine::CheckEntry(const EntryProposal& p, const AccountView& a, Pri
       deny(DenialReason::kTakeProfitWrongSide, who + (is_long ? "long" : "short") + " take-profit " + tp.ToString() +
                                                    " must be " + (is_long ? "above" : "below") + " the price " +
                                                    p.price.ToString());
+    } else if (!exit_in_range(tp)) {
+      exits_sane = false;
+      deny(DenialReason::kPriceInsane, who + "take-profit " + tp.ToString() + " is more than " +
+                                           std::to_string(kMaxExitPriceFactor) + "x away from the mark " +
+                                           mark.ToString());
     }
   }
-  Money max_notional = ApplyRatio(a.equity, limits_.max_notional_to_equity, Rounding::kFloor);
+  // The account's cap; an equity so large that the cap does not fit caps nothing.
+  const Money max_notional =
+      CheckedApplyRatio(a.equity, limits_.max_notional_to_equity, Rounding::kFloor).value_or(Money::Max());
+  if (!notional_r.ok()) {
+    deny(DenialReason::kNotionalTooLarge, who + "quantity " + p.quantity.ToString() + " at the price " +
+                                              p.price.ToString() + " is a notional beyond any limit (above " +
+                                              max_notional.ToString(2) + "); give the size in coins");
+    return v;  // nothing below can be computed from it
+  }
+  const Money notional = *notional_r;
   if (notional > max_notional) {
     deny(DenialReason::kNotionalTooLarge, who + "notional " + notional.ToString(2) + " above " +
                                               limits_.max_notional_to_equity.ToString() + " x equity = " +
                                               max_notional.ToString(2));
   }
-  const Money round_trip_fees = ApplyRatio(notional, limits_.taker_fee_rate, Rounding::kCeil) * 2;
+  auto fee_r = CheckedApplyRatio(notional, limits_.taker_fee_rate, Rounding::kCeil);
+  Result<Money> fees_r = fee_r.ok() ? fee_r->CheckedMul(2) : Result<Money>(fee_r.status());
+  if (!fees_r.ok()) {
+    deny(DenialReason::kNotionalTooLarge, who + "fees on the notional " + notional.ToString(2) + " are out of range");
+    return v;
+  }
+  const Money round_trip_fees = *fees_r;
   if (p.leverage >= 1) {
     Money margin = notional.DivInt(p.leverage, Rounding::kCeil);
-    if (margin + round_trip_fees > a.available_margin) {
+    auto needed = margin.CheckedAdd(round_trip_fees);
+    if (!needed.ok() || *needed > a.available_margin) {
       deny(DenialReason::kInsufficientMargin, who + "margin " + margin.ToString(2) + " + fees " +
                                                   round_trip_fees.ToString(2) + " exceed available " +
                                                   a.available_margin.ToString(2));
     }
   }
-  if (p.stop_loss && p.take_profit && !v.Has(DenialReason::kStopLossWrongSide) &&
+  if (p.stop_loss && p.take_profit && exits_sane && !v.Has(DenialReason::kStopLossWrongSide) &&
       !v.Has(DenialReason::kTakeProfitWrongSide)) {
-    Money reward = Notional((*p.take_profit - p.price).Abs(), p.quantity, Rounding::kFloor) - round_trip_fees;
-    Money risk = Notional((p.price - *p.stop_loss).Abs(), p.quantity, Rounding::kCeil) + round_trip_fees;
-    Money needed = ApplyRatio(risk, limits_.min_reward_risk, Rounding::kCeil);
-    if (reward < needed) {
-      deny(DenialReason::kRewardRiskTooLow, who + "reward " + reward.ToString(2) + " vs risk " + risk.ToString(2) +
+    // Sides were checked: both differences are of positive prices, so they cannot overflow.
+    auto gain = CheckedNotional((*p.take_profit - p.price).Abs(), p.quantity, Rounding::kFloor);
+    auto loss = CheckedNotional((p.price - *p.stop_loss).Abs(), p.quantity, Rounding::kCeil);
+    Result<Money> reward = gain.ok() ? gain->CheckedSub(round_trip_fees) : Result<Money>(gain.status());
+    Result<Money> risk = loss.ok() ? loss->CheckedAdd(round_trip_fees) : Result<Money>(loss.status());
+    Result<Money> needed = risk.ok() ? CheckedApplyRatio(*risk, limits_.min_reward_risk, Rounding::kCeil)
+                                     : Result<Money>(risk.status());
+    if (!reward.ok() || !needed.ok()) {
+      deny(DenialReason::kNotionalTooLarge, who + "reward or risk of quantity " + p.quantity.ToString() +
+                                                " is out of range");
+    } else if (*reward < *needed) {
+      deny(DenialReason::kRewardRiskTooLow, who + "reward " + reward->ToString(2) + " vs risk " + risk->ToString(2) +
                                                 " after fees is below " + limits_.min_reward_risk.ToString() + ":1");
     }
   } else if (p.stop_loss && !p.take_profit) {

@@ -8,6 +8,10 @@
 // Limits are configurable per bot within global caps: leverage can be configured lower than
 // kHardMaxLeverage (10x) but never higher — Create() refuses such limits.
 //
+// Every number of a proposal is untrusted (it comes from the model): products and sums use
+// the checked fixed-point forms, and a value that does not fit (100000 "BTC" given in dollars
+// is 11.4 billion of notional, beyond Money's range) is a denial, never an abort.
+//
 // Verdicts list every failed rule of the order, except when the account itself may not add risk
 // (halted, drawdown-reducing, daily loss limit): then that state alone is the verdict.
 //
@@ -32,6 +36,8 @@
 namespace aitrader::risk {
 
 inline constexpr int kHardMaxLeverage = 10;
+// A stop-loss or take-profit must lie within mark / 10 .. mark × 10 (kPriceInsane otherwise).
+inline constexpr int kMaxExitPriceFactor = 10;
 
 enum class TradingState { kActive, kReducing, kHalted };
 
@@ -51,7 +57,7 @@ enum class DenialReason {
   kDailyLossLimit,        // today's loss reached the limit: only closes until tomorrow (UTC)
   kDrawdownReducing,      // drawdown from peak reached the reduce threshold: only closes
   kHalted,                // drawdown reached the halt threshold: only closes, bot halts
-  kPriceInsane,           // the proposal's price is too far from the mark price
+  kPriceInsane,           // the proposal's price (or a stop/target) is too far from the mark price
   kCoolDown,              // a recent losing close on this coin: wait
   kStopBeyondLiquidation, // the stop-loss lies at or past the entry's liquidation price
 };

@@ -188,7 +188,27 @@ TEST(Baseline, ReadsItsPromptBack) {
   ASSERT_TRUE(via_text.ok());
   ASSERT_EQ(via_text.decisions.size(), direct.size());
   for (std::size_t i = 0; i < direct.size(); ++i) EXPECT_EQ(via_text.decisions[i].signal, direct[i].signal);
-  EXPECT_EQ(BaselineAnswerForPrompt(prompt.system, prompt.user), BaselineAnswerForPrompt(prompt.system, prompt.user));
+  // Checked against this scenario's inputs, not against another call of the same function:
+  // one decision per coin in the prompt's order; the open SOL short (-3, stop 201.25, target
+  // 180) may only be held or closed, at its full size, and a hold restates its exit plan.
+  const std::vector<std::string> order = {"BTC", "ETH", "SOL", "BNB", "XRP", "DOGE"};
+  ASSERT_EQ(via_text.decisions.size(), order.size());
+  for (std::size_t i = 0; i < order.size(); ++i) EXPECT_EQ(via_text.decisions[i].coin, order[i]);
+  const Decision& sol = via_text.decisions[2];
+  ASSERT_TRUE(sol.signal.has_value());
+  EXPECT_TRUE(*sol.signal == Signal::kHold || *sol.signal == Signal::kClosePosition) << ToString(*sol.signal);
+  EXPECT_EQ(sol.quantity, Quantity::Parse("3").value());
+  if (*sol.signal == Signal::kHold) {
+    EXPECT_EQ(sol.stop_loss, Price::Parse("201.25").value());
+    EXPECT_EQ(sol.profit_target, Price::Parse("180").value());
+  }
+  // The answer is acceptable for the market and positions the prompt describes.
+  ValidationContext from_prompt;
+  for (const auto& c : f->coins) {
+    from_prompt.coins.push_back({c.coin, c.current_price, c.coin == "SOL" ? pos.quantity : Quantity::Zero()});
+  }
+  EXPECT_TRUE(ValidateDecisions(via_text.decisions, from_prompt).empty())
+      << IssuesToStatus(ValidateDecisions(via_text.decisions, from_prompt)).ToString();
   // The mock vendor server joins a conversation's user messages with blank lines: a retry
   // message after the prompt changes nothing.
   DecisionIssue issue{DecisionReason::kUnknownCoin, "PEPE", "", "PEPE: is not a traded coin"};

@@ -4,6 +4,8 @@
 
 #include <boost/json.hpp>
 
+#include <map>
+
 #include "llm/client.hpp"
 
 namespace aitrader::agent {
@@ -310,8 +312,53 @@ TEST(DecisionValidate, NoPrice) {
                         DecisionReason::kNoPrice, "DOGE"));
 }
 
+// Issue 9 item 1: magnitudes the model gets wrong are refused with a reason (and the retry
+// message tells the model what was wrong), before any arithmetic runs on them.
+std::string BtcLongWith(const std::string& field, const std::string& value) {
+  std::map<std::string, std::string> f = {{"quantity", "0.1"},         {"leverage", "5"},
+                                          {"profit_target", "120000"}, {"stop_loss", "110000"},
+                                          {"confidence", "0.6"},       {"risk_usd", "400"}};
+  f[field] = value;
+  std::string extra;
+  for (const auto& [k, v] : f) extra += ", \"" + k + "\": " + v;
+  extra += R"(, "invalidation_condition": "x")";
+  return Entry("BTC", "buy_to_enter", extra);
+}
+
+TEST(DecisionValidate, AbsurdMagnitudesAreRefusedWithAReason) {
+  ASSERT_TRUE(Check(BtcLongWith("quantity", "0.1")).empty());
+  // Dollars instead of coins: 100000 BTC at 113975.5 is 11.4 billion of notional.
+  auto dollars = Check(BtcLongWith("quantity", "100000"));
+  ASSERT_TRUE(HasReason(dollars, DecisionReason::kQuantityOutOfRange, "BTC", "quantity"));
+  EXPECT_NE(dollars[0].message.find("in coins"), std::string::npos) << dollars[0].message;
+  EXPECT_TRUE(HasReason(Check(BtcLongWith("quantity", "1e15")), DecisionReason::kNonNumericField, "BTC", "quantity"));
+  EXPECT_TRUE(HasReason(Check(BtcLongWith("quantity", "9e18")), DecisionReason::kNonNumericField, "BTC", "quantity"));
+  EXPECT_TRUE(HasReason(Check(BtcLongWith("quantity", "9000000000")), DecisionReason::kQuantityOutOfRange, "BTC"));
+  EXPECT_TRUE(HasReason(Check(BtcLongWith("quantity", "1e-12")), DecisionReason::kZeroQuantity, "BTC", "quantity"));
+  EXPECT_TRUE(HasReason(Check(BtcLongWith("leverage", "1e9")), DecisionReason::kLeverageOutOfRange, "BTC", "leverage"));
+  // Exit prices: positive and within 10x of the current price.
+  EXPECT_TRUE(HasReason(Check(BtcLongWith("profit_target", "5000000")), DecisionReason::kPriceOutOfRange, "BTC",
+                        "profit_target"));
+  EXPECT_TRUE(HasReason(Check(BtcLongWith("stop_loss", "-5")), DecisionReason::kPriceOutOfRange, "BTC", "stop_loss"));
+  EXPECT_TRUE(HasReason(Check(BtcLongWith("stop_loss", "0.000000001")), DecisionReason::kPriceOutOfRange, "BTC",
+                        "stop_loss"));
+  EXPECT_TRUE(HasReason(Check(BtcLongWith("stop_loss", "9e18")), DecisionReason::kNonNumericField, "BTC"));
+  // risk_usd: at most the notional cap.
+  EXPECT_TRUE(HasReason(Check(BtcLongWith("risk_usd", "5000000000")), DecisionReason::kRiskOutOfRange, "BTC",
+                        "risk_usd"));
+  EXPECT_TRUE(HasReason(Check(BtcLongWith("confidence", "1e9")), DecisionReason::kConfidenceOutOfRange, "BTC"));
+  // A hold that restates an absurd size is refused too.
+  EXPECT_TRUE(HasReason(Check(Entry("BTC", "hold", R"(, "quantity": 100000)")), DecisionReason::kQuantityOutOfRange,
+                        "BTC", "quantity"));
+  // A configured cap is honoured.
+  ValidationContext ctx = Ctx();
+  ctx.max_notional = Money::FromUnits(10000);
+  EXPECT_TRUE(HasReason(CheckDecisionAnswer(BtcLongWith("quantity", "0.1"), ctx).issues,
+                        DecisionReason::kQuantityOutOfRange, "BTC"));
+}
+
 TEST(DecisionValidate, EveryReasonHasAName) {
-  for (int r = 0; r <= static_cast<int>(DecisionReason::kNoPrice); ++r) {
+  for (int r = 0; r <= static_cast<int>(DecisionReason::kLast); ++r) {
     EXPECT_NE(ToString(static_cast<DecisionReason>(r)), "?");
   }
 }

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <regex>
+
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -94,6 +96,109 @@ TEST(PromptGolden, LayoutFollowsAlphaArena) {
   EXPECT_NE(p->system.find("1 to 10"), std::string::npos);
   EXPECT_NE(p->system.find("BTC, ETH, SOL, BNB, XRP, DOGE"), std::string::npos);
   EXPECT_EQ(p->system.find("{{"), std::string::npos);
+}
+
+// The user prompt against an expectation written from the Alpha Arena capture
+// (reference/alpha_arena_prompt.md §2), not from our own output: the sections and their order,
+// one block per coin in the capture's order, every series exactly 10 plain decimals, and the
+// "current_*" values equal to the last element of their series (as in the capture:
+// current_price 113975.5 is the last mid price, current_ema20 114113.214 the last EMA20).
+namespace {
+std::vector<std::string> ListAfter(const std::string& block, const std::string& label) {
+  std::vector<std::string> out;
+  const std::size_t at = block.find(label + ": [");
+  if (at == std::string::npos) return out;
+  const std::size_t open = at + label.size() + 3;
+  const std::size_t close = block.find(']', open);
+  if (close == std::string::npos) return out;
+  std::string body = block.substr(open, close - open);
+  std::size_t pos = 0;
+  while (pos <= body.size()) {
+    std::size_t comma = body.find(',', pos);
+    if (comma == std::string::npos) comma = body.size();
+    std::string item = body.substr(pos, comma - pos);
+    while (!item.empty() && item.front() == ' ') item.erase(0, 1);
+    out.push_back(item);
+    pos = comma + 1;
+  }
+  return out;
+}
+}  // namespace
+
+TEST(PromptAlphaArena, UserPromptMatchesTheCapturedStructure) {
+  FreshPromptOptions opt;
+  opt.data_dir = kMarketDir;
+  opt.at = T(kGoldenTime);
+  auto p = BuildFreshPrompt(opt, InstrumentTable::LoadDefault().value());
+  ASSERT_TRUE(p.ok());
+  const std::string& u = p->user;
+  const std::regex plain_number(R"(-?[0-9]+(\.[0-9]+)?)");
+  // The opening sentence (§2: "It has been N minutes since you started trading. The current
+  // time is T and you've been invoked N times. Below, we are providing you ...").
+  EXPECT_TRUE(std::regex_search(u, std::regex(R"(^It has been [0-9]+ minutes since you started trading\. The current time is [^\n]+ and you've been invoked [0-9]+ times\. Below, we are providing you with a variety of state data, price data, and predictive signals so you can discover alpha\.)")))
+      << u.substr(0, 300);
+  // Section order.
+  std::size_t pos = 0;
+  for (const std::string part :
+       {"ALL OF THE PRICE OR SIGNAL DATA BELOW IS ORDERED: OLDEST \u2192 NEWEST", "CURRENT MARKET STATE FOR ALL COINS",
+        "ALL BTC DATA", "ALL ETH DATA", "ALL SOL DATA", "ALL BNB DATA", "ALL XRP DATA", "ALL DOGE DATA",
+        "HERE IS YOUR ACCOUNT INFORMATION & PERFORMANCE", "Current Total Return (percent): ", "Available Cash: ",
+        "Current Account Value: ", "Current live positions & performance:", "Sharpe Ratio: "}) {
+    const std::size_t at = u.find(part, pos);
+    ASSERT_NE(at, std::string::npos) << "missing or out of order: " << part;
+    pos = at + part.size();
+  }
+  EXPECT_TRUE(std::regex_search(u, std::regex(R"(Current Total Return \(percent\): -?[0-9]+(\.[0-9]+)?%)")));
+  // Each coin's block.
+  const std::vector<std::string> coins = {"BTC", "ETH", "SOL", "BNB", "XRP", "DOGE"};
+  for (std::size_t i = 0; i < coins.size(); ++i) {
+    SCOPED_TRACE(coins[i]);
+    const std::size_t begin = u.find("ALL " + coins[i] + " DATA");
+    const std::size_t end = i + 1 < coins.size() ? u.find("ALL " + coins[i + 1] + " DATA") : u.find("HERE IS YOUR ACCOUNT");
+    ASSERT_NE(begin, std::string::npos);
+    const std::string block = u.substr(begin, end - begin);
+    std::smatch m;
+    ASSERT_TRUE(std::regex_search(block, m, std::regex(R"(current_price = (\S+), current_ema20 = (\S+), current_macd = (\S+), current_rsi \(7 period\) = (\S+)\n)")))
+        << block.substr(0, 200);
+    EXPECT_NE(block.find("In addition, here is the latest " + coins[i] + " open interest and funding rate for perps"),
+              std::string::npos);
+    EXPECT_NE(block.find("Open Interest: "), std::string::npos);
+    EXPECT_NE(block.find("Funding Rate: "), std::string::npos);
+    EXPECT_NE(block.find("Intraday series ("), std::string::npos);
+    // The mid prices line: "Mid prices" (BTC in the capture) or "<COIN> mid prices".
+    std::vector<std::string> mids = ListAfter(block, coins[i] + " mid prices");
+    if (mids.empty()) mids = ListAfter(block, "Mid prices");
+    // The capture writes "20‑period" with a non-breaking hyphen; accept either.
+    auto list = [&](const std::string& a, const std::string& b) {
+      auto l = ListAfter(block, a);
+      return l.empty() ? ListAfter(block, b) : l;
+    };
+    const auto ema = list("EMA indicators (20-period)", "EMA indicators (20\u2011period)");
+    const auto macd = ListAfter(block, "MACD indicators");
+    const auto rsi7 = list("RSI indicators (7-Period)", "RSI indicators (7\u2011Period)");
+    const auto rsi14 = list("RSI indicators (14-Period)", "RSI indicators (14\u2011Period)");
+    const std::vector<const std::vector<std::string>*> all_series = {&mids, &ema, &macd, &rsi7, &rsi14};
+    for (const auto* series : all_series) {
+      ASSERT_EQ(series->size(), 10u) << block.substr(0, 400);
+      for (const auto& v : *series) EXPECT_TRUE(std::regex_match(v, plain_number)) << "not a plain decimal: " << v;
+    }
+    EXPECT_EQ(m[1].str(), mids.back());
+    EXPECT_EQ(m[2].str(), ema.back());
+    EXPECT_EQ(m[3].str(), macd.back());
+    EXPECT_EQ(m[4].str(), rsi7.back());
+    // The 4-hour context, each "X vs. Y", then its MACD and RSI14 series (10 values).
+    const std::size_t ctx = block.find("Longer-term context (4-hour timeframe):") != std::string::npos
+                                ? block.find("Longer-term context (4-hour timeframe):")
+                                : block.find("Longer\u2011term context (4\u2011hour timeframe):");
+    ASSERT_NE(ctx, std::string::npos);
+    const std::string h4 = block.substr(ctx);
+    EXPECT_TRUE(std::regex_search(h4, std::regex(R"(20.Period EMA: -?[0-9.]+ vs\. 50.Period EMA: -?[0-9.]+)")));
+    EXPECT_TRUE(std::regex_search(h4, std::regex(R"(3.Period ATR: [0-9.]+ vs\. 14.Period ATR: [0-9.]+)")));
+    EXPECT_TRUE(std::regex_search(h4, std::regex(R"(Current Volume: [0-9.]+ vs\. Average Volume: [0-9.]+)")));
+    std::string h4_rest = h4;
+    EXPECT_EQ(ListAfter(h4_rest, "MACD indicators").size(), 10u);
+    EXPECT_EQ(ListAfter(h4_rest, "RSI indicators (14-Period)").size() + ListAfter(h4_rest, "RSI indicators (14\u2011Period)").size(), 10u);
+  }
 }
 
 // ---- values match the indicators module -------------------------------------------------

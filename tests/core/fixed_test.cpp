@@ -152,5 +152,32 @@ TEST(FixedDeathTest, OverflowAborts) {
   EXPECT_DEATH({ auto x = Money::Max() * 2; (void)x; }, "overflow");
 }
 
+
+// The checked forms give the same values as the aborting ones where those succeed, and an
+// OutOfRange error (never an abort) where those would abort.
+TEST(Fixed, CheckedFormsReturnErrorsInsteadOfAborting) {
+  const Price btc = *Price::Parse("113975.5");
+  auto ok = CheckedNotional(btc, *Quantity::Parse("0.5"));
+  ASSERT_TRUE(ok.ok());
+  EXPECT_EQ(ok->ToString(), "56987.75");
+  auto big = CheckedNotional(btc, Quantity::FromUnits(100000));  // 11.4e9 > 9.2e9
+  ASSERT_FALSE(big.ok());
+  EXPECT_EQ(big.status().code(), StatusCode::kOutOfRange);
+  EXPECT_NE(big.status().message().find("quantity 100000"), std::string::npos) << big.status().message();
+  EXPECT_FALSE(CheckedApplyRatio(Money::Max(), Ratio::FromUnits(2)).ok());
+  EXPECT_EQ(CheckedApplyRatio(Money::FromUnits(1000), *Ratio::Parse("0.0005"))->ToString(), "0.5");
+  EXPECT_FALSE(Money::Max().CheckedAdd(Money::FromRaw(1)).ok());
+  EXPECT_FALSE(Money::Min().CheckedSub(Money::FromRaw(1)).ok());
+  EXPECT_FALSE(Money::Max().CheckedMul(2).ok());
+  EXPECT_FALSE(Money::Min().CheckedAbs().ok());
+  EXPECT_EQ(Money::FromUnits(2).CheckedAdd(Money::FromUnits(3))->ToString(), "5");
+  EXPECT_EQ(Money::FromUnits(2).CheckedSub(Money::FromUnits(3))->ToString(), "-1");
+  EXPECT_EQ(Money::FromUnits(2).CheckedMul(-3)->ToString(), "-6");
+  EXPECT_EQ(Money::FromUnits(-2).CheckedAbs()->ToString(), "2");
+  EXPECT_FALSE(Price::Max().CheckedRoundToStep(*Price::Parse("0.1"), Rounding::kCeil).ok());
+  EXPECT_EQ(Price::Parse("1.26")->CheckedRoundToStep(*Price::Parse("0.1"), Rounding::kHalfEven)->ToString(), "1.3");
+  EXPECT_FALSE(Price::FromUnits(1).CheckedRoundToStep(Price::Zero(), Rounding::kHalfEven).ok());
+}
+
 }  // namespace
 }  // namespace aitrader

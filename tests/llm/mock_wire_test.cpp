@@ -110,5 +110,88 @@ TEST(MockWire, RepliesInEachVendorFormat) {
   EXPECT_TRUE(gv.at("usageMetadata").as_object().contains("thoughtsTokenCount"));
 }
 
+
+// The mock refuses what each vendor refuses, with the vendor's own 400 shape.
+TEST(MockWire, SchemaIsCheckedAsStrictlyAsEachVendor) {
+  const std::string bounded = R"({"type":"object","additionalProperties":false,"required":["leverage"],)"
+                              R"("properties":{"leverage":{"type":"integer","minimum":1,"maximum":10}}})";
+  const std::string open_object = R"({"type":"object","required":["a"],"properties":{"a":{"type":"string"}}})";
+  const std::string clean = R"({"type":"object","additionalProperties":false,"required":["a"],"properties":{"a":{"type":"string"}}})";
+  auto anthropic = [](const std::string& schema) {
+    return R"({"model":"claude-sonnet-4-5","max_tokens":9,"messages":[{"role":"user","content":"u"}],)"
+           R"("output_config":{"format":{"type":"json_schema","schema":)" + schema + "}}}";
+  };
+  auto a = ParseVendorRequest(Vendor::kAnthropic, "", anthropic(bounded));
+  ASSERT_TRUE(a.ok());
+  EXPECT_EQ(a->schema_rejection, "output_format.schema: For 'integer' type, property 'minimum' is not supported");
+  MockReply reply = BuildVendorReply(*a, "{}", Fault{}, "k");
+  EXPECT_EQ(reply.status, 400);
+  json::value body = json::parse(reply.body);
+  EXPECT_EQ(body.at("type").as_string(), "error");
+  EXPECT_EQ(body.at("error").at("type").as_string(), "invalid_request_error");
+  EXPECT_NE(ParseVendorRequest(Vendor::kAnthropic, "", anthropic(open_object))->schema_rejection.find("additionalProperties"),
+            std::string::npos);
+  EXPECT_EQ(ParseVendorRequest(Vendor::kAnthropic, "", anthropic(clean))->schema_rejection, "");
+
+  auto openai = [](const std::string& schema, const char* type = "json_schema") {
+    return std::string(R"({"model":"gpt-5","messages":[{"role":"user","content":"u"}],"response_format":{"type":")") +
+           type + R"(","json_schema":{"name":"trade_decision","strict":true,"schema":)" + schema + "}}}";
+  };
+  auto o = ParseVendorRequest(Vendor::kOpenAi, "", openai(open_object));
+  ASSERT_TRUE(o.ok());
+  EXPECT_NE(o->schema_rejection.find("Invalid schema for response_format 'trade_decision'"), std::string::npos);
+  EXPECT_NE(o->schema_rejection.find("additionalProperties"), std::string::npos);
+  const std::string missing = R"({"type":"object","additionalProperties":false,"required":[],"properties":{"a":{"type":"string"}}})";
+  EXPECT_NE(ParseVendorRequest(Vendor::kOpenAi, "", openai(missing))->schema_rejection.find("Missing 'a'"), std::string::npos);
+  EXPECT_NE(ParseVendorRequest(Vendor::kOpenAi, "", openai(bounded))->schema_rejection.find("'minimum' is not permitted"),
+            std::string::npos);
+  EXPECT_EQ(ParseVendorRequest(Vendor::kOpenAi, "", openai(clean))->schema_rejection, "");
+  MockReply oreply = BuildVendorReply(*o, "{}", Fault{}, "k");
+  EXPECT_EQ(oreply.status, 400);
+  EXPECT_EQ(json::parse(oreply.body).at("error").at("param").as_string(), "response_format");
+  // A local server that has no json_schema support at all.
+  SchemaStrictness local;
+  local.reject_json_schema = true;
+  EXPECT_NE(ParseVendorRequest(Vendor::kOpenAi, "", openai(clean), local)->schema_rejection, "");
+  EXPECT_EQ(ParseVendorRequest(Vendor::kOpenAi, "", R"({"model":"m","messages":[{"role":"user","content":"u"}],"response_format":{"type":"json_object"}})",
+                               local)
+                ->schema_rejection,
+            "");
+
+  auto gemini = [](const std::string& schema) {
+    return R"({"contents":[{"role":"user","parts":[{"text":"u"}]}],"generationConfig":{"responseMimeType":"application/json","responseSchema":)" +
+           schema + "}}";
+  };
+  auto g = ParseVendorRequest(Vendor::kGemini, "gemini-2.5-pro", gemini(clean));
+  ASSERT_TRUE(g.ok());
+  EXPECT_EQ(g->schema_rejection,
+            "Invalid JSON payload received. Unknown name \"additional_properties\" at "
+            "'generation_config.response_schema': Cannot find field.");
+  MockReply greply = BuildVendorReply(*g, "{}", Fault{}, "k");
+  EXPECT_EQ(greply.status, 400);
+  EXPECT_EQ(json::parse(greply.body).at("error").at("status").as_string(), "INVALID_ARGUMENT");
+  EXPECT_EQ(ParseVendorRequest(Vendor::kGemini, "m", gemini(R"({"type":"OBJECT","properties":{"l":{"type":"INTEGER","minimum":1}},"required":["l"]})"))
+                ->schema_rejection,
+            "");
+}
+
+TEST(MockWire, MaxTokensCutsTheAnswerWithEachVendorsReason) {
+  Fault f;
+  f.kind = FaultKind::kMaxTokens;
+  const std::string text = DefaultHoldResponder({});
+  MockRequest a;
+  a.vendor = Vendor::kAnthropic;
+  EXPECT_EQ(json::parse(BuildVendorReply(a, text, f, "").body).at("stop_reason").as_string(), "max_tokens");
+  MockRequest o;
+  o.vendor = Vendor::kOpenAi;
+  json::value ob = json::parse(BuildVendorReply(o, text, f, "").body);
+  EXPECT_EQ(ob.at("choices").at(0).at("finish_reason").as_string(), "length");
+  EXPECT_LT(ob.at("choices").at(0).at("message").at("content").as_string().size(), text.size());
+  MockRequest g;
+  g.vendor = Vendor::kGemini;
+  EXPECT_EQ(json::parse(BuildVendorReply(g, text, f, "").body).at("candidates").at(0).at("finishReason").as_string(),
+            "MAX_TOKENS");
+}
+
 }  // namespace
 }  // namespace aitrader::llm::mock

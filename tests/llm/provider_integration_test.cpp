@@ -1,7 +1,7 @@
 // Every provider against the local mock vendor server on an ephemeral loopback port: success,
 // the exact request each client sends, and each failure mode. Waits are asserted through the
-// recording sleeper (never wall-clock time); the only real waiting is the mock server's slow
-// mode against a short client timeout.
+// recording sleeper (never wall-clock time); timeouts and cancellation run against a held
+// answer (the server never answers), so no assertion depends on how long anything takes.
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
@@ -9,11 +9,13 @@
 #include <atomic>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <mutex>
 #include <thread>
 
 #include "llm/factory.hpp"
 #include "llm/mock/mock_server.hpp"
+#include "llm/models.hpp"
 
 namespace aitrader::llm {
 namespace {
@@ -127,6 +129,101 @@ const ProviderCase kProviders[] = {
     {"openai-compatible", "llama3.1:8b", "/v1"},
 };
 
+// The decision schema's shape (agent::DecisionJsonSchema): JSON Schema with bounds, closed
+// objects and $schema. With json_mode auto every vendor gets native structured output, and the
+// mock refuses any keyword the real vendor refuses (issue 9 item 2: Anthropic refused
+// minimum/maximum with a 400, so Claude bots never traded).
+constexpr const char* kBoundedSchema =
+    R"({"$schema":"https://json-schema.org/draft/2020-12/schema","title":"trade_decision","type":"object",)"
+    R"("additionalProperties":false,"required":["BTC"],"properties":{"BTC":{"type":"object","additionalProperties":false,)"
+    R"("required":["signal","leverage","confidence","quantity"],"properties":{)"
+    R"("signal":{"type":"string","enum":["buy_to_enter","sell_to_enter","hold","close_position"]},)"
+    R"("leverage":{"type":"integer","minimum":1,"maximum":10},)"
+    R"("confidence":{"type":"number","minimum":0,"maximum":1},)"
+    R"("quantity":{"type":"number","minimum":0,"description":"size in coins"}}}}})";
+
+TEST_F(LlmIntegration, EveryVendorAcceptsTheDecisionSchemaItIsSent) {
+  for (const auto& p : kProviders) {
+    SCOPED_TRACE(p.provider);
+    server_.ClearRequests();
+    auto client = Make(Config(p.provider, p.model, p.path_suffix));
+    ASSERT_NE(client, nullptr);
+    auto r = client->Complete(Decide(kBoundedSchema));
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    ASSERT_EQ(server_.Requests().size(), 1u);
+    EXPECT_EQ(server_.Requests().back().status, 200);
+  }
+  // What Anthropic got: the schema without the bounds, every object closed.
+  server_.ClearRequests();
+  auto client = Make(Config("anthropic", "claude-sonnet-4-5"));
+  ASSERT_TRUE(client->Complete(Decide(kBoundedSchema)).ok());
+  json::value body = LastBody();
+  const json::value& schema = body.at("output_config").at("format").at("schema");
+  const json::value& lev = schema.at("properties").at("BTC").at("properties").at("leverage");
+  EXPECT_FALSE(lev.as_object().contains("minimum"));
+  EXPECT_FALSE(lev.as_object().contains("maximum"));
+  EXPECT_EQ(lev.at("type").as_string(), "integer");
+  EXPECT_NE(std::string(lev.at("description").as_string()).find("1"), std::string::npos);  // the bound, as text
+}
+
+// Rate-limit buckets are per endpoint (provider + base URL + key fingerprint) and model: a
+// second endpoint or a second account's key of the same provider and model has its own budget.
+TEST_F(LlmIntegration, RateLimitBucketsArePerEndpointAndKey) {
+  auto cfg = [&](const std::string& base, const std::string& key) {
+    ProviderConfig c = Config("openai-compatible", "llama3.1:8b");
+    c.base_url = base;
+    c.api_key = SecretString(key);
+    c.requests_per_minute = 1;
+    c.burst = 1;
+    return c;
+  };
+  const std::string a = server_.BaseUrl() + "/v1";
+  const std::string b = "http://localhost:" + std::to_string(server_.port()) + "/v1";
+  ASSERT_TRUE(Make(cfg(a, kKey))->Complete(Decide()).ok());
+  ASSERT_TRUE(Make(cfg(b, kKey))->Complete(Decide()).ok());                 // another base URL
+  ASSERT_TRUE(Make(cfg(a, "sk-other-account-key-99999"))->Complete(Decide()).ok());  // another key
+  EXPECT_TRUE(sleeper_.waits().empty());  // three endpoints: three buckets, nobody waited
+  ASSERT_TRUE(Make(cfg(a + "/", kKey))->Complete(Decide()).ok());  // the first endpoint again
+  ASSERT_EQ(sleeper_.waits().size(), 1u);                          // shares the first bucket
+  EXPECT_GT(sleeper_.waits()[0], 0);
+}
+
+// Cache keys are per endpoint too, and the cache never stores the key.
+TEST_F(LlmIntegration, CacheKeysArePerEndpointAndNeverHoldTheKey) {
+  const std::string dir = (std::filesystem::temp_directory_path() /
+                           ("aitrader_cache_endpoint_" + std::to_string(::getpid()))).string();
+  std::filesystem::remove_all(dir);
+  auto cfg = [&](const std::string& base, const std::string& key) {
+    ProviderConfig c = Config("openai-compatible", "llama3.1:8b");
+    c.base_url = base;
+    c.api_key = SecretString(key);
+    c.cache_dir = dir;
+    return c;
+  };
+  const std::string a = server_.BaseUrl() + "/v1";
+  const std::string b = "http://localhost:" + std::to_string(server_.port()) + "/v1";
+  auto first = Make(cfg(a, kKey))->Complete(Decide());
+  ASSERT_TRUE(first.ok());
+  EXPECT_FALSE(first->from_cache);
+  auto again = Make(cfg(a, kKey))->Complete(Decide());
+  ASSERT_TRUE(again.ok());
+  EXPECT_TRUE(again->from_cache);
+  auto other_base = Make(cfg(b, kKey))->Complete(Decide());
+  ASSERT_TRUE(other_base.ok());
+  EXPECT_FALSE(other_base->from_cache);
+  auto other_key = Make(cfg(a, "sk-other-account-key-99999"))->Complete(Decide());
+  ASSERT_TRUE(other_key.ok());
+  EXPECT_FALSE(other_key->from_cache);
+  EXPECT_EQ(server_.RequestCount(), 3u);
+  for (const auto& e : std::filesystem::directory_iterator(dir)) {
+    std::ifstream in(e.path());
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    EXPECT_EQ(text.find(kKey), std::string::npos) << e.path();
+    EXPECT_EQ(text.find("sk-other-account-key-99999"), std::string::npos) << e.path();
+  }
+  std::filesystem::remove_all(dir);
+}
+
 TEST_F(LlmIntegration, EveryProviderAnswersWithUsageAndCost) {
   for (const auto& p : kProviders) {
     SCOPED_TRACE(p.provider);
@@ -177,7 +274,8 @@ TEST_F(LlmIntegration, OpenAiRequestShape) {
   EXPECT_EQ(body.at("model"), "gpt-5");
   EXPECT_EQ(body.at("messages").at(0).at("role"), "developer");
   EXPECT_EQ(body.at("messages").at(1).at("role"), "user");
-  EXPECT_EQ(body.at("max_completion_tokens"), 512);
+  // The answer budget (512) plus GPT-5's reasoning allowance (llm/models.hpp).
+  EXPECT_EQ(body.at("max_completion_tokens"), 512 + 16384);
   EXPECT_EQ(body.at("response_format").at("type"), "json_schema");
   EXPECT_EQ(body.at("response_format").at("json_schema").at("strict"), true);
   EXPECT_EQ(body.at("response_format").at("json_schema").at("name"), "trade_decision");
@@ -193,7 +291,7 @@ TEST_F(LlmIntegration, DeepSeekRequestShapeAndReasoner) {
   EXPECT_EQ(req.headers.at("authorization"), std::string("Bearer ") + kKey);
   const json::value body = json::parse(req.body);
   EXPECT_EQ(body.at("response_format"), json::parse(R"({"type":"json_object"})"));
-  EXPECT_EQ(body.at("max_tokens"), 512);
+  EXPECT_EQ(body.at("max_tokens"), 512 + 28672);  // deepseek-reasoner's chain-of-thought allowance
   EXPECT_EQ(body.at("messages").at(0).at("role"), "system");
   EXPECT_NE(std::string(body.at("messages").at(0).at("content").as_string()).find("json"), std::string::npos);
   EXPECT_FALSE(r->reasoning.empty());
@@ -221,7 +319,7 @@ TEST_F(LlmIntegration, GeminiRequestShape) {
   EXPECT_EQ(body.at("contents").at(0).at("role"), "user");
   const json::value& config = body.at("generationConfig");
   EXPECT_EQ(config.at("responseMimeType"), "application/json");
-  EXPECT_EQ(config.at("maxOutputTokens"), 512);
+  EXPECT_EQ(config.at("maxOutputTokens"), 512 + 8192);  // gemini-2.5-flash thinks by default
   EXPECT_EQ(config.at("responseSchema"), json::parse(R"({"type":"OBJECT","properties":{"signal":{"type":"STRING",
       "enum":["hold","close_position"]},"confidence":{"type":"NUMBER"}},"required":["signal","confidence"]})"));
   // gemini-2.5 thinks: thoughts are output tokens.
@@ -235,7 +333,55 @@ TEST_F(LlmIntegration, CompatibleEndpointWithoutKeySendsNoAuthorization) {
   ASSERT_TRUE(client->Complete(Decide()).ok());
   const auto req = server_.Requests().back();
   EXPECT_EQ(req.headers.count("authorization"), 0u);
-  EXPECT_EQ(json::parse(req.body).at("response_format").at("type"), "json_schema");
+  // Local servers: JSON mode with the schema in the prompt by default (json_schema is opt-in).
+  EXPECT_EQ(json::parse(req.body).at("response_format").at("type"), "json_object");
+}
+
+// A local OpenAI-compatible server that rejects json_schema (llama.cpp/Ollama/vLLM builds):
+// with json_mode auto the bot still gets answers; json_schema, when configured, is that
+// server's 400 (not retried).
+TEST_F(LlmIntegration, CompatibleServerWithoutJsonSchemaStillAnswers) {
+  server_.Stop();
+  mock::MockServerOptions o;
+  o.strictness.reject_json_schema = true;
+  mock::MockServer local(o);
+  ASSERT_TRUE(local.Start().ok());
+  ProviderConfig c = Config("openai-compatible", "llama3.1:8b");
+  c.base_url = local.BaseUrl() + "/v1";
+  auto r = Make(c)->Complete(Decide());
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->text, mock::DefaultHoldResponder({}));
+  const json::value body = json::parse(local.Requests().back().body);
+  EXPECT_EQ(body.at("response_format").at("type"), "json_object");
+  EXPECT_NE(std::string(body.at("messages").at(0).at("content").as_string()).find("\"signal\""), std::string::npos);
+  c.json_mode = JsonMode::kJsonSchema;
+  auto refused = Make(c)->Complete(Decide());
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), StatusCode::kInvalidArgument) << refused.status().ToString();
+  EXPECT_NE(refused.status().message().find("json_schema"), std::string::npos) << refused.status().ToString();
+  EXPECT_EQ(local.RequestCount(), 2u);  // not retried
+  local.Stop();
+  ASSERT_TRUE(server_.Start().ok());
+}
+
+// A cut-off answer keeps its vendor finish reason, so callers can tell it from bad JSON.
+TEST_F(LlmIntegration, TruncatedAnswersCarryTheVendorsFinishReason) {
+  for (const auto& p : kProviders) {
+    SCOPED_TRACE(p.provider);
+    Fault f;
+    f.kind = FaultKind::kMaxTokens;
+    server_.PushFault(f);
+    auto r = Make(Config(p.provider, p.model, p.path_suffix))->Complete(Decide());
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_TRUE(IsTruncatedFinish(r->finish_reason)) << r->finish_reason;
+  }
+  EXPECT_FALSE(IsTruncatedFinish("stop"));
+  EXPECT_FALSE(IsTruncatedFinish("end_turn"));
+  EXPECT_EQ(ReasoningAllowance("anthropic", "claude-sonnet-4-5"), 0);
+  EXPECT_EQ(ReasoningAllowance("openai", "o3-mini"), 16384);
+  EXPECT_EQ(OutputTokenBudget("gemini", "gemini-2.5-pro", 4096), 4096 + 16384);
+  EXPECT_EQ(OutputTokenBudget("deepseek", "deepseek-chat", 4096), 4096);
+  EXPECT_EQ(OutputTokenBudget("openai", "gpt-5", 60000), 65536);
 }
 
 TEST_F(LlmIntegration, ConfigFillsModelTemperatureAndCapsMaxTokens) {
@@ -414,10 +560,11 @@ TEST_F(LlmIntegration, BadRequestIsInvalidArgumentWithTheVendorMessage) {
   EXPECT_EQ(server_.RequestCount(), 1u);
 }
 
+// The three tests below use a held answer (kHold: the server never answers until it stops)
+// instead of a slow one racing a timer, so nothing depends on how fast this machine is.
 TEST_F(LlmIntegration, TimeoutIsReportedAndNotRetried) {
   Fault f;
-  f.kind = FaultKind::kSlow;
-  f.delay_ms = 3000;
+  f.kind = FaultKind::kHold;
   server_.PushFault(f);
   ProviderConfig c = Config("deepseek", "deepseek-chat");
   c.timeout_ms = 250;
@@ -430,8 +577,7 @@ TEST_F(LlmIntegration, TimeoutIsReportedAndNotRetried) {
 
 TEST_F(LlmIntegration, CancellationAbortsAnInFlightRequest) {
   Fault f;
-  f.kind = FaultKind::kSlow;
-  f.delay_ms = 4000;
+  f.kind = FaultKind::kHold;
   server_.PushFault(f);
   auto client = Make(Config("anthropic", "claude-sonnet-4-5"));
   CancelToken cancel;
@@ -453,8 +599,7 @@ TEST_F(LlmIntegration, AlreadyCancelledSendsNothing) {
 
 TEST_F(LlmIntegration, SlowAnswerDoesNotBlockOtherConnections) {
   Fault slow;
-  slow.kind = FaultKind::kSlow;
-  slow.delay_ms = 4000;
+  slow.kind = FaultKind::kHold;  // answered only when the server stops
   server_.PushFault(slow);
   auto client = Make(Config("anthropic", "claude-sonnet-4-5"));
   CancelToken cancel;

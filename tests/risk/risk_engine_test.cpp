@@ -222,5 +222,83 @@ TEST_F(RiskTest, EveryFailedRuleIsListed) {
   EXPECT_TRUE(v.Has(DenialReason::kPriceInsane));
 }
 
+
+// Issue 9 item 1: a model's untrusted magnitudes must become denials, never a fixed-point
+// abort. 100000 "BTC" (dollars given as coins) at ~114k is 11.4 billion of notional: more than
+// Money can hold (9.2 billion), which used to abort in Notional().
+TEST_F(RiskTest, AbsurdMagnitudesAreDeniedNotAborted) {
+  struct Case {
+    const char* what;
+    EntryProposal p;
+    const char* mark;
+  };
+  auto with_qty = [](const char* q) {
+    EntryProposal p = Long();
+    p.quantity = Q(q);
+    p.price = P("113975.5");
+    p.stop_loss = P("112000");
+    p.take_profit = P("118000");
+    return p;
+  };
+  std::vector<Case> cases = {
+      {"100000 BTC (dollars as coins)", with_qty("100000"), "113975.5"},
+      {"the largest quantity", with_qty("9223372036.854775807"), "113975.5"},
+      {"a tiny quantity", with_qty("0.000000001"), "113975.5"},
+  };
+  {
+    EntryProposal p = Long();  // a short whose stop is near the top of the range
+    p.side = Side::kSell;
+    p.quantity = Q("1");
+    p.stop_loss = P("9223372036.854775807");
+    p.take_profit = P("95000");
+    cases.push_back({"a stop at the top of the range", p, "100000"});
+  }
+  {
+    EntryProposal p = Long();
+    p.take_profit = P("9223372036.854775807");
+    p.quantity = Q("5");
+    cases.push_back({"a target at the top of the range", p, "100000"});
+  }
+  {
+    EntryProposal p = Long();
+    p.leverage = 1'000'000'000;
+    p.quantity = Q("1000");
+    cases.push_back({"leverage 1e9", p, "100000"});
+  }
+  {
+    EntryProposal p = Long();
+    p.price = P("9223372036.854775807");
+    p.stop_loss = P("9000000000");
+    p.take_profit = std::nullopt;
+    p.quantity = Q("2");
+    cases.push_back({"a price at the top of the range", p, "9223372036.854775807"});
+  }
+  AccountView rich = Account();
+  rich.equity = rich.available_margin = rich.day_start_equity = rich.peak_equity = Money::Max();
+  for (const auto& c : cases) {
+    for (const AccountView& a : {Account(), rich}) {
+      Verdict v = engine_->CheckEntry(c.p, a, P(c.mark));
+      EXPECT_FALSE(v.approved()) << c.what;
+      for (const auto& d : v.denials) EXPECT_FALSE(d.message.empty()) << c.what;
+    }
+  }
+  // The dollars-as-coins case says why.
+  Verdict v = Check(with_qty("100000"), Account(), "113975.5");
+  EXPECT_TRUE(v.Has(DenialReason::kNotionalTooLarge)) << v.Summary();
+  EXPECT_NE(v.Summary().find("100000"), std::string::npos) << v.Summary();
+}
+
+// A stop or target absurdly far from the mark is denied (it would overflow tick rounding or
+// the reward:risk arithmetic downstream).
+TEST_F(RiskTest, ExitPricesFarFromTheMarkAreDenied) {
+  auto p = Long();
+  p.take_profit = P("100000000");  // 1000 x the price
+  EXPECT_TRUE(Check(p).Has(DenialReason::kPriceInsane)) << Check(p).Summary();
+  p = Long();
+  p.stop_loss = P("0.000000001");
+  EXPECT_TRUE(Check(p).Has(DenialReason::kPriceInsane)) << Check(p).Summary();
+  EXPECT_TRUE(Check(Long()).approved());
+}
+
 }  // namespace
 }  // namespace aitrader::risk

@@ -201,7 +201,7 @@ MockServer::Impl::Answer MockServer::Impl::Handle(const http::request<http::stri
   record.body = req.body();
   record.vendor = route->first;
 
-  auto parsed = ParseVendorRequest(route->first, route->second, req.body());
+  auto parsed = ParseVendorRequest(route->first, route->second, req.body(), options.strictness);
   Fault fault;
   Responder respond;
   std::int64_t latency = 0;
@@ -244,6 +244,8 @@ MockServer::Impl::Answer MockServer::Impl::Handle(const http::request<http::stri
     answer.response.prepare_payload();
   }
   answer.delay_ms = fault.delay_ms + latency;
+  // Held: the answer waits a day (in practice: until Stop(), which drops pending answers).
+  if (fault.kind == FaultKind::kHold) answer.delay_ms = 24 * 3600 * 1000;
   {
     std::lock_guard lock(mu);
     if (index < requests.size() && requests[index].target == target) requests[index].status = answer.response.result_int();

@@ -33,6 +33,8 @@
 #include <string_view>
 #include <vector>
 
+#include <boost/json/fwd.hpp>
+
 #include "core/status.hpp"
 
 namespace aitrader::llm::mock {
@@ -48,6 +50,28 @@ struct MockRequest {
   std::string user;    // the user messages' text, joined by blank lines
   std::string schema;  // the requested JSON schema, serialized ("" when none)
   std::int64_t sequence = 0;  // 1-based count of vendor requests served
+  // Non-empty when the vendor would refuse the request's structured-output schema: the
+  // vendor's own 400 message (see CheckVendorSchema). The reply is then that 400.
+  std::string schema_rejection;
+};
+
+// How strictly the mock checks structured-output requests. Each vendor's real rules are
+// always applied (reference/llm/structured_output_limits.md):
+//  - Anthropic output_config.format.schema: minimum, maximum, exclusiveMinimum,
+//    exclusiveMaximum, multipleOf, minLength, maxLength, maxItems, uniqueItems, minProperties,
+//    maxProperties are rejected; every object needs "additionalProperties": false.
+//  - OpenAI response_format json_schema with strict: the root is an object, every object has
+//    "additionalProperties": false and lists every property in "required"; numeric and string
+//    bounds are rejected (only some models accept them: never rely on them).
+//  - Gemini generationConfig.responseSchema: only the Schema proto's fields (type, format,
+//    title, description, nullable, enum, maxItems, minItems, properties, required,
+//    minProperties, maxProperties, minLength, maxLength, pattern, example, anyOf,
+//    propertyOrdering, default, items, minimum, maximum); any other key (additionalProperties,
+//    $schema, $ref…) fails the request with 400 INVALID_ARGUMENT "Unknown name".
+struct SchemaStrictness {
+  // An OpenAI-compatible local server (llama.cpp, Ollama, vLLM builds) that rejects
+  // response_format json_schema altogether with a 400.
+  bool reject_json_schema = false;
 };
 
 // Returns the answer text (normally the decision JSON).
@@ -70,6 +94,9 @@ enum class FaultKind {
   kReasoning,          // 200 with a reasoning block first (thinking / reasoning_content / thought part)
   kWrongShape,         // 200, an object where the vendor format has an array (content/choices/candidates)
   kKeepAlive,          // 200 preceded by blank keep-alive lines
+  kMaxTokens,          // 200, the answer cut off at the output-token budget: Anthropic stop_reason
+                       // max_tokens, OpenAI finish_reason length, Gemini finishReason MAX_TOKENS
+  kHold,               // the answer never comes (until Stop()): for timeouts and cancellation
 };
 
 struct Fault {
@@ -83,7 +110,7 @@ struct Fault {
 
 // One script line: "<kind> [key=value ...]". Kinds: ok, rate_limit, overloaded, server_error,
 // unauthorized, insufficient_quota, bad_request, slow, truncated, prose, reasoning,
-// wrong_shape, keepalive. Keys: retry_after (s), retry_after_ms, retry_after_date (rest of the
+// wrong_shape, keepalive, max_tokens, hold. Keys: retry_after (s), retry_after_ms, retry_after_date (rest of the
 // line), should_retry (true|false), delay_ms, repeat (N copies).
 Result<std::vector<Fault>> ParseFaultLine(std::string_view line);
 // A whole script: one line per request in order; blank lines and '#' comments skipped.
@@ -107,6 +134,7 @@ struct MockServerOptions {
   std::int64_t latency_max_ms = 0;
   int threads = 2;
   std::size_t max_recorded = 1000;
+  SchemaStrictness strictness;
 };
 
 class MockServer {
@@ -149,8 +177,13 @@ class MockServer {
 // An absolute-form target ("http://host/v1/messages", sent when a client uses the server as its
 // HTTP proxy) is routed by its path, so tests can check that proxy settings are honoured.
 std::optional<std::pair<Vendor, std::string>> RouteVendor(std::string_view target);
-// Extracts model, system, user text and schema from a vendor request body. Errors: kParseError.
-Result<MockRequest> ParseVendorRequest(Vendor vendor, std::string model_from_path, std::string_view body);
+// Extracts model, system, user text and schema from a vendor request body, and checks the
+// structured-output schema as the vendor does (MockRequest::schema_rejection). Errors:
+// kParseError.
+Result<MockRequest> ParseVendorRequest(Vendor vendor, std::string model_from_path, std::string_view body,
+                                       const SchemaStrictness& strictness = {});
+// The vendor's 400 message for the structured-output part of a request body, "" when accepted.
+std::string CheckVendorSchema(Vendor vendor, const boost::json::value& body, const SchemaStrictness& strictness = {});
 
 struct MockReply {
   int status = 200;

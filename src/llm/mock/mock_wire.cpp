@@ -44,6 +44,8 @@ Result<FaultKind> ParseKind(std::string_view name) {
       {"reasoning", FaultKind::kReasoning},
       {"wrong_shape", FaultKind::kWrongShape},
       {"keepalive", FaultKind::kKeepAlive},
+      {"max_tokens", FaultKind::kMaxTokens},
+      {"hold", FaultKind::kHold},
   };
   for (const auto& [n, k] : kKinds)
     if (n == name) return k;
@@ -180,13 +182,199 @@ const json::value* Path(const json::value& v, std::initializer_list<std::string_
 
 }  // namespace
 
-Result<MockRequest> ParseVendorRequest(Vendor vendor, std::string model_from_path, std::string_view body) {
+namespace {
+
+std::string SchemaTypeName(const json::object& node) {
+  const json::value* t = node.if_contains("type");
+  if (t != nullptr && t->is_string()) return std::string(t->as_string());
+  return node.contains("properties") ? "object" : "schema";
+}
+
+// Children schemas of a node with the path step to each.
+template <class F>
+void ForEachChild(const json::object& node, F&& f) {
+  if (const json::value* props = node.if_contains("properties"); props != nullptr && props->is_object()) {
+    for (const auto& [k, sub] : props->as_object()) f(sub, "properties." + std::string(k));
+  }
+  if (const json::value* items = node.if_contains("items"); items != nullptr) f(*items, std::string("items"));
+  for (const char* key : {"anyOf", "allOf", "oneOf"}) {
+    if (const json::value* alts = node.if_contains(key); alts != nullptr && alts->is_array()) {
+      std::size_t i = 0;
+      for (const auto& sub : alts->as_array()) f(sub, std::string(key) + "[" + std::to_string(i++) + "]");
+    }
+  }
+  for (const char* key : {"$defs", "definitions"}) {
+    if (const json::value* defs = node.if_contains(key); defs != nullptr && defs->is_object()) {
+      for (const auto& [k, sub] : defs->as_object()) f(sub, std::string(key) + "." + std::string(k));
+    }
+  }
+}
+
+std::string AnthropicSchemaError(const json::value& v, int depth) {
+  if (!v.is_object() || depth > 64) return "";
+  const json::object& node = v.as_object();
+  static constexpr std::string_view kRejected[] = {"minimum",   "maximum",   "exclusiveMinimum", "exclusiveMaximum",
+                                                   "multipleOf", "minLength", "maxLength",        "maxItems",
+                                                   "uniqueItems", "minProperties", "maxProperties"};
+  for (std::string_view k : kRejected) {
+    if (node.contains(k)) {
+      return "output_format.schema: For '" + SchemaTypeName(node) + "' type, property '" + std::string(k) +
+             "' is not supported";
+    }
+  }
+  if (SchemaTypeName(node) == "object") {
+    const json::value* ap = node.if_contains("additionalProperties");
+    if (ap == nullptr || !ap->is_bool() || ap->as_bool()) {
+      return "output_format.schema: For 'object' type, 'additionalProperties' must be explicitly set to false";
+    }
+  }
+  std::string err;
+  ForEachChild(node, [&](const json::value& sub, const std::string&) {
+    if (err.empty()) err = AnthropicSchemaError(sub, depth + 1);
+  });
+  return err;
+}
+
+std::string OpenAiStrictError(const json::value& v, const std::string& context, int depth) {
+  if (!v.is_object() || depth > 64) return "";
+  const json::object& node = v.as_object();
+  const std::string where = "In context=(" + context + "), ";
+  static constexpr std::string_view kBounds[] = {"minimum",   "maximum",   "exclusiveMinimum", "exclusiveMaximum",
+                                                 "multipleOf", "minLength", "maxLength",        "pattern"};
+  for (std::string_view k : kBounds) {
+    if (node.contains(k)) return where + "'" + std::string(k) + "' is not permitted.";
+  }
+  if (SchemaTypeName(node) == "object") {
+    const json::value* ap = node.if_contains("additionalProperties");
+    if (ap == nullptr || !ap->is_bool() || ap->as_bool()) {
+      return where + "'additionalProperties' is required to be supplied and to be false.";
+    }
+    const json::value* req = node.if_contains("required");
+    if (const json::value* props = node.if_contains("properties"); props != nullptr && props->is_object()) {
+      for (const auto& [k, sub] : props->as_object()) {
+        bool listed = false;
+        if (req != nullptr && req->is_array()) {
+          for (const auto& r : req->as_array()) listed = listed || (r.is_string() && r.as_string() == k);
+        }
+        if (!listed) {
+          return where + "'required' is required to be supplied and to be an array including every key in properties. Missing '" +
+                 std::string(k) + "'.";
+        }
+      }
+    }
+  }
+  std::string err;
+  ForEachChild(node, [&](const json::value& sub, const std::string& step) {
+    if (err.empty()) err = OpenAiStrictError(sub, context.empty() ? step : context + ", " + step, depth + 1);
+  });
+  return err;
+}
+
+std::string SnakeCase(std::string_view key) {
+  std::string out;
+  for (char c : key) {
+    if (c >= 'A' && c <= 'Z') {
+      out += '_';
+      out += static_cast<char>(c - 'A' + 'a');
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+std::string GeminiSchemaError(const json::value& v, const std::string& path, int depth) {
+  if (!v.is_object() || depth > 64) return "";
+  static constexpr std::string_view kFields[] = {
+      "type",     "format",     "title",     "description",   "nullable",      "enum",      "maxItems", "minItems",
+      "properties", "required", "minProperties", "maxProperties", "minLength", "maxLength", "pattern",  "example",
+      "anyOf",    "propertyOrdering", "default", "items",         "minimum",       "maximum"};
+  const json::object& node = v.as_object();
+  for (const auto& [k, sub] : node) {
+    bool known = false;
+    for (std::string_view f : kFields) known = known || f == std::string_view(k);
+    if (!known) {
+      return "Invalid JSON payload received. Unknown name \"" + SnakeCase(k) + "\" at '" + path +
+             "': Cannot find field.";
+    }
+  }
+  std::string err;
+  if (const json::value* props = node.if_contains("properties"); props != nullptr && props->is_object()) {
+    for (const auto& [k, sub] : props->as_object()) {
+      if (err.empty()) err = GeminiSchemaError(sub, path + ".properties[" + std::string(k) + "].value", depth + 1);
+    }
+  }
+  if (const json::value* items = node.if_contains("items"); items != nullptr && err.empty()) {
+    err = GeminiSchemaError(*items, path + ".items", depth + 1);
+  }
+  if (const json::value* alts = node.if_contains("anyOf"); alts != nullptr && alts->is_array()) {
+    std::size_t i = 0;
+    for (const auto& sub : alts->as_array()) {
+      if (err.empty()) err = GeminiSchemaError(sub, path + ".any_of[" + std::to_string(i) + "]", depth + 1);
+      ++i;
+    }
+  }
+  return err;
+}
+
+}  // namespace
+
+std::string CheckVendorSchema(Vendor vendor, const json::value& body, const SchemaStrictness& strictness) {
+  if (!body.is_object()) return "";
+  const json::object& o = body.as_object();
+  switch (vendor) {
+    case Vendor::kAnthropic: {
+      const json::value* cfg = o.if_contains("output_config");
+      const json::value* fmt = cfg != nullptr && cfg->is_object() ? cfg->as_object().if_contains("format") : nullptr;
+      if (fmt == nullptr || !fmt->is_object()) return "";
+      const json::value* schema = fmt->as_object().if_contains("schema");
+      if (schema == nullptr) return "output_format.schema: Field required";
+      return AnthropicSchemaError(*schema, 0);
+    }
+    case Vendor::kOpenAi: {
+      const json::value* rf = o.if_contains("response_format");
+      if (rf == nullptr || !rf->is_object()) return "";
+      const json::value* type = rf->as_object().if_contains("type");
+      if (type == nullptr || !type->is_string() || type->as_string() != "json_schema") return "";
+      if (strictness.reject_json_schema) {
+        return "response_format type 'json_schema' is not supported by this server; use 'json_object' or 'text'";
+      }
+      const json::value* js = rf->as_object().if_contains("json_schema");
+      if (js == nullptr || !js->is_object()) return "Missing required parameter: 'response_format.json_schema'.";
+      const json::object& j = js->as_object();
+      const json::value* name = j.if_contains("name");
+      if (name == nullptr || !name->is_string()) return "Missing required parameter: 'response_format.json_schema.name'.";
+      const json::value* strict = j.if_contains("strict");
+      const json::value* schema = j.if_contains("schema");
+      if (strict == nullptr || !strict->is_bool() || !strict->as_bool() || schema == nullptr) return "";
+      const std::string prefix = "Invalid schema for response_format '" + std::string(name->as_string()) + "': ";
+      if (!schema->is_object() || SchemaTypeName(schema->as_object()) != "object") {
+        return prefix + "schema must be a JSON Schema of 'type: \"object\"', got 'type: \"" +
+               (schema->is_object() ? SchemaTypeName(schema->as_object()) : std::string("none")) + "\"'.";
+      }
+      std::string err = OpenAiStrictError(*schema, "", 0);
+      return err.empty() ? "" : prefix + err;
+    }
+    case Vendor::kGemini: {
+      const json::value* cfg = o.if_contains("generationConfig");
+      if (cfg == nullptr || !cfg->is_object()) return "";
+      const json::value* schema = cfg->as_object().if_contains("responseSchema");
+      if (schema == nullptr) return "";
+      return GeminiSchemaError(*schema, "generation_config.response_schema", 0);
+    }
+  }
+  return "";
+}
+
+Result<MockRequest> ParseVendorRequest(Vendor vendor, std::string model_from_path, std::string_view body,
+                                       const SchemaStrictness& strictness) {
   boost::system::error_code ec;
   json::value v = json::parse(body, ec);
   if (ec || !v.is_object()) return ParseError("request body is not a JSON object");
   const json::object& o = v.as_object();
   MockRequest r;
   r.vendor = vendor;
+  r.schema_rejection = CheckVendorSchema(vendor, v, strictness);
   if (vendor == Vendor::kGemini) {
     r.model = std::move(model_from_path);
     r.system = PartsText(o.if_contains("systemInstruction"));
@@ -298,6 +486,35 @@ MockReply ErrorReply(const MockRequest& req, const Fault& f, const std::string& 
   return reply;
 }
 
+// The vendor's 400 for a schema it does not accept, in its real error shape.
+MockReply SchemaRejectionReply(const MockRequest& req) {
+  MockReply reply;
+  reply.status = 400;
+  json::object body;
+  if (req.vendor == Vendor::kAnthropic) {
+    body = {{"type", "error"},
+            {"error", {{"type", "invalid_request_error"}, {"message", req.schema_rejection}}},
+            {"request_id", "req_mock"}};
+  } else if (req.vendor == Vendor::kOpenAi) {
+    body = {{"error",
+             {{"message", req.schema_rejection}, {"type", "invalid_request_error"}, {"param", "response_format"},
+              {"code", nullptr}}}};
+  } else {
+    body = {{"error",
+             {{"code", 400},
+              {"message", req.schema_rejection},
+              {"status", "INVALID_ARGUMENT"},
+              {"details", json::array{json::object{{"@type", "type.googleapis.com/google.rpc.BadRequest"},
+                                                   {"fieldViolations", json::array{json::object{
+                                                                           {"field", "generation_config.response_schema"},
+                                                                           {"description", req.schema_rejection}}}}}}}}}};
+  }
+  reply.headers.emplace_back("content-type", "application/json");
+  reply.headers.emplace_back("request-id", "req_mock");
+  reply.body = json::serialize(body);
+  return reply;
+}
+
 json::value AnthropicBody(const MockRequest& req, const std::string& text, const Fault& f) {
   json::array content;
   const bool reasoning = f.kind == FaultKind::kReasoning;
@@ -312,7 +529,7 @@ json::value AnthropicBody(const MockRequest& req, const std::string& text, const
   } else {
     o["content"] = std::move(content);
   }
-  o["stop_reason"] = "end_turn";
+  o["stop_reason"] = f.kind == FaultKind::kMaxTokens ? "max_tokens" : "end_turn";
   o["stop_sequence"] = nullptr;
   o["usage"] = {{"input_tokens", in},
                 {"cache_creation_input_tokens", 0},
@@ -337,7 +554,8 @@ json::value OpenAiBody(const MockRequest& req, const std::string& text, const Fa
     message["refusal"] = nullptr;
     message["annotations"] = json::array();
   }
-  json::object choice{{"index", 0}, {"message", std::move(message)}, {"logprobs", nullptr}, {"finish_reason", "stop"}};
+  json::object choice{{"index", 0}, {"message", std::move(message)}, {"logprobs", nullptr},
+                      {"finish_reason", f.kind == FaultKind::kMaxTokens ? "length" : "stop"}};
   json::object usage{{"prompt_tokens", in}, {"completion_tokens", out}, {"total_tokens", in + out}};
   if (deepseek) {
     usage["prompt_cache_hit_tokens"] = cached;
@@ -369,7 +587,8 @@ json::value GeminiBody(const MockRequest& req, const std::string& text, const Fa
   json::array parts;
   if (reasoning) parts.push_back(json::object{{"text", kThinking}, {"thought", true}});
   parts.push_back(json::object{{"text", text}});
-  json::object candidate{{"content", {{"parts", std::move(parts)}, {"role", "model"}}}, {"finishReason", "STOP"}, {"index", 0}};
+  json::object candidate{{"content", {{"parts", std::move(parts)}, {"role", "model"}}}, {"finishReason", f.kind == FaultKind::kMaxTokens ? "MAX_TOKENS" : "STOP"},
+                         {"index", 0}};
   const std::int64_t in = Tokens(req.system.size() + req.user.size());
   const std::int64_t out = Tokens(text.size());
   // Gemini 2.5 models think by default: thoughts are billed as output but not in candidatesTokenCount.
@@ -394,6 +613,7 @@ json::value GeminiBody(const MockRequest& req, const std::string& text, const Fa
 }  // namespace
 
 MockReply BuildVendorReply(const MockRequest& req, const std::string& text_in, const Fault& f, const std::string& key) {
+  if (!req.schema_rejection.empty()) return SchemaRejectionReply(req);
   switch (f.kind) {
     case FaultKind::kRateLimit:
     case FaultKind::kOverloaded:
@@ -406,6 +626,7 @@ MockReply BuildVendorReply(const MockRequest& req, const std::string& text_in, c
       break;
   }
   std::string text = text_in;
+  if (f.kind == FaultKind::kMaxTokens) text.resize(text.size() / 3);  // cut off mid-JSON
   if (f.kind == FaultKind::kProse) {
     text = "Here is my decision based on the data:\n```json\n" + text + "\n```\nLet me know if you need anything else.";
   }

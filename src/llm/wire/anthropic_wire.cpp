@@ -30,7 +30,10 @@ Result<std::string> BuildAnthropicRequest(const Request& request, bool schema_in
   if (request.temperature) body["temperature"] = *request.temperature;
   if (!request.response_schema.empty() && !schema_in_prompt) {
     AITRADER_ASSIGN_OR_RETURN(json::value schema, ParseSchema(request.response_schema));
-    body["output_config"] = json::object{{"format", json::object{{"type", "json_schema"}, {"schema", std::move(schema)}}}};
+    // Only the subset Anthropic accepts: bounds it rejects with a 400 are dropped (and
+    // enforced after parsing), every object is closed.
+    body["output_config"] =
+        json::object{{"format", json::object{{"type", "json_schema"}, {"schema", AnthropicSchemaSubset(schema)}}}};
   }
   return json::serialize(body);
 }

@@ -53,7 +53,9 @@ Result<std::string> BuildOpenAiRequest(const Request& request, const OpenAiWireO
       body["response_format"] = json::object{
           {"type", "json_schema"},
           {"json_schema",
-           json::object{{"name", SafeSchemaName(request.schema_name)}, {"strict", true}, {"schema", std::move(schema)}}}};
+           json::object{{"name", SafeSchemaName(request.schema_name)},
+                        {"strict", true},
+                        {"schema", OpenAiStrictSchemaSubset(schema)}}}};
     } else if (options.json_mode == JsonMode::kJsonObject) {
       body["response_format"] = json::object{{"type", "json_object"}};
     }

@@ -1,5 +1,8 @@
 #include "llm/wire/wire_common.hpp"
 
+#include <algorithm>
+#include <span>
+
 #include <boost/json.hpp>
 
 namespace aitrader::llm::wire {
@@ -61,6 +64,91 @@ std::int64_t IntOr(const json::value* v, std::int64_t fallback) {
 std::string SchemaInstruction(std::string_view schema_text) {
   return "Respond with a single JSON object (json only, no prose) that follows this JSON Schema:\n" +
          std::string(schema_text);
+}
+
+namespace {
+
+std::string BoundText(const json::value& v) {
+  if (v.is_string()) return std::string(v.as_string());
+  return json::serialize(v);
+}
+
+// Drops `dropped` keywords (restating them in "description"), closes objects, and (require_all)
+// lists every property in "required".
+json::value Subset(const json::value& node, std::span<const std::string_view> dropped, bool require_all, int depth) {
+  if (!node.is_object() || depth > 64) return node;
+  const json::object& in = node.as_object();
+  json::object out;
+  std::string bounds;
+  for (const auto& [key, value] : in) {
+    const std::string_view k = key;
+    if (k == "$schema") continue;
+    if (std::find(dropped.begin(), dropped.end(), k) != dropped.end()) {
+      if (!bounds.empty()) bounds += ", ";
+      bounds += std::string(k) + " " + BoundText(value);
+      continue;
+    }
+    if (k == "properties" && value.is_object()) {
+      json::object props;
+      for (const auto& [name, sub] : value.as_object()) props[name] = Subset(sub, dropped, require_all, depth + 1);
+      out[key] = std::move(props);
+    } else if ((k == "$defs" || k == "definitions") && value.is_object()) {
+      json::object defs;
+      for (const auto& [name, sub] : value.as_object()) defs[name] = Subset(sub, dropped, require_all, depth + 1);
+      out[key] = std::move(defs);
+    } else if (k == "items") {
+      out[key] = Subset(value, dropped, require_all, depth + 1);
+    } else if ((k == "anyOf" || k == "allOf" || k == "oneOf") && value.is_array()) {
+      json::array alts;
+      for (const auto& sub : value.as_array()) alts.push_back(Subset(sub, dropped, require_all, depth + 1));
+      out[key] = std::move(alts);
+    } else {
+      out[key] = value;
+    }
+  }
+  if (!bounds.empty()) {
+    std::string d = out.contains("description") && out["description"].is_string()
+                        ? std::string(out["description"].as_string()) + " (" + bounds + ")"
+                        : bounds;
+    out["description"] = d;
+  }
+  const json::value* type = out.if_contains("type");
+  const bool is_object = (type != nullptr && type->is_string() && type->as_string() == "object") ||
+                         (type == nullptr && out.contains("properties"));
+  if (is_object) {
+    out["additionalProperties"] = false;
+    if (require_all) {
+      json::array required;
+      if (const json::value* r = out.if_contains("required"); r != nullptr && r->is_array()) required = r->as_array();
+      if (json::value* props = out.if_contains("properties"); props != nullptr && props->is_object()) {
+        for (auto& [name, sub] : props->as_object()) {
+          bool listed = false;
+          for (const auto& r : required) listed = listed || (r.is_string() && r.as_string() == name);
+          if (listed) continue;
+          required.push_back(json::string(name));
+          // Was optional: strict mode expresses that as "may be null".
+          sub = json::object{{"anyOf", json::array{sub, json::object{{"type", "null"}}}}};
+        }
+      }
+      out["required"] = std::move(required);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+json::value AnthropicSchemaSubset(const json::value& schema) {
+  static constexpr std::string_view kDropped[] = {"minimum",     "maximum",     "exclusiveMinimum", "exclusiveMaximum",
+                                                  "multipleOf",  "minLength",   "maxLength",        "maxItems",
+                                                  "uniqueItems", "minProperties", "maxProperties"};
+  return Subset(schema, kDropped, /*require_all=*/false, 0);
+}
+
+json::value OpenAiStrictSchemaSubset(const json::value& schema) {
+  static constexpr std::string_view kDropped[] = {"minimum",    "maximum",   "exclusiveMinimum", "exclusiveMaximum",
+                                                  "multipleOf", "minLength", "maxLength",        "pattern"};
+  return Subset(schema, kDropped, /*require_all=*/true, 0);
 }
 
 }  // namespace aitrader::llm::wire

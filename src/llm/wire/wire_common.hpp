@@ -46,6 +46,18 @@ const boost::json::value* Member(const boost::json::value& v, std::string_view k
 std::string StringOr(const boost::json::value* v, std::string_view fallback = "");
 std::int64_t IntOr(const boost::json::value* v, std::int64_t fallback = 0);
 
+// The structured-output subset a vendor accepts (reference/llm/structured_output_limits.md).
+// Bounds a vendor refuses are dropped from the schema and restated in the property's
+// "description" ("minimum 1, maximum 10") so the model still reads them; the caller enforces
+// them after parsing (agent::ValidateDecisions does).
+//  - Anthropic: drops minimum, maximum, exclusiveMinimum, exclusiveMaximum, multipleOf,
+//    minLength, maxLength, maxItems, uniqueItems, minProperties, maxProperties and $schema;
+//    closes every object ("additionalProperties": false).
+//  - OpenAI strict: drops numeric/string bounds (and pattern, $schema); closes every object
+//    and lists every property in "required" (a property that was optional becomes nullable).
+boost::json::value AnthropicSchemaSubset(const boost::json::value& schema);
+boost::json::value OpenAiStrictSchemaSubset(const boost::json::value& schema);
+
 // The schema instruction added to the system prompt where a vendor has no schema feature.
 std::string SchemaInstruction(std::string_view schema_text);
 
