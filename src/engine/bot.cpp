@@ -391,7 +391,12 @@ CycleRecord Bot::FinishCycleImpl(PendingCycle pending, bool venue_unchanged) {
   stats_.llm_cost += pending.usage.cost_usd;
   const bool fell_back = pending.outcome.fell_back_to_hold;
   const bool refused_at_once = pending.usage.budget_refused && pending.outcome.attempts.size() <= 1;
-  if (fell_back && pending.decided && !pending.outcome.attempts.empty() && !refused_at_once) ++stats_.parse_failures;
+  if (fell_back && pending.decided && !pending.outcome.attempts.empty() && !refused_at_once) {
+    // A cut-off answer (the model spent its output budget, often on reasoning) is its own
+    // outcome: the model did not answer badly, it was not given room to answer.
+    if (pending.outcome.truncated) ++stats_.truncated_answers;
+    else ++stats_.parse_failures;
+  }
   if (pending.usage.budget_refused && !pending.outcome.attempts.empty() && options_.budget &&
       options_.budget->Day() != budget_alert_day_) {
     budget_alert_day_ = options_.budget->Day();
@@ -556,6 +561,7 @@ CycleRecord Bot::FinishCycleImpl(PendingCycle pending, bool venue_unchanged) {
   if (fell_back) {
     rec.status = pending.usage.budget_refused ? "budget_exhausted"
                  : pending.outcome.attempts.empty() ? "hold"
+                 : pending.outcome.truncated ? "truncated"
                  : (transport_failed ? "llm_error" : "parse_failed");
   } else {
     rec.status = acted ? "executed" : (denied ? "denied" : "hold");

@@ -97,7 +97,7 @@ struct CycleRecord {
   Money account_value;            // the account value the prompt showed (margin balance at the start)
   std::optional<double> sharpe;   // the Sharpe ratio the prompt showed (engine/sharpe.hpp)
   std::int64_t latency_ms = 0;    // decision latency by the bot's clock
-  std::string status;             // "executed", "hold", "parse_failed", "denied", "llm_error", "budget_exhausted"
+  std::string status;             // "executed", "hold", "parse_failed", "denied", "llm_error", "budget_exhausted", "truncated"
   Money equity;
 };
 
@@ -120,6 +120,7 @@ struct BotStats {
   std::int64_t cycles = 0;
   std::int64_t llm_calls = 0;
   std::int64_t parse_failures = 0;   // cycles whose answer was refused and fell back to hold
+  std::int64_t truncated_answers = 0;  // cycles whose answer was cut off at the output-token budget
   std::int64_t risk_denials = 0;     // entries the risk engine refused
   std::int64_t entries = 0;
   std::int64_t invalidations = 0;    // positions closed by their invalidation condition

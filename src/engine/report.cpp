@@ -157,6 +157,7 @@ std::string ReportToJson(const RunReport& r, std::size_t equity_points_max) {
       o.Dec("llm_cost_usd", br.stats.llm_cost.ToString());
       o.Dec("pnl_net_of_llm_cost", (m.net_pnl - br.stats.llm_cost).ToString());
       o.Int("parse_failures", br.stats.parse_failures);
+      o.Int("truncated_answers", br.stats.truncated_answers);
       o.Int("risk_denials", br.stats.risk_denials);
       o.Int("invalidations", br.stats.invalidations);
       o.OptDouble("average_confidence", br.stats.entries > 0 ? std::optional<double>(br.stats.confidence_sum /

@@ -93,8 +93,11 @@ Result<RiskEngine> RiskEngine::Create(RiskLimits limits, InstrumentTable instrum
 void RiskEngine::CheckStopBeforeLiquidation(const EntryProposal& p, const Instrument& ins, Verdict& v) const {
   const bool is_long = p.side == Side::kBuy;
   const std::vector<MarginBracket> tiers = brackets_.TiersOr(ins);
-  const Money notional = Notional(p.price, p.quantity, Rounding::kCeil);
-  const Money margin = notional.DivInt(p.leverage, Rounding::kCeil);
+  // The proposal's numbers are untrusted: a notional out of the fixed-point range is denied
+  // elsewhere (notional_too_large), so this rule has nothing to add there.
+  auto notional = CheckedNotional(p.price, p.quantity, Rounding::kCeil);
+  if (!notional.ok()) return;
+  const Money margin = notional->DivInt(p.leverage, Rounding::kCeil);
   auto lp = LiquidationPrice(tiers, p.side, p.quantity, p.price, margin);
   const std::string who = ins.base + ": ";
   if (!lp.ok()) {

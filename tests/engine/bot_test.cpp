@@ -187,6 +187,48 @@ TEST(BotBudget, AReplayOfManySimulatedDaysSpendsOneWallClockDay) {
   EXPECT_GT(o.cycles["replayer"].size(), 90u);
 }
 
+// A reasoning model that spends its output budget thinking returns a cut-off answer with the
+// vendor's "length" finish reason: the cycle is recorded as truncated, counted apart from parse
+// failures (the model did not answer badly; it had no room), and not retried.
+TEST(BotTruncation, ACutOffAnswerIsCountedApartFromParseFailures) {
+  class Truncating final : public llm::Client {
+   public:
+    explicit Truncating(std::atomic<int>* calls) : calls_(calls) {}
+    std::string provider() const override { return "scripted"; }
+    Result<llm::Response> Complete(const llm::Request&, const llm::CancelToken*) override {
+      calls_->fetch_add(1);
+      llm::Response r;
+      r.text = R"({"BTC": {"trade_signal_args": {"coin": "BTC", "sig)";
+      r.finish_reason = "length";
+      r.usage.output_tokens = 4096;
+      return r;
+    }
+
+   private:
+    std::atomic<int>* calls_;
+  };
+  std::atomic<int> calls{0};
+  BotConfig b = LlmBot("thinker", {"BTCUSDT"});
+  b.max_decision_retries = 3;
+  BacktestOptions o;
+  o.config = Period("2025-10-20", "2025-10-20T01:00", {b});
+  o.timing = false;
+  std::vector<CycleRecord> cycles;
+  o.on_cycle = [&](const Bot&, const CycleRecord& r) { cycles.push_back(r); };
+  o.make_client = [&](const BotConfig&) -> Result<std::unique_ptr<llm::Client>> {
+    return std::unique_ptr<llm::Client>(std::make_unique<Truncating>(&calls));
+  };
+  auto r = RunBacktest(o);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  const BotReport* bot = Find(*r, "thinker");
+  ASSERT_NE(bot, nullptr);
+  ASSERT_FALSE(cycles.empty());
+  EXPECT_EQ(bot->stats.truncated_answers, static_cast<std::int64_t>(cycles.size()));
+  EXPECT_EQ(bot->stats.parse_failures, 0);
+  EXPECT_EQ(calls.load(), static_cast<int>(cycles.size())) << "a truncated answer is not retried";
+  for (const auto& c : cycles) EXPECT_EQ(c.status, "truncated");
+}
+
 // --- item 7 ---------------------------------------------------------------------------
 
 // The Sharpe ratio shown at each cycle, computed by hand from the account values the prompts
