@@ -147,7 +147,7 @@ std::string ReportToJson(const RunReport& r, std::size_t equity_points_max) {
       o.OptDouble("sharpe", m.sharpe);
       o.OptDouble("sortino", m.sortino);
       o.Double("max_drawdown_pct", m.max_drawdown_pct);
-      o.Int("trades", m.trades);
+      o.Int("trade_count", m.trades);
       o.OptDouble("win_rate", m.win_rate);
       o.OptDouble("profit_factor", m.profit_factor);
       o.Dec("net_pnl", m.net_pnl.ToString());

@@ -116,7 +116,7 @@ TEST(Report, JsonHasEveryFieldOfTheIssue) {
   const std::string json = ReportToJson(r);
   for (const char* field :
        {"\"candles_processed\":2592", "\"cycles\":864", "\"elapsed_seconds\":1.5", "\"final_equity\":\"108.9\"",
-        "\"total_return_pct\":8.9", "\"sharpe\":", "\"sortino\":", "\"max_drawdown_pct\":10", "\"trades\":3",
+        "\"total_return_pct\":8.9", "\"sharpe\":", "\"sortino\":", "\"max_drawdown_pct\":10", "\"trade_count\":3",
         "\"win_rate\":0.333333", "\"profit_factor\":1.770833", "\"fees_paid\":\"2.3\"", "\"funding_paid\":\"0.3\"",
         "\"llm_calls\":0", "\"llm_cost_usd\":\"0\"", "\"parse_failures\":1", "\"risk_denials\":2",
         "\"equity_curve\":[[\"2025-10-18T00:00:00Z\",\"110\"]", "\"trades\":[{", "\"symbol\":\"BTCUSDT\"",
@@ -126,6 +126,10 @@ TEST(Report, JsonHasEveryFieldOfTheIssue) {
         "\"leaderboard\":[{\"rank\":1"}) {
     EXPECT_NE(json.find(field), std::string::npos) << field << "\n" << json;
   }
+  // Every key appears once per object: the trade count and the trade list have distinct names
+  // (a strict JSON reader keeps only one of two equal keys).
+  EXPECT_EQ(json.find("\"trades\":3"), std::string::npos);
+  EXPECT_EQ(json.find("\"trades\":["), json.rfind("\"trades\":[")) << "one trade list per bot";
   r.elapsed_seconds.reset();
   EXPECT_EQ(ReportToJson(r).find("elapsed_seconds"), std::string::npos);
   EXPECT_EQ(ReportToJson(r), ReportToJson(SmallReport()));
