@@ -119,6 +119,7 @@ struct FakeBinance::Impl {
   std::int64_t next_order_id = 1000, next_algo_id = 5000, next_trade_id = 1;
   Money wallet;
   bool dual = false;
+  bool refuse_ws = false;
   std::int64_t skew_ms = 0;
   std::deque<FakeFaultSpec> faults;
   std::map<std::string, Key> keys;
@@ -324,6 +325,11 @@ struct FakeBinance::Impl {
       return std::string();
     };
     std::lock_guard<std::mutex> lock(mu);
+    if (refuse_ws) {
+      beast::error_code ec;
+      socket.close(ec);
+      return;
+    }
     std::shared_ptr<WsSession> session;
     if (path == "/private/ws" || path.rfind("/ws/", 0) == 0) {
       std::string key = path == "/private/ws" ? param("listenKey") : path.substr(4);
@@ -1434,6 +1440,10 @@ void FakeBinance::DropWebSockets() {
   for (auto& w : impl_->sessions) {
     if (auto s = w.lock()) s->Drop();
   }
+}
+void FakeBinance::RefuseWebSockets(bool refuse) {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  impl_->refuse_ws = refuse;
 }
 void FakeBinance::ExpireListenKeys() {
   std::lock_guard<std::mutex> lock(impl_->mu);

@@ -126,6 +126,8 @@ class FakeBinance {
   void SetServerSkewMs(std::int64_t skew_ms);
   void SetDualSidePosition(bool dual);
   void DropWebSockets();
+  // While set, WebSocket upgrades are refused (the connection is closed), as during an outage.
+  void RefuseWebSockets(bool refuse);
   void ExpireListenKeys();  // sends listenKeyExpired on every user stream, then invalidates the keys
 
   // Inspection.
