@@ -1388,7 +1388,7 @@ FakeBinance::~FakeBinance() { Stop(); }
 
 Status FakeBinance::Start() {
   beast::error_code ec;
-  tcp::endpoint ep(net::ip::make_address("127.0.0.1"), 0);
+  tcp::endpoint ep(net::ip::make_address("127.0.0.1"), impl_->options.port);
   impl_->acceptor.open(ep.protocol(), ec);
   if (!ec) impl_->acceptor.set_option(net::socket_base::reuse_address(true), ec);
   if (!ec) impl_->acceptor.bind(ep, ec);

@@ -72,6 +72,7 @@ struct FakeBinanceOptions {
   std::int64_t order_limit_10s = 300;
   std::int64_t order_limit_1m = 1200;
   std::int64_t kline_interval_ms = 60'000;  // the interval CloseCandle's candles have
+  std::uint16_t port = 0;                   // 0: an ephemeral port
 };
 
 enum class FakeFault {
@@ -109,7 +110,7 @@ class FakeBinance {
   FakeBinance(const FakeBinance&) = delete;
   FakeBinance& operator=(const FakeBinance&) = delete;
 
-  Status Start();  // binds 127.0.0.1:0 and starts the io thread
+  Status Start();  // binds 127.0.0.1:<options.port> and starts the io thread
   void Stop();
   std::string rest_url() const;  // "http://127.0.0.1:<port>"
   std::string ws_url() const;    // "ws://127.0.0.1:<port>"

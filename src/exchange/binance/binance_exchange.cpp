@@ -716,12 +716,12 @@ void BinanceExchange::OnUserMessage(const std::string& text) {
                   true);
     }
   }
-  for (const auto& [symbol, t] : flat_symbols) CancelClosingOrders(symbol);
+  for (const auto& [symbol, t] : flat_symbols) CancelClosingOrders(symbol, t);
 }
 
 // The bracket rule: a flat position leaves no reduce-only / closePosition order behind (an
 // orphan stop would otherwise close the next position, nofx#1194).
-void BinanceExchange::CancelClosingOrders(const std::string& symbol) {
+void BinanceExchange::CancelClosingOrders(const std::string& symbol, UnixMs flat_at) {
   auto open = OpenOrdersOf(symbol, true, true);
   if (!open.ok()) {
     std::lock_guard<std::mutex> lock(mu_);
@@ -732,6 +732,7 @@ void BinanceExchange::CancelClosingOrders(const std::string& symbol) {
   }
   for (const auto& o : *open) {
     if (!o.reduce_only && !o.close_position) continue;
+    if (o.created_at > flat_at) continue;  // placed after the close: it protects a new position
     Params p;
     if (IsConditional(o.type)) {
       p.Add("clientAlgoId", o.client_id.value());
@@ -845,7 +846,7 @@ Status BinanceExchange::Reconcile() {
     for (const auto& [s, p] : venue_pos) positions_[s] = p.quantity;
     last_wallet_ = balance.wallet_balance;
   }
-  for (const auto& s : flat) CancelClosingOrders(s);
+  for (const auto& s : flat) CancelClosingOrders(s, now);
   return Status::Ok();
 }
 

@@ -133,7 +133,8 @@ class BinanceExchange final : public Exchange {
   Status OpenUserStream();
   void OnUserMessage(const std::string& text);
   void OnUserOpen();
-  void CancelClosingOrders(const std::string& symbol);
+  // Cancels the symbol's reduce-only / closePosition orders created at or before flat_at.
+  void CancelClosingOrders(const std::string& symbol, UnixMs flat_at);
   void RenewListenKey();
 
   BinanceExchangeOptions options_;
