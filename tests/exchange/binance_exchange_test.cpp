@@ -9,6 +9,7 @@
 #include <functional>
 #include <thread>
 
+#include "core/io.hpp"
 #include "exchange/binance/binance_exchange.hpp"
 #include "support/fake_binance.hpp"
 
@@ -330,6 +331,12 @@ TEST(BinanceExchange, ListenKeyKeptAlive) {
   EXPECT_EQ(env.fake.requests_on("PUT", "/fapi/v1/listenKey"), 1);
   env.ex->PollEvents(sink, 100);
   EXPECT_EQ(env.fake.requests_on("PUT", "/fapi/v1/listenKey"), 1);
+  // exchangeInfo (filters, limits) is re-read every hour.
+  EXPECT_EQ(env.fake.requests_on("GET", "/fapi/v1/exchangeInfo"), 1);
+  env.clock.AdvanceMs(30 * 60'000);
+  env.ex->PollEvents(sink, 100);
+  EXPECT_EQ(env.fake.requests_on("GET", "/fapi/v1/exchangeInfo"), 2);
+  EXPECT_EQ(env.fake.requests_on("PUT", "/fapi/v1/listenKey"), 2);
 }
 
 TEST(BinanceExchange, StoreDriftRaisesEvents) {
@@ -344,6 +351,28 @@ TEST(BinanceExchange, StoreDriftRaisesEvents) {
   ASSERT_FALSE(env.ex->DriftReports().empty());
   EXPECT_NE(env.ex->DriftReports().back().what.find("BTCUSDT position 0.01"), std::string::npos)
       << env.ex->DriftReports().back().what;
+}
+
+// Forced closes arrive as x=CALCULATED (liquidation "autoclose-", ADL "adl_autoclose"): recorded.
+TEST(BinanceExchange, LiquidationAndAdlAreRecorded) {
+  Env env;
+  const std::string dir = std::string(AITRADER_TEST_DATA_DIR) + "/binance/";
+  env.fake.PushUserEvent(*ReadFile(dir + "ws_order_update_liquidation.json"));
+  env.fake.PushUserEvent(*ReadFile(dir + "order_update_adl.json"));
+  env.fake.PushUserEvent(R"({"e":"ACCOUNT_UPDATE","E":1,"T":1,"a":{"m":"FUNDING_FEE","B":[{"a":"USDT","wb":"9999.5","cw":"9999.5","bc":"-0.5"}],"P":[]}})");
+  ASSERT_TRUE(env.WaitFor([&] { return env.Count(EventKind::kLiquidation) == 2 && env.Count(EventKind::kFundingPaid) == 1; }));
+  for (const auto& e : env.events) {
+    if (e.kind == EventKind::kLiquidation && e.client_id.value() == "autoclose-1234567890123456") {
+      EXPECT_EQ(e.quantity, Q("0.1"));
+      EXPECT_EQ(e.price, P("50000"));
+      EXPECT_EQ(e.fee, Money::FromUnits(5));
+      EXPECT_EQ(e.realized_pnl, Money::FromUnits(-100));
+      EXPECT_EQ(e.order_status, OrderStatus::kFilled);
+    }
+    if (e.kind == EventKind::kFundingPaid) {
+      EXPECT_EQ(e.funding, *Money::Parse("-0.5"));
+    }
+  }
 }
 
 TEST(BinanceExchange, MarketDataThroughThePort) {

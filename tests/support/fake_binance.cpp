@@ -1441,6 +1441,12 @@ void FakeBinance::DropWebSockets() {
     if (auto s = w.lock()) s->Drop();
   }
 }
+void FakeBinance::PushUserEvent(const std::string& raw_json) {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  for (auto& w : impl_->sessions) {
+    if (auto s = w.lock(); s && s->user() && s->open()) s->Send(raw_json);
+  }
+}
 void FakeBinance::RefuseWebSockets(bool refuse) {
   std::lock_guard<std::mutex> lock(impl_->mu);
   impl_->refuse_ws = refuse;

@@ -129,7 +129,9 @@ class FakeBinance {
   void DropWebSockets();
   // While set, WebSocket upgrades are refused (the connection is closed), as during an outage.
   void RefuseWebSockets(bool refuse);
-  void ExpireListenKeys();  // sends listenKeyExpired on every user stream, then invalidates the keys
+  void ExpireListenKeys();
+  // Sends a raw user-data message (e.g. a recorded liquidation) on every open user stream.
+  void PushUserEvent(const std::string& raw_json);  // sends listenKeyExpired on every user stream, then invalidates the keys
 
   // Inspection.
   std::vector<FakeOrderView> Orders() const;  // every order ever accepted, regular and algo

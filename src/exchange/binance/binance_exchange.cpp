@@ -99,6 +99,7 @@ Status BinanceExchange::RefreshExchangeInfo() {
   }
   info_ = std::move(info);
   instruments_ = InstrumentTable(std::move(instruments));
+  last_info_refresh_ = rest_->ServerNowMs();
   return Status::Ok();
 }
 
@@ -492,6 +493,13 @@ Status BinanceExchange::SetMarginMode(std::string_view symbol, MarginMode mode) 
 
 std::size_t BinanceExchange::PollEvents(std::vector<ExecutionEvent>& out, std::size_t max_events) {
   (void)KeepAliveIfDue();
+  if (started_ && rest_->ServerNowMs() - last_info_refresh_ >= options_.exchange_info_refresh_ms) {
+    if (Status s = RefreshExchangeInfo(); !s.ok()) {
+      last_info_refresh_ = rest_->ServerNowMs();  // keep the previous rules; try again next period
+      std::lock_guard<std::mutex> lock(mu_);
+      drifts_.push_back(DriftReport{last_info_refresh_, "exchangeInfo refresh failed: " + s.message()});
+    }
+  }
   std::lock_guard<std::mutex> lock(mu_);
   std::size_t n = 0;
   if (dropped_ > 0 && n < max_events) {
@@ -610,7 +618,11 @@ void BinanceExchange::OnUserMessage(const std::string& text) {
       e.side = side.ok() ? *side : Side::kBuy;
       auto st = OrderStatusFromWire(u->status);
       e.order_status = st.ok() ? *st : OrderStatus::kNew;
-      const bool liquidation = u->order_type == "LIQUIDATION" || u->client_order_id.rfind("autoclose-", 0) == 0;
+      // Forced closes by the venue: liquidation ("autoclose-", type LIQUIDATION) and ADL
+      // ("adl_autoclose"), both reported with execution type CALCULATED.
+      const bool liquidation = u->order_type == "LIQUIDATION" || u->client_order_id.rfind("autoclose-", 0) == 0 ||
+                               u->client_order_id.rfind("adl_autoclose", 0) == 0 || u->execution_type == "CALCULATED";
+      if (liquidation && !st.ok()) e.order_status = u->cum_filled_qty == u->orig_qty ? OrderStatus::kFilled : OrderStatus::kPartiallyFilled;
       if (u->execution_type == "NEW") {
         if (!from_algo && !liquidation) {
           e.kind = EventKind::kOrderAccepted;
@@ -618,7 +630,7 @@ void BinanceExchange::OnUserMessage(const std::string& text) {
           e.price = u->price;
           Push(e);
         }
-      } else if (u->execution_type == "TRADE") {
+      } else if (u->execution_type == "TRADE" || (u->execution_type == "CALCULATED" && u->last_filled_qty.IsPositive())) {
         e.kind = liquidation ? EventKind::kLiquidation : EventKind::kOrderFilled;
         e.quantity = u->last_filled_qty;
         e.price = u->last_filled_price;

@@ -58,6 +58,7 @@ struct BinanceExchangeOptions {
   std::string ws_url;                     // base, e.g. wss://fstream.binancefuture.com; empty: no user stream
   std::string working_type = "MARK_PRICE";
   std::int64_t keepalive_ms = 30 * 60'000;
+  std::int64_t exchange_info_refresh_ms = 60 * 60'000;  // filters and limits change over time
   std::size_t max_events = 10'000;
   WsOptions ws;
   bool user_stream = true;
@@ -82,6 +83,8 @@ class BinanceExchange final : public Exchange {
   // The same against the caller's records (the store's open orders and positions), e.g. on start.
   Status ReconcileWith(const std::vector<Position>& expected_positions, const std::vector<Order>& expected_open_orders);
 
+  // Refreshed every exchange_info_refresh_ms from PollEvents: pointers from Find() are valid
+  // until the next PollEvents.
   const InstrumentTable& instruments() const { return instruments_; }
   const SymbolInfo* symbol_info(std::string_view symbol) const;
   RestClient& rest() { return *rest_; }
@@ -156,6 +159,7 @@ class BinanceExchange final : public Exchange {
   std::string listen_key_;
   UnixMs last_keepalive_ = 0;
   std::optional<Money> last_wallet_;
+  UnixMs last_info_refresh_ = 0;  // strand only
   std::int64_t user_opens_ = 0;
   std::condition_variable opened_cv_;
   bool started_ = false;
