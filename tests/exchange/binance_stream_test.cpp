@@ -6,11 +6,22 @@
 #include <functional>
 #include <thread>
 
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/websocket.hpp>
+
+#include <atomic>
+
 #include "exchange/binance/market_stream.hpp"
 #include "support/fake_binance.hpp"
 
 namespace aitrader::exchange::binance {
 namespace {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace websocket = beast::websocket;
+using tcp = net::ip::tcp;
 
 constexpr UnixMs kStart = 1'767'225'600'000;
 constexpr UnixMs kMin = 60'000;
@@ -100,6 +111,65 @@ TEST(BinanceMarketStream, GapsAndReconnectsAreBackfilledWithoutDoubles) {
   EXPECT_TRUE(env.Consecutive(0, 5));
   EXPECT_EQ(env.stream->backfilled(), 3);
   EXPECT_TRUE(env.stream->errors().empty());
+}
+
+// A peer that completes the WebSocket handshake and then goes silent (no close, no pongs): only
+// the heartbeat finds it; the client drops it and connects again.
+class SilentPeer {
+ public:
+  SilentPeer() : acceptor_(ioc_, tcp::endpoint(net::ip::make_address("127.0.0.1"), 0)) {
+    thread_ = std::thread([this] {
+      while (!stop_) {
+        beast::error_code ec;
+        tcp::socket socket(ioc_);
+        acceptor_.accept(socket, ec);
+        if (ec || stop_) return;
+        auto ws = std::make_unique<websocket::stream<tcp::socket>>(std::move(socket));
+        ws->accept(ec);  // handshake, then never read or write again
+        if (!ec) held_.push_back(std::move(ws));
+        ++accepted_;
+      }
+    });
+  }
+  ~SilentPeer() {
+    stop_ = true;
+    beast::error_code ec;
+    tcp::socket poke(ioc_);
+    poke.connect(acceptor_.local_endpoint(), ec);  // wakes the blocking accept
+    thread_.join();
+  }
+  std::string url() const { return "ws://127.0.0.1:" + std::to_string(acceptor_.local_endpoint().port()); }
+  int accepted() const { return accepted_; }
+
+ private:
+  net::io_context ioc_;
+  tcp::acceptor acceptor_;
+  std::vector<std::unique_ptr<websocket::stream<tcp::socket>>> held_;
+  std::atomic<bool> stop_{false};
+  std::atomic<int> accepted_{0};
+  std::thread thread_;
+};
+
+TEST(BinanceMarketStream, HeartbeatDetectsASilentPeer) {
+  SimulatedClock clock{kStart};
+  SilentPeer peer;
+  RestOptions ro;
+  ro.base_url = "http://127.0.0.1:1";
+  RestClient rest(ro, "", Secret(), MakeCurlTransport(), clock);
+  MarketStreamOptions o;
+  o.ws_url = peer.url();
+  o.symbols = {"BTCUSDT"};
+  o.ws.idle_timeout_ms = 400;  // a ping after 200 ms of silence, dead after 400 ms
+  o.ws.reconnect_delay_ms = 20;
+  MarketStream stream(o, rest);
+  ASSERT_TRUE(stream.Start().ok());
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (stream.connects() < 2 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  EXPECT_GE(stream.connects(), 2);  // the first connection was declared dead and replaced
+  EXPECT_GE(peer.accepted(), 2);
+  stream.Stop();
 }
 
 TEST(BinanceMarketStream, ResumesAfterTheCallersLastCandle) {

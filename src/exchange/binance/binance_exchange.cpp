@@ -637,7 +637,6 @@ void BinanceExchange::OnUserMessage(const std::string& text) {
         e.fee = u->commission;
         e.realized_pnl = u->realized_profit;
         e.liquidity = u->maker ? Liquidity::kMaker : Liquidity::kTaker;
-        if (from_algo) e.order_status = OrderStatus::kFilled == e.order_status ? OrderStatus::kFilled : e.order_status;
         Push(e);
         if (e.order_status == OrderStatus::kFilled) open_orders_.erase(cid);
       } else if (u->execution_type == "CANCELED") {
