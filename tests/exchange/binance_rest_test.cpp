@@ -153,6 +153,28 @@ TEST(BinanceRest, PreemptiveThrottleKeepsUnderTheVenueLimit) {
   EXPECT_TRUE(client->Call(Account()).ok());
 }
 
+// The fake enforces the venue's limit itself: a client that ignores the weight gets 429 with
+// Retry-After, and one that keeps sending after it gets the 418 ban.
+TEST(BinanceRest, FakeEnforcesWeightWith429Then418) {
+  testing::FakeBinanceOptions o;
+  o.weight_limit_1m = 12;
+  Env env(o);
+  RestOptions ro;
+  ro.base_url = env.fake.rest_url();
+  ro.throttle_percent = 1000;  // pre-emptive throttling off
+  RestClient careless(ro, env.fake.options().api_key, Secret(env.fake.options().api_secret), MakeCurlTransport(), env.clock);
+  ASSERT_TRUE(careless.Call(Account()).ok());
+  ASSERT_TRUE(careless.Call(Account()).ok());
+  auto limited = careless.Call(Account());  // 15 > 12
+  ASSERT_FALSE(limited.ok());
+  EXPECT_NE(limited.status().message().find("HTTP 429"), std::string::npos) << limited.status().message();
+  EXPECT_NE(limited.status().message().find("retry after 60 s"), std::string::npos) << limited.status().message();
+  RestClient other(ro, env.fake.options().api_key, Secret(env.fake.options().api_secret), MakeCurlTransport(), env.clock);
+  auto banned = other.Call(Account());  // same IP, keeps sending
+  ASSERT_FALSE(banned.ok());
+  EXPECT_NE(banned.status().message().find("HTTP 418"), std::string::npos) << banned.status().message();
+}
+
 TEST(BinanceRest, OrderCountThrottle) {
   testing::FakeBinanceOptions o;
   o.order_limit_10s = 3;
