@@ -1,0 +1,195 @@
+// Arena (home): is anything wrong, how am I doing, what is happening now. Leaderboard with Alpha
+// Arena's columns and the BTC buy-and-hold row, one equity chart for every bot (lazy-loaded),
+// the live model-chat feed across bots, open positions across bots.
+import { lazy, Suspense, useMemo } from "react";
+import { Link } from "react-router-dom";
+import { useQueries } from "@tanstack/react-query";
+import { AlertTriangle, Plus } from "lucide-react";
+import { api } from "@/api/client";
+import { qk, useAlerts, useArena, useBots } from "@/api/queries";
+import type { ArenaRow, Bot, DecisionRecord, Page, Position } from "@/api/types";
+import { formatDec, formatPct, formatUsd, parseDec, percentOf, sub, sum } from "@/lib/decimal";
+import { useInstruments } from "@/lib/instruments";
+import { cn } from "@/lib/utils";
+import { useLive, useMarketNow } from "@/stream/StreamProvider";
+import { Empty, ErrorState, LoadingRows, ModelLabel, Signed, StaleNote, useNow } from "@/components/common";
+import { DecisionCard } from "@/components/Decision";
+import { PositionsTable, type BotPosition } from "@/components/tables";
+import { Panel } from "@/components/ui/panel";
+import { Button } from "@/components/ui/button";
+import { Skeleton } from "@/components/ui/skeleton";
+import { Badge } from "@/components/ui/badge";
+
+const EquityChart = lazy(() => import("@/charts/EquityChart"));
+
+function Stat({ label, children, className }: { label: string; children: React.ReactNode; className?: string }) {
+  return (
+    <div className={cn("px-3 py-2 min-w-0", className)}>
+      <div className="text-xs text-muted">{label}</div>
+      <div className="text-[17px] font-semibold num truncate">{children}</div>
+    </div>
+  );
+}
+
+export default function ArenaPage() {
+  const bots = useBots();
+  const arena = useArena();
+  const alerts = useAlerts();
+  const live = useLive();
+  const now = useNow(1000);
+  const mnow = useMarketNow();
+  const ins = useInstruments();
+  const list = bots.data ?? [];
+  const active = list.filter((b) => b.status !== "stopped");
+  const positions = useQueries({
+    queries: active.map((b) => ({ queryKey: qk.positions(b.id), queryFn: () => api<Page<Position>>(`/bots/${b.id}/positions`).then((p) => p.items) })),
+  });
+  const decisions = useQueries({
+    queries: list.map((b) => ({ queryKey: qk.decisions(b.id), queryFn: () => api<Page<DecisionRecord>>(`/bots/${b.id}/decisions`, { query: { limit: 10 } }).then((p) => p.items) })),
+  });
+  const byId = useMemo(() => new Map(list.map((b) => [String(b.id), b])), [list]);
+  const allPositions: BotPosition[] = positions.flatMap((q, i) => (q.data ?? []).map((p) => ({ ...p, bot: active[i] })));
+  const feed = decisions.flatMap((q) => q.data ?? []).sort((a, b) => b.at - a.at).slice(0, 40);
+  const stale = live.conn !== "live";
+
+  // how am I doing: exact sums over the bots
+  const equity = sum(list.map((b) => parseDec(b.equity)));
+  const capital = sum(list.map((b) => parseDec(b.capital)));
+  const pnl = sub(equity, capital);
+  const rows = arena.data?.items ?? [];
+  const llmCost = sum(rows.map((r) => parseDec(r.llm_cost)));
+  const net = sub(pnl, llmCost);
+  const halted = list.filter((b) => b.trading_state === "halted" || b.trading_state === "reducing");
+  const critical = (alerts.data ?? []).filter((a) => a.level === "critical").length;
+
+  const series = useMemo(() => {
+    const eq = arena.data?.equity ?? [];
+    return eq.map((e) => ({ id: e.bot_id, name: e.bot_id === null ? e.name : byId.get(String(e.bot_id))?.label || e.name, points: e.points, benchmark: e.bot_id === null }));
+  }, [arena.data, byId]);
+
+  if (bots.isSuccess && list.length === 0) {
+    return (
+      <Panel>
+        <Empty title="No bots yet">
+          Create your first bot: pick a model (or the rule-based baseline), coins and risk limits, and run it on the paper exchange.
+          <div className="mt-3"><Button asChild variant="default"><Link to="/bots/new"><Plus size={14} /> Create your first bot</Link></Button></div>
+        </Empty>
+      </Panel>
+    );
+  }
+
+  return (
+    <div className="flex flex-col gap-3">
+      {(halted.length > 0 || critical > 0 || live.conn === "offline") && (
+        <div role="alert" className="flex flex-wrap items-center gap-2 rounded-md border border-warn/50 bg-warn/10 px-3 py-2 text-[13px]">
+          <AlertTriangle size={15} className="text-warn" />
+          {live.conn === "offline" && <span>Stream offline — showing the last data received.</span>}
+          {halted.map((b) => <span key={String(b.id)}><Link to={`/bots/${b.id}`} className="font-medium underline">{b.label || b.name}</Link> is {b.trading_state}.</span>)}
+          {critical > 0 && <Link to="/alerts" className="underline">{critical} critical alert{critical > 1 ? "s" : ""}</Link>}
+        </div>
+      )}
+
+      <section className="rounded-lg border border-border bg-panel grid grid-cols-2 sm:grid-cols-3 lg:grid-cols-6 divide-x divide-border [&>*:nth-child(n+3)]:border-t sm:[&>*:nth-child(n+3)]:border-t-0 sm:[&>*:nth-child(n+4)]:border-t lg:[&>*]:!border-t-0" aria-label="Summary">
+        {bots.isLoading ? Array.from({ length: 6 }, (_, i) => <div key={i} className="p-3"><Skeleton className="h-9" /></div>) : (
+          <>
+            <Stat label="Account value">{formatUsd(equity)}</Stat>
+            <Stat label="Total PnL"><Signed value={pnl} /></Stat>
+            <Stat label="Net of LLM cost"><Signed value={net} /></Stat>
+            <Stat label="Return"><Signed value={percentOf(pnl, capital)} kind="pct" /></Stat>
+            <Stat label="LLM cost">{formatUsd(llmCost)}</Stat>
+            <Stat label="Bots running">{list.filter((b) => b.status === "running").length} <span className="text-muted text-[13px] font-normal">/ {list.length}</span></Stat>
+          </>
+        )}
+      </section>
+
+      <Panel title="Leaderboard" actions={<>{stale && <StaleNote since={live.lastEventWall} now={now} />}<span className="text-xs text-muted hidden sm:inline">ranked by PnL net of LLM cost</span></>}>
+        {arena.isLoading ? <LoadingRows rows={5} /> : arena.error && !arena.data ? <ErrorState error={arena.error} retry={() => arena.refetch()} /> : (
+          <Leaderboard rows={rows} benchmark={arena.data?.benchmark} bots={byId} />
+        )}
+      </Panel>
+
+      <div className="grid gap-3 lg:grid-cols-[minmax(0,1fr)_420px]">
+        <div className="flex flex-col gap-3 min-w-0">
+          <Panel title="Equity">
+            {arena.isLoading ? <Skeleton className="h-[300px] m-3" /> : (
+              <Suspense fallback={<Skeleton className="h-[340px] m-3" />}>
+                <EquityChart series={series} />
+              </Suspense>
+            )}
+          </Panel>
+          <Panel title={<>Open positions <span className="text-muted font-normal num">{allPositions.length}</span></>} actions={stale && <StaleNote since={live.lastEventWall} now={now} />}>
+            {positions.some((q) => q.isLoading) ? <LoadingRows rows={3} /> : allPositions.length === 0 ? <Empty title="No open positions">The bots are flat.</Empty> : (
+              <PositionsTable rows={allPositions} ins={ins} now={mnow} showBot />
+            )}
+          </Panel>
+        </div>
+        <Panel title={<>Model chat <Badge tone={live.conn === "live" ? "up" : "warn"}>{live.conn === "live" ? "live" : "paused"}</Badge></>} className="lg:max-h-[calc(100vh-140px)] lg:sticky lg:top-[60px] flex flex-col" bodyClassName="overflow-auto flex-1">
+          {decisions.some((q) => q.isLoading) && feed.length === 0 ? <LoadingRows rows={6} /> : feed.length === 0 ? <Empty title="No decisions yet">Start a bot: each cycle's reasoning, signals and risk verdicts appear here live.</Empty> : (
+            <div aria-live="polite">
+              {feed.map((d) => <DecisionCard key={`${d.bot_id}-${d.id}`} d={d} bot={byId.get(String(d.bot_id))} ins={ins} now={mnow} />)}
+            </div>
+          )}
+        </Panel>
+      </div>
+    </div>
+  );
+}
+
+function Leaderboard({ rows, benchmark, bots }: { rows: ArenaRow[]; benchmark?: ArenaRow; bots: Map<string, Bot> }) {
+  if (rows.length === 0) return <Empty title="Nothing ranked yet">Bots appear here once they have traded.</Empty>;
+  const all = benchmark ? [...rows, benchmark] : rows;
+  return (
+    <div className="overflow-x-auto">
+      <table className="tbl num" data-testid="leaderboard">
+        <thead>
+          <tr>
+            <th className="w-8">#</th>
+            <th>bot / model</th>
+            <th className="r">account value</th>
+            <th className="r">return</th>
+            <th className="r hidden md:table-cell">total PnL</th>
+            <th className="r hidden sm:table-cell">net of LLM cost</th>
+            <th className="r hidden lg:table-cell">fees</th>
+            <th className="r hidden lg:table-cell">win rate</th>
+            <th className="r hidden xl:table-cell">biggest win</th>
+            <th className="r hidden xl:table-cell">biggest loss</th>
+            <th className="r hidden lg:table-cell">Sharpe</th>
+            <th className="r hidden md:table-cell">max DD</th>
+            <th className="r hidden md:table-cell">trades</th>
+          </tr>
+        </thead>
+        <tbody>
+          {all.map((r) => {
+            const bot = r.bot_id !== null ? bots.get(String(r.bot_id)) : undefined;
+            return (
+              <tr key={String(r.bot_id ?? "bench")} className={cn(r.benchmark && "text-muted [&_td]:bg-panel-2/50")}>
+                <td className="text-muted">{r.benchmark ? "—" : r.rank}</td>
+                <td className="max-w-[16rem]">
+                  <div className="flex items-center gap-2 min-w-0">
+                    {r.benchmark ? <span className="italic">BTC buy &amp; hold <span className="text-xs">(benchmark)</span></span> : (
+                      <>
+                        <Link to={`/bots/${r.bot_id}`} className="font-medium hover:underline truncate">{r.label || r.name}</Link>
+                        <span className="hidden md:inline min-w-0 truncate text-xs">{bot ? <ModelLabel bot={bot} /> : r.model === "baseline" ? <Badge tone="accent">rule-based baseline</Badge> : r.model}</span>
+                      </>
+                    )}
+                  </div>
+                </td>
+                <td className="r">{formatUsd(r.account_value)}</td>
+                <td className="r"><Signed value={r.return_pct} kind="pct" /></td>
+                <td className="r hidden md:table-cell"><Signed value={r.total_pnl} arrow={false} /></td>
+                <td className="r hidden sm:table-cell"><Signed value={r.net_pnl} arrow={false} /></td>
+                <td className="r hidden lg:table-cell">{formatUsd(r.fees)}</td>
+                <td className="r hidden lg:table-cell">{r.benchmark ? "—" : formatPct(r.win_rate, false)}</td>
+                <td className="r hidden xl:table-cell">{r.benchmark ? "—" : <Signed value={r.biggest_win} arrow={false} />}</td>
+                <td className="r hidden xl:table-cell">{r.benchmark ? "—" : <Signed value={r.biggest_loss} arrow={false} />}</td>
+                <td className="r hidden lg:table-cell">{r.sharpe ? formatDec(r.sharpe, { decimals: 2 }) : "—"}</td>
+                <td className="r hidden md:table-cell">{formatPct(r.max_drawdown, false)}</td>
+                <td className="r hidden md:table-cell">{r.trades}</td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </div>
+  );
+}
