@@ -34,7 +34,7 @@ export const useHealth = () =>
 export const useSymbols = () =>
   useQuery({ queryKey: qk.symbols, queryFn: () => api<Page<SymbolInfo>>("/market/symbols").then((p) => p.items), staleTime: Infinity });
 export const useBots = () => useQuery({ queryKey: qk.bots, queryFn: () => api<Page<Bot>>("/bots").then((p) => p.items) });
-export const useBot = (id: Id) => useQuery({ queryKey: qk.bot(id), queryFn: () => api<Bot>(`/bots/${id}`) });
+export const useBot = (id: Id, enabled = true) => useQuery({ queryKey: qk.bot(id), queryFn: () => api<Bot>(`/bots/${id}`), enabled });
 export const usePositions = (id: Id, enabled = true) =>
   useQuery({ queryKey: qk.positions(id), queryFn: () => api<Page<Position>>(`/bots/${id}/positions`).then((p) => p.items), enabled });
 export const useTrades = (id: Id) => useQuery({ queryKey: qk.trades(id), queryFn: () => api<Page<Trade>>(`/bots/${id}/trades`, { query: { limit: 200 } }).then((p) => p.items) });

@@ -130,6 +130,14 @@ export default function CandleChart({ candles, tick, step, trades, position, hei
             <span>C <span className="text-fg">{formatDec(k.close, { step: tick })}</span></span>
           </>
         ) : <span>no candles</span>}
+        {position && (
+          <span className="ml-auto flex flex-wrap gap-x-3">
+            <span>entry <span className="text-accent">{formatDec(position.entry_price, { step: tick })}</span></span>
+            {position.stop_loss && <span>stop <span className="text-down">{formatDec(position.stop_loss, { step: tick })}</span></span>}
+            {position.take_profit && <span>target <span className="text-up">{formatDec(position.take_profit, { step: tick })}</span></span>}
+            {position.liquidation_price && <span>liq. <span className="text-warn">{formatDec(position.liquidation_price, { step: tick })}</span></span>}
+          </span>
+        )}
       </div>
       <div ref={el} style={{ height }} className="w-full" data-testid="candle-chart" />
     </div>

@@ -63,7 +63,7 @@ export function DecisionCard({ d, bot, ins, now, showBot = true }: { d: Decision
                 <th className="text-right font-medium pr-2 hidden sm:table-cell">stop</th>
                 <th className="text-right font-medium pr-2 hidden sm:table-cell">target</th>
                 <th className="text-right font-medium pr-2 hidden md:table-cell">conf.</th>
-                <th className="text-left font-medium">risk verdict</th>
+                <th className="text-right font-medium">risk</th>
               </tr>
             </thead>
             <tbody>
@@ -79,11 +79,10 @@ export function DecisionCard({ d, bot, ins, now, showBot = true }: { d: Decision
                     <td className="pr-2 text-right hidden sm:table-cell">{ins.price(x.coin, x.stop_loss ?? null)}</td>
                     <td className="pr-2 text-right hidden sm:table-cell">{ins.price(x.coin, x.profit_target ?? null)}</td>
                     <td className="pr-2 text-right hidden md:table-cell">{x.confidence != null ? `${Math.round(x.confidence * 100)}%` : "—"}</td>
-                    <td className="whitespace-normal">
-                      {v ? (
-                        v.accepted ? <span className="inline-flex items-center gap-1 text-up"><ShieldCheck size={12} /> accepted</span>
-                          : <span className="inline-flex items-start gap-1 text-down"><ShieldX size={12} className="mt-0.5 shrink-0" /> denied: {reasonWords(v.reason)}</span>
-                      ) : entry ? <span className="text-muted">—</span> : <span className="text-muted">no order</span>}
+                    <td className="text-right">
+                      {v ? (v.accepted ? <span className="inline-flex items-center gap-0.5 text-up" title="accepted by the risk engine"><ShieldCheck size={12} /> ok</span>
+                        : <span className="inline-flex items-center gap-0.5 text-down" title={reasonWords(v.reason)}><ShieldX size={12} /> denied</span>)
+                        : <span className="text-muted">{entry ? "—" : "no order"}</span>}
                     </td>
                   </tr>
                 );
@@ -92,12 +91,19 @@ export function DecisionCard({ d, bot, ins, now, showBot = true }: { d: Decision
           </table>
         </div>
       )}
+      {d.verdicts?.some((v) => !v.accepted) && (
+        <ul className="mt-1 text-xs text-down flex flex-col gap-0.5">
+          {d.verdicts.filter((v) => !v.accepted).map((v) => (
+            <li key={v.coin} className="flex gap-1"><ShieldX size={12} className="mt-0.5 shrink-0" /><span><b>{v.coin}</b> denied: {reasonWords(v.reason)}{v.reason ? <span className="text-muted"> ({v.reason})</span> : null}</span></li>
+          ))}
+        </ul>
+      )}
       {d.issues && d.issues.length > 0 && (
         <ul className="mt-1 text-xs text-warn">
           {d.issues.map((i, k) => <li key={k}>⚠ {reasonWords(i.reason)}{i.message ? ` — ${i.message}` : ""}</li>)}
         </ul>
       )}
-      <footer className="mt-1.5 flex items-center gap-3 text-xs text-muted num">
+      <footer className="mt-1.5 flex flex-wrap items-center gap-x-3 gap-y-1 text-xs text-muted num [&>span]:whitespace-nowrap">
         {baseline ? <span>no model call</span> : (
           <>
             <span title="input / output tokens">{formatDec(String(d.input_tokens ?? 0))} in · {formatDec(String(d.output_tokens ?? 0))} out</span>

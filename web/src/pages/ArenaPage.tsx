@@ -1,7 +1,7 @@
 // Arena (home): is anything wrong, how am I doing, what is happening now. Leaderboard with Alpha
 // Arena's columns and the BTC buy-and-hold row, one equity chart for every bot (lazy-loaded),
 // the live model-chat feed across bots, open positions across bots.
-import { lazy, Suspense, useMemo } from "react";
+import { lazy, Suspense, useMemo, useState } from "react";
 import { Link } from "react-router-dom";
 import { useQueries } from "@tanstack/react-query";
 import { AlertTriangle, Plus } from "lucide-react";
@@ -24,7 +24,7 @@ const EquityChart = lazy(() => import("@/charts/EquityChart"));
 
 function Stat({ label, children, className }: { label: string; children: React.ReactNode; className?: string }) {
   return (
-    <div className={cn("px-3 py-2 min-w-0", className)}>
+    <div className={cn("bg-panel px-3 py-2 min-w-0", className)}>
       <div className="text-xs text-muted">{label}</div>
       <div className="text-[17px] font-semibold num truncate">{children}</div>
     </div>
@@ -51,6 +51,7 @@ export default function ArenaPage() {
   const allPositions: BotPosition[] = positions.flatMap((q, i) => (q.data ?? []).map((p) => ({ ...p, bot: active[i] })));
   const feed = decisions.flatMap((q) => q.data ?? []).sort((a, b) => b.at - a.at).slice(0, 40);
   const stale = live.conn !== "live";
+  const [feedAll, setFeedAll] = useState(false);
 
   // how am I doing: exact sums over the bots
   const equity = sum(list.map((b) => parseDec(b.equity)));
@@ -89,8 +90,8 @@ export default function ArenaPage() {
         </div>
       )}
 
-      <section className="rounded-lg border border-border bg-panel grid grid-cols-2 sm:grid-cols-3 lg:grid-cols-6 divide-x divide-border [&>*:nth-child(n+3)]:border-t sm:[&>*:nth-child(n+3)]:border-t-0 sm:[&>*:nth-child(n+4)]:border-t lg:[&>*]:!border-t-0" aria-label="Summary">
-        {bots.isLoading ? Array.from({ length: 6 }, (_, i) => <div key={i} className="p-3"><Skeleton className="h-9" /></div>) : (
+      <section className="rounded-lg border border-border bg-border overflow-hidden grid gap-px grid-cols-2 sm:grid-cols-3 lg:grid-cols-6" aria-label="Summary">
+        {bots.isLoading ? Array.from({ length: 6 }, (_, i) => <div key={i} className="p-3 bg-panel"><Skeleton className="h-9" /></div>) : (
           <>
             <Stat label="Account value">{formatUsd(equity)}</Stat>
             <Stat label="Total PnL"><Signed value={pnl} /></Stat>
@@ -126,7 +127,8 @@ export default function ArenaPage() {
         <Panel title={<>Model chat <Badge tone={live.conn === "live" ? "up" : "warn"}>{live.conn === "live" ? "live" : "paused"}</Badge></>} className="lg:max-h-[calc(100vh-140px)] lg:sticky lg:top-[60px] flex flex-col" bodyClassName="overflow-auto flex-1">
           {decisions.some((q) => q.isLoading) && feed.length === 0 ? <LoadingRows rows={6} /> : feed.length === 0 ? <Empty title="No decisions yet">Start a bot: each cycle's reasoning, signals and risk verdicts appear here live.</Empty> : (
             <div aria-live="polite">
-              {feed.map((d) => <DecisionCard key={`${d.bot_id}-${d.id}`} d={d} bot={byId.get(String(d.bot_id))} ins={ins} now={mnow} />)}
+              {(feedAll ? feed : feed.slice(0, 12)).map((d) => <DecisionCard key={`${d.bot_id}-${d.id}`} d={d} bot={byId.get(String(d.bot_id))} ins={ins} now={mnow} />)}
+              {!feedAll && feed.length > 12 && <div className="p-2 text-center"><Button size="sm" variant="ghost" onClick={() => setFeedAll(true)}>Show {feed.length - 12} older</Button></div>}
             </div>
           )}
         </Panel>
@@ -164,9 +166,9 @@ function Leaderboard({ rows, benchmark, bots }: { rows: ArenaRow[]; benchmark?: 
             return (
               <tr key={String(r.bot_id ?? "bench")} className={cn(r.benchmark && "text-muted [&_td]:bg-panel-2/50")}>
                 <td className="text-muted">{r.benchmark ? "—" : r.rank}</td>
-                <td className="max-w-[16rem]">
+                <td className="max-w-[9rem] sm:max-w-[22rem]">
                   <div className="flex items-center gap-2 min-w-0">
-                    {r.benchmark ? <span className="italic">BTC buy &amp; hold <span className="text-xs">(benchmark)</span></span> : (
+                    {r.benchmark ? <span className="italic truncate">BTC buy &amp; hold <span className="text-xs hidden sm:inline">(benchmark)</span></span> : (
                       <>
                         <Link to={`/bots/${r.bot_id}`} className="font-medium hover:underline truncate">{r.label || r.name}</Link>
                         <span className="hidden md:inline min-w-0 truncate text-xs">{bot ? <ModelLabel bot={bot} /> : r.model === "baseline" ? <Badge tone="accent">rule-based baseline</Badge> : r.model}</span>

@@ -73,7 +73,7 @@ function Detail({ bot }: { bot: Bot }) {
         </div>
       )}
       <section className="rounded-lg border border-border bg-panel px-3 py-2.5 flex flex-wrap items-center gap-x-5 gap-y-2">
-        <div className="min-w-0 flex-1">
+        <div className="min-w-0 basis-full md:basis-0 md:flex-1">
           <div className="flex items-center gap-2 flex-wrap">
             <h1 className="text-[15px] font-semibold truncate">{bot.label || bot.name}</h1>
             <StatusBadge status={bot.status} tradingState={bot.trading_state} />
@@ -128,8 +128,8 @@ function Detail({ bot }: { bot: Bot }) {
           </Panel>
           <Panel bodyClassName="p-0">
             <Tabs defaultValue="positions">
-              <div className="px-3 py-2 border-b border-border flex items-center">
-                <TabsList>
+              <div className="px-3 py-2 border-b border-border flex items-center overflow-x-auto">
+                <TabsList className="whitespace-nowrap">
                   <TabsTrigger value="positions">Positions <span className="num ml-1 text-muted">{positions.data?.length ?? ""}</span></TabsTrigger>
                   <TabsTrigger value="trades">Trades <span className="num ml-1 text-muted">{trades.data?.length ?? ""}</span></TabsTrigger>
                   <TabsTrigger value="orders">Orders <span className="num ml-1 text-muted">{openOrders ? `${openOrders} open` : ""}</span></TabsTrigger>

@@ -57,7 +57,7 @@ function useDebounced<T>(value: T, ms: number): T {
 
 export default function BotFormPage() {
   const { id } = useParams();
-  const existing = useBot(id ?? "none");
+  const existing = useBot(id ?? "none", id !== undefined);
   if (id && existing.isLoading) return <LoadingRows rows={10} />;
   if (id && existing.error) return <ErrorState error={existing.error} retry={() => existing.refetch()} />;
   const initial: BotSpec = id && existing.data ? { ...DEFAULT_SPEC, ...existing.data, risk: { ...DEFAULT_SPEC.risk, ...existing.data.risk }, llm: existing.data.llm ?? DEFAULT_SPEC.llm, prompt_template: existing.data.prompt_template ?? "" } : DEFAULT_SPEC;
@@ -142,11 +142,11 @@ function BotForm({ id, initial }: { id: Id | null; initial: BotSpec }) {
             <Input id="label" value={spec.label ?? ""} onChange={(e) => set("label", e.target.value)} placeholder="Claude Sonnet 4.5" />
           </Field>
           <Field label="Decisions by" htmlFor="model" className="sm:col-span-2">
-            <div className="flex gap-2" role="radiogroup" id="model">
+            <div className="flex flex-col sm:flex-row gap-2" role="radiogroup" id="model">
               {(["llm", "baseline"] as const).map((m) => (
                 <label key={m} className={cn("flex-1 flex items-center gap-2 rounded-md border px-3 h-9 cursor-pointer text-[13px]", spec.model === m ? "border-accent bg-accent/10" : "border-border")}>
                   <input type="radio" name="model" checked={spec.model === m} onChange={() => set("model", m)} className="accent-[var(--accent)]" />
-                  {m === "llm" ? "a language model" : "the rule-based baseline (not a model)"}
+                  {m === "llm" ? "Language model" : "Rule-based baseline (no LLM)"}
                 </label>
               ))}
             </div>
