@@ -15,7 +15,7 @@ export default defineConfig({
     host: "127.0.0.1",
     proxy: { "/api": { target: api, ws: true, changeOrigin: false } },
   },
-  build: { target: "es2022", sourcemap: false, chunkSizeWarningLimit: 600 },
+  build: { target: "es2022", sourcemap: false, manifest: true, chunkSizeWarningLimit: 600 },
   test: {
     environment: "jsdom",
     include: ["test/**/*.test.ts", "test/**/*.test.tsx"],

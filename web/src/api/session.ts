@@ -7,7 +7,7 @@ import type { TokenResponse } from "./types";
 
 const REFRESH_KEY = "aitrader.refresh_token";
 const EMAIL_KEY = "aitrader.email";
-/** Refresh this long before expiry (or at 80% of the lifetime, whichever is earlier). */
+/** Refresh this long before expiry (at half the lifetime for tokens shorter than two margins). */
 export const REFRESH_MARGIN_MS = 60_000;
 
 type Listener = () => void;
@@ -57,7 +57,7 @@ export class Session {
   }
 
   refreshDelay(lifetimeMs: number): number {
-    return Math.max(1000, Math.min(lifetimeMs - REFRESH_MARGIN_MS, lifetimeMs * 0.8));
+    return Math.max(1000, lifetimeMs > 2 * REFRESH_MARGIN_MS ? lifetimeMs - REFRESH_MARGIN_MS : lifetimeMs / 2);
   }
 
   private schedule(lifetimeMs: number) {

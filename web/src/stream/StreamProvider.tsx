@@ -4,7 +4,8 @@ import { createContext, useContext, useEffect, useMemo, useRef, useState, useSyn
 import { useQueryClient } from "@tanstack/react-query";
 import { session, streamUrl } from "@/api/client";
 import { qk, useHealth } from "@/api/queries";
-import type { Bot } from "@/api/types";
+import type { Bot, SymbolInfo } from "@/api/types";
+import { makeInstruments } from "@/lib/instruments";
 import { toast } from "@/components/ui/toast";
 import { StreamClient, type ConnectionState } from "./connection";
 import { initialStreamState, resumeSince, streamReducer, type StreamAction, type StreamState } from "./reducer";
@@ -67,7 +68,8 @@ export function StreamProvider({ children }: { children: ReactNode }) {
         const after = store.dispatch({ kind: "message", msg: raw });
         if (after.accepted === before.accepted) return; // duplicate or malformed
         const msg = after.recent[0];
-        const intent = applyEvent(qc, msg, label);
+        const ins = makeInstruments(qc.getQueryData<SymbolInfo[]>(qk.symbols));
+        const intent = applyEvent(qc, msg, { botLabel: label, price: (sy, v) => ins.price(sy, v), qty: (sy, v) => ins.qty(sy, v), base: (sy) => ins.base(sy) });
         // no toast storm while catching up
         if (intent && !after.replaying) toast({ title: intent.title, description: intent.description, tone: intent.tone });
         if (after.gaps > before.gaps) qc.invalidateQueries();

@@ -10,7 +10,15 @@ const str = (x: unknown) => (typeof x === "string" ? x : undefined);
 
 export interface ToastIntent { title: string; description?: string; tone: "info" | "up" | "down" | "warn" | "danger" }
 
-export function applyEvent(qc: QueryClient, msg: StreamMessage, botLabel: (id: string) => string): ToastIntent | null {
+export interface EventFormat {
+  botLabel: (id: string) => string;
+  price: (symbol: string, v: string | undefined) => string;
+  qty: (symbol: string, v: string | undefined) => string;
+  base: (symbol: string) => string;
+}
+
+export function applyEvent(qc: QueryClient, msg: StreamMessage, f: EventFormat): ToastIntent | null {
+  const botLabel = f.botLabel;
   const id = String(msg.bot_id);
   const d = msg.data;
   switch (msg.type) {
@@ -58,7 +66,8 @@ export function applyEvent(qc: QueryClient, msg: StreamMessage, botLabel: (id: s
       for (const k of [qk.trades(id), qk.positions(id), qk.orders(id), qk.bot(id), qk.bots, qk.performance(id)]) qc.invalidateQueries({ queryKey: k });
       if (!isObj(d)) return null;
       const side = str(d.side) ?? "";
-      return { title: `Fill · ${botLabel(id)}`, description: `${side.toUpperCase()} ${str(d.quantity) ?? ""} ${str(d.symbol) ?? ""} @ ${str(d.price) ?? ""}`, tone: side === "sell" ? "down" : "up" };
+      const sym = str(d.symbol) ?? "";
+      return { title: `Fill · ${botLabel(id)}`, description: `${side.toUpperCase()} ${f.qty(sym, str(d.quantity))} ${f.base(sym)} @ ${f.price(sym, str(d.price))}`, tone: side === "sell" ? "down" : "up" };
     }
     case "decision": {
       if (!isObj(d)) return null;
