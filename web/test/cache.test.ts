@@ -29,25 +29,30 @@ describe("stream events patch the query cache", () => {
     qc.setQueryData<Position[]>(qk.positions(7), [{ symbol: "BTCUSDT", quantity: "0.010", mark_price: "1" } as Position]);
     applyEvent(qc, msg("position", { symbol: "BTCUSDT", quantity: "0.010", mark_price: "2", unrealized_pnl: "0.01" }), f);
     expect(qc.getQueryData<Position[]>(qk.positions(7))![0].mark_price).toBe("2");
-    applyEvent(qc, msg("position", { symbol: "DOGEUSDT", quantity: "100" }), f);
+    applyEvent(qc, msg("position", { symbol: "DOGEUSDT", side: "SHORT", quantity: "100" }), f);
+    expect(qc.getQueryData<Position[]>(qk.positions(7))![1].side).toBe("short");
     expect(qc.getQueryData<Position[]>(qk.positions(7))).toHaveLength(2);
     applyEvent(qc, msg("position", { symbol: "BTCUSDT", quantity: "0" }), f);
     expect(qc.getQueryData<Position[]>(qk.positions(7))!.map((p) => p.symbol)).toEqual(["DOGEUSDT"]);
   });
   it("order status changes update the row in place", () => {
     const qc = new QueryClient();
-    qc.setQueryData<Order[]>(qk.orders(7), [{ id: "o1", status: "open" } as Order]);
+    qc.setQueryData<Order[]>(qk.orders(7), [{ id: "o1", status: "open" } as unknown as Order]);
     applyEvent(qc, msg("order", { id: "o1", status: "canceled" }), f);
     applyEvent(qc, msg("order", { id: "o2", status: "new" }), f);
     expect(qc.getQueryData<Order[]>(qk.orders(7))!.map((o) => [o.id, o.status])).toEqual([["o2", "new"], ["o1", "canceled"]]);
+    // the status history is kept from what the stream showed
+    expect(qc.getQueryData<Order[]>(qk.orders(7))![1].history!.map((h) => h.status)).toEqual(["open", "canceled"]);
   });
   it("a decision is prepended once", () => {
     const qc = new QueryClient();
     qc.setQueryData<DecisionRecord[]>(qk.decisions(7), []);
-    const d = { id: "d1", bot_id: 7, at: 1000, reasoning: "r", decisions: [], verdicts: [] };
+    const d = { id: 11, cycle: 3, decided_at: 1000, raw_answer: "<think>BTC looks strong</think>{\"decisions\":[]}", decisions: [{ coin: "BTC", signal: "buy_to_enter", quantity: "0.01" }], verdicts: [{ coin: "BTC", accepted: false, reason: "cool_down" }], outcome: "denied", latency_ms: 900 };
     applyEvent(qc, msg("decision", d), f);
     applyEvent(qc, msg("decision", d, 2), f);
-    expect(qc.getQueryData<DecisionRecord[]>(qk.decisions(7))).toHaveLength(1);
+    const list = qc.getQueryData<DecisionRecord[]>(qk.decisions(7))!;
+    expect(list).toHaveLength(1);
+    expect(list[0]).toMatchObject({ bot_id: 7, at: 1000, reasoning: "BTC looks strong", verdicts: [{ coin: "BTC", accepted: false, reason: "cool_down" }] });
   });
   it("a fill gives a toast formatted to the instrument's tick and step", () => {
     const qc = new QueryClient();

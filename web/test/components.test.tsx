@@ -44,7 +44,7 @@ afterEach(() => {
 
 describe("DecisionCard", () => {
   it("labels the baseline as the rule-based baseline, never as a model", () => {
-    renderCard({ model: "baseline", provider: null });
+    renderCard({ model: "baseline", provider: "" });
     expect(screen.getByText("rule-based baseline")).toBeInTheDocument();
     expect(screen.getByText("no model call")).toBeInTheDocument();
   });
@@ -109,9 +109,9 @@ describe("BotFormPage", () => {
   function server(post: (body: unknown) => { status: number; body?: unknown }) {
     return fakeFetch((u, init) => {
       if (u.pathname === "/api/market/symbols") return { status: 200, body: { items: SYMBOLS, next_cursor: null } };
-      if (u.pathname === "/api/credentials") return { status: 200, body: { items: [{ name: "anthropic", last4: "abcd" }], next_cursor: null } };
-      if (u.pathname === "/api/prompts") return { status: 200, body: { items: [{ version: "v1", name: "season 1", kind: "system" }], next_cursor: null } };
-      if (u.pathname === "/api/prompts/preview") return { status: 200, body: { prompt: "PROMPT TEXT", tokens: 6123 } };
+      if (u.pathname === "/api/credentials") return { status: 200, body: { items: [{ name: "anthropic", last4: "abcd", has_secret: false, created_at: 1 }], next_cursor: null } };
+      if (u.pathname === "/api/prompts") return { status: 200, body: { items: [{ id: "v1", kind: "system" }], next_cursor: null } };
+      if (u.pathname === "/api/prompts/preview") return { status: 200, body: { system: "SYSTEM TEXT", user: "PROMPT TEXT", token_estimate: 6123 } };
       if (u.pathname === "/api/bots" && init.method === "POST") return post(JSON.parse(String(init.body)));
       return undefined;
     });
@@ -122,7 +122,7 @@ describe("BotFormPage", () => {
     const calls = server(() => ({ status: 201, body: { id: 9, name: "x" } }));
     renderAt("/bots/new", [{ path: "/bots/new", element: <BotFormPage /> }, { path: "/bots/:id", element: <div>detail</div> }]);
     expect(await screen.findByText("key stored")).toBeInTheDocument();
-    expect(await screen.findByText("PROMPT TEXT")).toBeInTheDocument();
+    await waitFor(() => expect(screen.getByTestId("prompt-preview")).toHaveTextContent(/SYSTEM TEXT[\s\S]*PROMPT TEXT/));
     expect(screen.getByText(/6,123 tokens/)).toBeInTheDocument();
     await userEvent.type(screen.getByLabelText("Name (id in logs)"), "claude-1");
     const lev = screen.getByLabelText(/Max leverage \(hard cap/);

@@ -1,7 +1,11 @@
-// The HTTP/WebSocket contract of `aitrader serve` (issue 10), written by hand until the server's
-// OpenAPI document (src/api/openapi.json on the api-server branch) exists; then `npm run gen:api`
-// generates src/api/schema.d.ts and these names become aliases of the generated ones.
-// Money, prices and quantities are decimal strings; times are integer ms since the epoch (UTC).
+// Types of the /api contract. The wire types are generated from the server's OpenAPI document
+// (schema.d.ts, `npm run gen:api`) so the client cannot drift from the API; the view types below
+// are what the pages use, produced from wire objects by normalize.ts (which also checks the parts
+// the document leaves open: decisions, verdicts, reports, performance, stream payloads).
+
+import type { components } from "./schema";
+
+type S = components["schemas"];
 
 export type Decimal = string;
 export type Ms = number;
@@ -12,118 +16,68 @@ export interface Page<T> {
   next_cursor: string | null;
 }
 
-export interface ApiErrorBody {
-  error: { code: string; message: string; field?: string };
-}
+// ---- wire types (generated)
+export type ApiErrorBody = S["Error"];
+export type Me = S["User"];
+export type RegisterResponse = S["User"];
+export type TokenResponse = S["TokenPair"];
+export type Health = S["Health"] & { speed?: number; feed?: string };
+export type WireBot = S["Bot"];
+export type BotSpecWire = S["BotSpec"];
+export type RiskSpec = S["Risk"];
+export type LlmSpec = S["LlmSpec"];
+export type WirePosition = S["Position"];
+export type Fill = S["Trade"]; // GET /bots/{id}/trades: executions (fills) with realized PnL
+export type WireOrder = S["Order"];
+export type WireDecision = S["Decision"];
+export type EquityPoint = S["EquityPoint"] | { at: Ms; equity: Decimal };
+export type SymbolInfo = S["Symbol"];
+export type Candle = S["Candle"];
+export type Alert = S["Alert"];
+export type Credential = S["Credential"];
+export type CredentialPut = S["CredentialPut"];
+export type CommandResult = S["CommandResult"];
+export type EmergencyStopResult = S["EmergencyStopResult"];
+export type BacktestRequest = S["BacktestRequest"];
+export type WireBacktest = S["Backtest"];
+export type PromptInfo = S["Prompt"];
+export type PromptPreview = S["PromptPreview"];
+export type ArenaEntry = S["ArenaEntry"];
+export type StreamMessageWire = S["StreamMessage"];
 
-// ---- auth
-export interface RegisterResponse { id: Id; email: string }
-export interface TokenResponse {
-  access_token: string;
-  token_type: "bearer";
-  expires_in: number; // seconds
-  refresh_token: string;
-}
-export interface Me { id: Id; email: string }
-
-// ---- bots
-export type BotStatus = "running" | "paused" | "stopped";
+// ---- view types
+export type BotStatus = WireBot["status"];
 export type BotMode = "paper" | "testnet" | "live";
 export type BotModel = "llm" | "baseline";
-export type Provider = "anthropic" | "openai" | "deepseek" | "gemini" | string;
 
-export interface LlmSpec {
-  provider: Provider;
-  model: string;
-  base_url?: string;
-  temperature?: number;
-  max_tokens?: number;
-}
-
-export interface RiskSpec {
-  max_leverage?: number;
-  max_notional_to_equity?: Decimal;
-  max_open_positions?: number;
-  min_reward_risk?: Decimal;
-  daily_loss_limit?: Decimal;
-  drawdown_reduce?: Decimal;
-  drawdown_halt?: Decimal;
-  max_price_deviation?: Decimal;
-}
-
-export interface BotSpec {
+/** What the bot form edits: the BotSpec with the fields the form always sets. */
+export interface BotSpec extends BotSpecWire {
   name: string;
-  label?: string;
   model: BotModel;
-  llm?: LlmSpec;
   symbols: string[];
   interval: string;
   cadence: string;
   capital: Decimal;
-  risk?: RiskSpec;
-  prompt_version?: string;
-  prompt_template?: string;
-  daily_budget_usd?: Decimal;
-  close_on_stop?: boolean;
   mode: BotMode;
 }
 
-export interface Bot extends BotSpec {
-  id: Id;
-  status: BotStatus;
-  provider: string | null;
-  equity: Decimal;
-  pnl: Decimal;
-  open_positions: number;
-  last_decision_at: Ms | null;
-  created_at: Ms;
+/** A bot with its spec's fields lifted for display. */
+export interface Bot extends Omit<WireBot, "mode"> {
+  mode: BotMode;
+  llm?: LlmSpec;
+  interval: string;
+  cadence: string;
+  risk?: RiskSpec;
   trading_state?: "active" | "reducing" | "halted";
 }
 
-export interface Position {
-  symbol: string;
+export interface Position extends Omit<WirePosition, "side"> {
   side: "long" | "short";
-  quantity: Decimal;
-  entry_price: Decimal;
-  mark_price: Decimal;
-  unrealized_pnl: Decimal;
-  leverage: number;
-  liquidation_price: Decimal | null;
-  stop_loss: Decimal | null;
-  take_profit: Decimal | null;
-  invalidation: string | null;
-  opened_at: Ms;
 }
 
-export interface Trade {
-  id: Id;
-  symbol: string;
-  side: "long" | "short";
-  quantity: Decimal;
-  entry_price: Decimal;
-  exit_price: Decimal;
-  entry_at: Ms;
-  exit_at: Ms;
-  pnl: Decimal;
-  fees: Decimal;
-  exit_reason?: string;
-}
-
-export type OrderStatus = "new" | "open" | "partially_filled" | "filled" | "canceled" | "rejected" | "expired";
-export interface Order {
-  id: Id;
-  client_order_id?: string;
-  symbol: string;
-  side: "buy" | "sell";
-  type: "market" | "limit" | "stop_market" | "take_profit_market" | string;
-  quantity: Decimal;
-  price: Decimal | null;
-  stop_price?: Decimal | null;
-  reduce_only: boolean;
-  status: OrderStatus;
-  filled_quantity?: Decimal;
-  created_at: Ms;
-  history?: Array<{ status: OrderStatus; at: Ms; note?: string }>;
+export interface Order extends WireOrder {
+  /** Status changes seen on the stream (the API returns only the current status). */
+  history?: Array<{ status: string; at: Ms }>;
 }
 
 export type Signal = "buy_to_enter" | "sell_to_enter" | "hold" | "close_position";
@@ -148,10 +102,13 @@ export interface RiskVerdict {
 export interface DecisionRecord {
   id: Id;
   bot_id: Id;
-  at: Ms; // market time of the cycle
+  at: Ms; // market time of the decision
+  cycle?: number;
   reasoning: string;
   decisions: ParsedDecision[];
   verdicts: RiskVerdict[];
+  outcome?: string;
+  error?: string | null;
   issues?: Array<{ reason: string; coin?: string; field?: string; message: string }>;
   input_tokens: number;
   output_tokens: number;
@@ -159,24 +116,40 @@ export interface DecisionRecord {
   latency_ms: number;
   dry_run?: boolean;
   raw_answer?: string;
-  prompt?: string; // only with ?include=prompt
+  prompt?: string | null;
+  prompt_version?: string;
 }
 
-export interface EquityPoint { at: Ms; equity: Decimal }
-
-export interface Performance {
-  account_value: Decimal;
-  return_pct: Decimal;
-  total_pnl: Decimal;
-  net_pnl: Decimal; // net of LLM cost
-  llm_cost: Decimal;
+/** A closed round trip (backtest report). */
+export interface Trade {
+  id: Id;
+  symbol: string;
+  side: "long" | "short";
+  quantity: Decimal;
+  entry_price: Decimal;
+  exit_price: Decimal;
+  entry_at: Ms;
+  exit_at: Ms;
+  pnl: Decimal; // net of fees and funding
   fees: Decimal;
-  win_rate: Decimal; // percent
-  biggest_win: Decimal;
-  biggest_loss: Decimal;
+  exit_reason?: string;
+}
+
+/** The report's metrics (backtest report and /performance), normalized. */
+export interface Performance {
+  account_value: Decimal | null;
+  initial_equity: Decimal | null;
+  return_pct: Decimal | null;
+  total_pnl: Decimal | null;
+  net_pnl: Decimal | null; // net of LLM cost
+  llm_cost: Decimal | null;
+  fees: Decimal | null;
+  win_rate: Decimal | null; // percent
+  biggest_win: Decimal | null;
+  biggest_loss: Decimal | null;
   sharpe: Decimal | null;
-  max_drawdown: Decimal; // percent
-  trades: number;
+  max_drawdown: Decimal | null; // percent
+  trades: number | null;
 }
 
 export interface ArenaRow extends Performance {
@@ -186,70 +159,28 @@ export interface ArenaRow extends Performance {
   label: string;
   model: string;
   provider: string | null;
-  benchmark?: boolean; // the BTC buy-and-hold row
-}
-export interface Arena {
-  items: ArenaRow[];
-  benchmark?: ArenaRow;
-  equity?: Array<{ bot_id: Id | null; name: string; points: EquityPoint[] }>;
+  benchmark?: boolean;
 }
 
-// ---- market
-export interface SymbolInfo {
-  symbol: string; // "BTCUSDT"
-  base: string; // "BTC"
-  tick_size: Decimal;
-  step_size: Decimal;
-  min_notional?: Decimal;
-  max_leverage?: number;
-}
-export interface Candle {
-  open_time: Ms;
-  open: Decimal;
-  high: Decimal;
-  low: Decimal;
-  close: Decimal;
-  volume: Decimal;
+export interface ReportView {
+  metrics: Performance;
+  equity: Array<{ at: Ms; equity: Decimal }>;
+  trades: Trade[];
 }
 
-// ---- backtests
-export type BacktestStatus = "queued" | "running" | "done" | "failed";
 export interface Backtest {
   id: Id;
-  status: BacktestStatus;
-  bot_name: string;
-  from: Ms;
-  to: Ms;
+  status: WireBacktest["status"];
   progress?: number; // 0..1
-  created_at: Ms;
   error?: string | null;
-  estimate_usd?: Decimal | null;
-  report?: {
-    metrics: Performance;
-    equity: EquityPoint[];
-    trades: Trade[];
-  } | null;
+  report: ReportView | null;
+  // kept by the browser (the API has no list of backtests)
+  bot_name?: string;
+  from?: Ms;
+  to?: Ms;
 }
 
-// ---- prompts
-export interface PromptInfo { version: string; name: string; kind: "system" | "user"; text?: string }
-export interface PromptPreview { prompt: string; tokens: number; system_prompt?: string }
-
-// ---- alerts and credentials
-export interface Alert {
-  id: Id;
-  bot_id: Id | null;
-  at: Ms;
-  level: "info" | "warning" | "critical";
-  kind: string;
-  message: string;
-}
-export interface Credential { name: string; last4: string; updated_at?: Ms }
-
-export interface Health { status: string; version: string; market_time: Ms | null; speed?: number; feed?: string }
-
-// ---- stream
-export type StreamType = "cycle" | "decision" | "order" | "fill" | "position" | "equity" | "alert" | "status" | "backtest";
+export type StreamType = StreamMessageWire["type"];
 export interface StreamMessage<T = unknown> {
   seq: number;
   type: StreamType;

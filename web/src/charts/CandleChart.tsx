@@ -5,7 +5,8 @@ import {
   CandlestickSeries, createChart, createSeriesMarkers, LineStyle, type IChartApi, type IPriceLine, type ISeriesApi,
   type ISeriesMarkersPluginApi, type SeriesMarker, type Time, type UTCTimestamp,
 } from "lightweight-charts";
-import type { Candle, Position, Trade } from "@/api/types";
+import type { Candle, Fill, Position } from "@/api/types";
+import { parseDec } from "@/lib/decimal";
 import { formatDec, stepDecimals, toChartNumber } from "@/lib/decimal";
 import { useTheme } from "@/lib/theme";
 import { chartColors } from "./theme";
@@ -14,14 +15,14 @@ interface Props {
   candles: Candle[];
   tick: string;
   step: string;
-  trades: Trade[];
+  fills: Fill[];
   position?: Position;
   height?: number;
 }
 
 type Bar = { time: UTCTimestamp; open: number; high: number; low: number; close: number };
 
-export default function CandleChart({ candles, tick, step, trades, position, height = 360 }: Props) {
+export default function CandleChart({ candles, tick, step, fills, position, height = 360 }: Props) {
   const el = useRef<HTMLDivElement>(null);
   const chart = useRef<IChartApi | null>(null);
   const series = useRef<ISeriesApi<"Candlestick"> | null>(null);
@@ -93,9 +94,18 @@ export default function CandleChart({ candles, tick, step, trades, position, hei
     const c = chartColors();
     const first = candles[0]?.open_time ?? 0;
     const ms: SeriesMarker<Time>[] = [];
-    for (const t of trades) {
-      if (t.entry_at >= first) ms.push({ time: Math.floor(t.entry_at / 1000) as UTCTimestamp, position: t.side === "long" ? "belowBar" : "aboveBar", shape: t.side === "long" ? "arrowUp" : "arrowDown", color: t.side === "long" ? c.up : c.down, text: `${t.side === "long" ? "L" : "S"} ${formatDec(t.quantity, { step })}` });
-      if (t.exit_at >= first) ms.push({ time: Math.floor(t.exit_at / 1000) as UTCTimestamp, position: t.side === "long" ? "aboveBar" : "belowBar", shape: "circle", color: c.warn, text: "exit" });
+    for (const t of fills) {
+      if (t.at < first) continue;
+      const buy = t.side.toLowerCase() === "buy" || t.side.toLowerCase() === "long";
+      const pnl = parseDec(t.realized_pnl);
+      const exit = !!pnl && pnl.v !== 0n;
+      ms.push({
+        time: Math.floor(t.at / 1000) as UTCTimestamp,
+        position: buy ? "belowBar" : "aboveBar",
+        shape: exit ? "circle" : buy ? "arrowUp" : "arrowDown",
+        color: exit ? c.warn : buy ? c.up : c.down,
+        text: `${exit ? "exit " : ""}${buy ? "B" : "S"} ${formatDec(t.quantity, { step })}`,
+      });
     }
     if (position && position.opened_at >= first) ms.push({ time: Math.floor(position.opened_at / 1000) as UTCTimestamp, position: position.side === "long" ? "belowBar" : "aboveBar", shape: position.side === "long" ? "arrowUp" : "arrowDown", color: position.side === "long" ? c.up : c.down, text: `${position.side === "long" ? "L" : "S"} ${formatDec(position.quantity, { step })} (open)` });
     ms.sort((a, b) => (a.time as number) - (b.time as number));
@@ -111,12 +121,12 @@ export default function CandleChart({ candles, tick, step, trades, position, hei
         const v = toChartNumber(price);
         if (Number.isFinite(v)) lines.current.push(s.createPriceLine({ price: v, color, lineWidth: 1, lineStyle: style, axisLabelVisible: true, title }));
       };
-      add(position.entry_price, "entry", c.accent, LineStyle.Solid);
-      add(position.stop_loss, "stop", c.down, LineStyle.Dashed);
-      add(position.take_profit, "target", c.up, LineStyle.Dashed);
-      add(position.liquidation_price, "liq.", c.warn, LineStyle.Dotted);
+      add(position.entry_price ?? null, "entry", c.accent, LineStyle.Solid);
+      add(position.stop_loss ?? null, "stop", c.down, LineStyle.Dashed);
+      add(position.take_profit ?? null, "target", c.up, LineStyle.Dashed);
+      add(position.liquidation_price ?? null, "liq.", c.warn, LineStyle.Dotted);
     }
-  }, [trades, position, candles, step, theme]);
+  }, [fills, position, candles, step, theme]);
 
   const k = ohlc ?? candles.at(-1);
   return (

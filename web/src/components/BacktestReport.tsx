@@ -25,7 +25,7 @@ export function Metrics({ m }: { m: Performance }) {
     ["Biggest loss", <Signed key="l" value={m.biggest_loss} />],
     ["Sharpe", m.sharpe ? formatDec(m.sharpe, { decimals: 2 }) : "—"],
     ["Max drawdown", formatPct(m.max_drawdown, false)],
-    ["Trades", String(m.trades)],
+    ["Trades", m.trades === null ? "—" : String(m.trades)],
   ];
   return (
     <dl className="grid grid-cols-2 sm:grid-cols-4 lg:grid-cols-6 gap-px bg-border rounded-md overflow-hidden border border-border">
@@ -58,7 +58,7 @@ export function BacktestReport({ id }: { id: Id }) {
   const bt = q.data!;
   return (
     <div className="flex flex-col gap-3">
-      <div className="text-xs text-muted num">{bt.bot_name} · {fmtUtc(bt.from)} → {fmtUtc(bt.to)} UTC</div>
+      {bt.bot_name && <div className="text-xs text-muted num">{bt.bot_name} · {fmtUtc(bt.from)} → {fmtUtc(bt.to)} UTC</div>}
       {bt.status !== "done" && <BacktestProgress status={bt.status} progress={bt.progress} />}
       {bt.status === "failed" && <ErrorState error={new Error(bt.error ?? "The backtest failed")} />}
       {bt.report && (
@@ -66,7 +66,7 @@ export function BacktestReport({ id }: { id: Id }) {
           <Metrics m={bt.report.metrics} />
           <div className="rounded-md border border-border">
             <Suspense fallback={<Skeleton className="h-[260px] m-3" />}>
-              <EquityChart series={[{ id: bt.id, name: bt.bot_name, points: bt.report.equity }]} height={240} />
+              <EquityChart series={[{ id: bt.id, name: bt.bot_name ?? `backtest #${bt.id}`, points: bt.report.equity }]} height={240} />
             </Suspense>
           </div>
           <div className="rounded-md border border-border max-h-80 overflow-auto"><TradesTable rows={bt.report.trades} ins={ins} /></div>

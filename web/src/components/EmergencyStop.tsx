@@ -3,16 +3,18 @@
 import { useState } from "react";
 import { useQueries, useQueryClient } from "@tanstack/react-query";
 import { OctagonX, CheckCircle2 } from "lucide-react";
-import { api } from "@/api/client";
-import { emergencyStopAll, emergencyStopBot, qk, type EmergencyResult } from "@/api/queries";
-import type { Bot, Order, Page, Position } from "@/api/types";
+import { emergencyStopAll, emergencyStopBot, fetchOrders, fetchPositions, qk } from "@/api/queries";
+import type { Bot, Id, Position } from "@/api/types";
 import { formatUsd, mul, parseDec, sum } from "@/lib/decimal";
 import { useInstruments } from "@/lib/instruments";
 import { Button } from "./ui/button";
 import { Dialog, DialogContent, DialogTrigger } from "./ui/dialog";
 import { ErrorState, LoadingRows } from "./common";
 
-const OPEN: Order["status"][] = ["new", "open", "partially_filled"];
+const OPEN = ["new", "open", "partially_filled", "pending", "accepted"];
+export const isOpenOrder = (status: string) => OPEN.includes(status.toLowerCase());
+
+interface Outcome { bot_id: Id; flat: boolean; positions: number; orders: number }
 
 export function notional(positions: Position[]) {
   return sum(positions.map((p) => {
@@ -42,28 +44,44 @@ function EmergencyStopContent({ bots, scope }: { bots: Bot[]; scope: "all" | "bo
   const ins = useInstruments();
   const targets = bots;
   const positions = useQueries({
-    queries: targets.map((b) => ({ queryKey: qk.positions(b.id), queryFn: () => api<Page<Position>>(`/bots/${b.id}/positions`).then((p) => p.items) })),
+    queries: targets.map((b) => ({ queryKey: qk.positions(b.id), queryFn: () => fetchPositions(b.id) })),
   });
   const orders = useQueries({
-    queries: targets.map((b) => ({ queryKey: qk.orders(b.id), queryFn: () => api<Page<Order>>(`/bots/${b.id}/orders`, { query: { limit: 200 } }).then((p) => p.items) })),
+    queries: targets.map((b) => ({ queryKey: qk.orders(b.id), queryFn: () => fetchOrders(b.id) })),
   });
-  const [state, setState] = useState<{ busy: boolean; error?: unknown; results?: EmergencyResult[] }>({ busy: false });
+  const [state, setState] = useState<{ busy: boolean; error?: unknown; results?: Outcome[]; waiting?: boolean }>({ busy: false });
   const loading = positions.some((q) => q.isLoading) || orders.some((q) => q.isLoading);
   const failed = [...positions, ...orders].find((q) => q.error);
   const allPositions = positions.flatMap((q) => q.data ?? []);
-  const openOrders = orders.map((q) => (q.data ?? []).filter((o) => OPEN.includes(o.status)));
+  const openOrders = orders.map((q) => (q.data ?? []).filter((o) => isOpenOrder(o.status)));
   const totalOrders = openOrders.reduce((n, l) => n + l.length, 0);
+
+  // 202: the stop is queued; confirm at the venue by re-reading positions and open orders until
+  // every bot is flat (or the deadline passes, then say what is still open).
+  const confirmFlat = async (): Promise<Outcome[]> => {
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      const out = await Promise.all(targets.map(async (b) => {
+        const [ps, os] = await Promise.all([fetchPositions(b.id), fetchOrders(b.id)]);
+        qc.setQueryData(qk.positions(b.id), ps);
+        qc.setQueryData(qk.orders(b.id), os);
+        const open = os.filter((o) => isOpenOrder(o.status)).length;
+        return { bot_id: b.id, flat: ps.length === 0 && open === 0, positions: ps.length, orders: open };
+      }));
+      if (out.every((o) => o.flat) || Date.now() > deadline) return out;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  };
 
   const go = async () => {
     setState({ busy: true });
     try {
-      const results = scope === "all" ? (await emergencyStopAll()).bots : [await emergencyStopBot(targets[0].id)];
+      if (scope === "all") await emergencyStopAll();
+      else await emergencyStopBot(targets[0].id);
+      setState({ busy: true, waiting: true });
+      const results = await confirmFlat();
       setState({ busy: false, results });
-      for (const b of targets) {
-        qc.invalidateQueries({ queryKey: qk.positions(b.id) });
-        qc.invalidateQueries({ queryKey: qk.orders(b.id) });
-        qc.invalidateQueries({ queryKey: qk.bot(b.id) });
-      }
+      for (const b of targets) qc.invalidateQueries({ queryKey: qk.bot(b.id) });
       qc.invalidateQueries({ queryKey: qk.bots });
     } catch (e) {
       setState({ busy: false, error: e });
@@ -81,7 +99,7 @@ function EmergencyStopContent({ bots, scope }: { bots: Bot[]; scope: "all" | "bo
                 <CheckCircle2 size={16} className={r.flat ? "text-up" : "text-warn"} />
                 <span className="font-medium">{b?.label || b?.name || `bot ${r.bot_id}`}</span>
                 <span className="text-muted num">
-                  {r.flat ? "flat at the venue" : "NOT flat — check the venue"} · {r.closed_positions.length} closed · {r.canceled_orders.length} orders canceled
+                  {r.flat ? "stopped, flat at the venue" : `NOT flat yet: ${r.positions} positions, ${r.orders} open orders — check the venue`}
                 </span>
               </div>
             );
@@ -131,7 +149,7 @@ function EmergencyStopContent({ bots, scope }: { bots: Bot[]; scope: "all" | "bo
           </div>
           {state.error ? <ErrorState error={state.error} compact /> : null}
           <Button variant="danger" size="lg" onClick={go} disabled={state.busy} className="w-full">
-            <OctagonX size={16} /> {state.busy ? "Stopping…" : `Close ${allPositions.length} positions, cancel ${totalOrders} orders and stop`}
+            <OctagonX size={16} /> {state.waiting ? "Waiting for the venue to confirm flat…" : state.busy ? "Stopping…" : `Close ${allPositions.length} positions, cancel ${totalOrders} orders and stop`}
           </Button>
         </div>
       )}

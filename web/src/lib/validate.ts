@@ -65,7 +65,6 @@ export function validateBot(s: BotSpec, opts: { keyStored?: boolean } = {}): Err
     const b = decimalIn(s.daily_budget_usd ?? "", "0", "10000", "Daily budget", false);
     if (b) e.daily_budget_usd = b;
   }
-  if (s.prompt_template !== undefined && s.prompt_template.length > 20000) e.prompt_template = "At most 20,000 characters";
   if (!["paper", "testnet", "live"].includes(s.mode)) e.mode = "Choose a mode";
   return e;
 }

@@ -23,7 +23,7 @@ export default function AlertsPage() {
             return (
               <li key={String(a.id)} className="slidein flex flex-col sm:flex-row sm:items-center gap-1 sm:gap-3 px-3 py-2 border-b border-border last:border-0">
                 <div className="flex items-center gap-2 sm:w-56 shrink-0">
-                  <Badge tone={a.level === "critical" ? "danger" : a.level === "warning" ? "warn" : "accent"}>{a.level}</Badge>
+                  <Badge tone={a.severity === "critical" ? "danger" : a.severity === "warning" ? "warn" : "accent"}>{a.severity}</Badge>
                   <span className="text-xs text-muted num" title={fmtUtc(a.at, true) + " UTC"}>{fmtUtc(a.at)}</span>
                 </div>
                 <div className="flex-1 min-w-0 text-[13px]">{a.message}</div>

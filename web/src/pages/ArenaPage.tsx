@@ -3,12 +3,11 @@
 // the live model-chat feed across bots, open positions across bots.
 import { lazy, Suspense, useMemo, useState } from "react";
 import { Link } from "react-router-dom";
-import { useQueries } from "@tanstack/react-query";
+import { useQueries, useQuery } from "@tanstack/react-query";
 import { AlertTriangle, Plus } from "lucide-react";
-import { api } from "@/api/client";
-import { qk, useAlerts, useArena, useBots } from "@/api/queries";
-import type { ArenaRow, Bot, DecisionRecord, Page, Position } from "@/api/types";
-import { formatDec, formatPct, formatUsd, parseDec, percentOf, sub, sum } from "@/lib/decimal";
+import { fetchCandles, fetchDecisions, fetchEquity, fetchPerformance, fetchPositions, qk, useAlerts, useArena, useBots } from "@/api/queries";
+import type { ArenaEntry, ArenaRow, Bot, Candle, Performance } from "@/api/types";
+import { decToPlain, div, formatDec, formatPct, formatUsd, mul, parseDec, percentOf, sub, sum, toScale } from "@/lib/decimal";
 import { useInstruments } from "@/lib/instruments";
 import { cn } from "@/lib/utils";
 import { useLive, useMarketNow } from "@/stream/StreamProvider";
@@ -42,11 +41,19 @@ export default function ArenaPage() {
   const list = bots.data ?? [];
   const active = list.filter((b) => b.status !== "stopped");
   const positions = useQueries({
-    queries: active.map((b) => ({ queryKey: qk.positions(b.id), queryFn: () => api<Page<Position>>(`/bots/${b.id}/positions`).then((p) => p.items) })),
+    queries: active.map((b) => ({ queryKey: qk.positions(b.id), queryFn: () => fetchPositions(b.id) })),
   });
   const decisions = useQueries({
-    queries: list.map((b) => ({ queryKey: qk.decisions(b.id), queryFn: () => api<Page<DecisionRecord>>(`/bots/${b.id}/decisions`, { query: { limit: 10 } }).then((p) => p.items) })),
+    queries: list.map((b) => ({ queryKey: qk.decisions(b.id), queryFn: () => fetchDecisions(b.id) })),
   });
+  const perfs = useQueries({ queries: list.map((b) => ({ queryKey: qk.performance(b.id), queryFn: () => fetchPerformance(b.id) })) });
+  const equities = useQueries({ queries: list.map((b) => ({ queryKey: qk.equity(b.id), queryFn: () => fetchEquity(b.id) })) });
+  // the benchmark: BTC bought at the first bot's start with the first bot's capital
+  const start = list.length ? Math.min(...list.map((b) => b.created_at)) : 0;
+  const btcSymbol = ins.get("BTC")?.symbol ?? "BTCUSDT";
+  const btcInterval = (ins.get("BTC")?.intervals ?? ["1h"]).includes("1h") ? "1h" : ins.get("BTC")?.intervals?.[0] ?? "1h";
+  const btc = useQuery({ queryKey: qk.candles(btcSymbol, btcInterval, start), queryFn: () => fetchCandles(btcSymbol, btcInterval, start), staleTime: 60_000, enabled: list.length > 0 });
+  const refCapital = list[0]?.capital ?? "10000";
   const byId = useMemo(() => new Map(list.map((b) => [String(b.id), b])), [list]);
   const allPositions: BotPosition[] = positions.flatMap((q, i) => (q.data ?? []).map((p) => ({ ...p, bot: active[i] })));
   const feed = decisions.flatMap((q) => q.data ?? []).sort((a, b) => b.at - a.at).slice(0, 40);
@@ -57,16 +64,21 @@ export default function ArenaPage() {
   const equity = sum(list.map((b) => parseDec(b.equity)));
   const capital = sum(list.map((b) => parseDec(b.capital)));
   const pnl = sub(equity, capital);
-  const rows = arena.data?.items ?? [];
-  const llmCost = sum(rows.map((r) => parseDec(r.llm_cost)));
+  const entries = arena.data ?? [];
+  const llmCost = sum(entries.map((r) => parseDec(r.llm_cost_usd)));
+  const bench = useMemo(() => benchmark(btc?.data, refCapital), [btc?.data, refCapital]);
+  const rows = useMemo(() => leaderboardRows(entries, byId, new Map(list.map((b, i) => [String(b.id), perfs[i]?.data]))), [entries, byId, list, perfs]);
   const net = sub(pnl, llmCost);
   const halted = list.filter((b) => b.trading_state === "halted" || b.trading_state === "reducing");
-  const critical = (alerts.data ?? []).filter((a) => a.level === "critical").length;
+  const critical = (alerts.data ?? []).filter((a) => a.severity === "critical" && !a.acknowledged).length;
 
+  const eqData = equities.map((q) => q.data);
   const series = useMemo(() => {
-    const eq = arena.data?.equity ?? [];
-    return eq.map((e) => ({ id: e.bot_id, name: e.bot_id === null ? e.name : byId.get(String(e.bot_id))?.label || e.name, points: e.points, benchmark: e.bot_id === null }));
-  }, [arena.data, byId]);
+    const out: Array<{ id: Bot["id"] | null; name: string; points: Array<{ at: number; equity: string }>; benchmark?: boolean }> = list.map((b, i) => ({ id: b.id, name: b.label || b.name, points: eqData[i] ?? [] }));
+    if (bench) out.push({ id: null, name: "BTC buy & hold", points: bench.points, benchmark: true });
+    return out;
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [list, bench, ...eqData]);
 
   if (bots.isSuccess && list.length === 0) {
     return (
@@ -105,14 +117,14 @@ export default function ArenaPage() {
 
       <Panel title="Leaderboard" actions={<>{stale && <StaleNote since={live.lastEventWall} now={now} />}<span className="text-xs text-muted hidden sm:inline">ranked by PnL net of LLM cost</span></>}>
         {arena.isLoading ? <LoadingRows rows={5} /> : arena.error && !arena.data ? <ErrorState error={arena.error} retry={() => arena.refetch()} /> : (
-          <Leaderboard rows={rows} benchmark={arena.data?.benchmark} bots={byId} />
+          <Leaderboard rows={rows} benchmark={bench?.row} bots={byId} />
         )}
       </Panel>
 
       <div className="grid gap-3 lg:grid-cols-[minmax(0,1fr)_420px]">
         <div className="flex flex-col gap-3 min-w-0">
           <Panel title="Equity">
-            {arena.isLoading ? <Skeleton className="h-[300px] m-3" /> : (
+            {equities.some((q) => q.isLoading) ? <Skeleton className="h-[300px] m-3" /> : (
               <Suspense fallback={<Skeleton className="h-[340px] m-3" />}>
                 <EquityChart series={series} />
               </Suspense>
@@ -135,6 +147,53 @@ export default function ArenaPage() {
       </div>
     </div>
   );
+}
+
+const EMPTY: Performance = { account_value: null, initial_equity: null, return_pct: null, total_pnl: null, net_pnl: null, llm_cost: null, fees: null, win_rate: null, biggest_win: null, biggest_loss: null, sharpe: null, max_drawdown: null, trades: null };
+
+/** The arena's ranking (net of LLM cost) joined with each bot's performance for the other columns. */
+export function leaderboardRows(entries: ArenaEntry[], bots: Map<string, Bot>, perf: Map<string, Performance | undefined>): ArenaRow[] {
+  return entries.map((e) => {
+    const b = bots.get(String(e.bot_id));
+    const p = perf.get(String(e.bot_id)) ?? EMPTY;
+    const ret = b ? percentOf(e.pnl, b.capital) : null;
+    return {
+      ...p,
+      rank: e.rank,
+      bot_id: e.bot_id,
+      name: b?.name ?? String(e.bot_id),
+      label: e.label,
+      model: b?.model === "baseline" ? "baseline" : b?.llm?.model ?? b?.model ?? "",
+      provider: b?.provider || null,
+      account_value: e.equity,
+      return_pct: ret ? decToPlain(ret) : p.return_pct,
+      total_pnl: e.pnl,
+      net_pnl: e.net_pnl,
+      llm_cost: e.llm_cost_usd,
+    };
+  });
+}
+
+/** BTC bought and held from the first candle with `capital`: exact decimal arithmetic. */
+export function benchmark(candles: Candle[] | undefined, capital: string) {
+  const first = parseDec(candles?.[0]?.close ?? null);
+  const cap = parseDec(capital);
+  if (!candles?.length || !first || first.v === 0n || !cap) return null;
+  const valueAt = (close: string) => {
+    const c = parseDec(close);
+    const v = c ? div(mul(cap, c), first, 2) : null;
+    return v ? decToPlain(v) : null;
+  };
+  const points: Array<{ at: number; equity: string }> = [];
+  for (const k of candles) {
+    const v = valueAt(k.close);
+    if (v) points.push({ at: k.open_time, equity: v });
+  }
+  const last = points[points.length - 1]?.equity ?? capital;
+  const pnl = sub(parseDec(last)!, toScale(cap, 2));
+  const ret = percentOf(pnl, cap);
+  const row: ArenaRow = { ...EMPTY, rank: 0, bot_id: null, name: "btc-buy-and-hold", label: "BTC buy & hold", model: "benchmark", provider: null, benchmark: true, account_value: last, total_pnl: decToPlain(pnl), net_pnl: decToPlain(pnl), return_pct: ret ? decToPlain(ret) : null, trades: 1 };
+  return { points, row };
 }
 
 function Leaderboard({ rows, benchmark, bots }: { rows: ArenaRow[]; benchmark?: ArenaRow; bots: Map<string, Bot> }) {
@@ -168,7 +227,7 @@ function Leaderboard({ rows, benchmark, bots }: { rows: ArenaRow[]; benchmark?: 
                 <td className="text-muted">{r.benchmark ? "—" : r.rank}</td>
                 <td className="max-w-[9rem] sm:max-w-[22rem]">
                   <div className="flex items-center gap-2 min-w-0">
-                    {r.benchmark ? <span className="italic truncate">BTC buy &amp; hold <span className="text-xs hidden sm:inline">(benchmark)</span></span> : (
+                    {r.benchmark ? <span className="italic truncate">BTC buy &amp; hold <span className="text-xs hidden sm:inline">(benchmark, from the first bot's start)</span></span> : (
                       <>
                         <Link to={`/bots/${r.bot_id}`} className="font-medium hover:underline truncate">{r.label || r.name}</Link>
                         <span className="hidden md:inline min-w-0 truncate text-xs">{bot ? <ModelLabel bot={bot} /> : r.model === "baseline" ? <Badge tone="accent">rule-based baseline</Badge> : r.model}</span>
@@ -180,13 +239,13 @@ function Leaderboard({ rows, benchmark, bots }: { rows: ArenaRow[]; benchmark?: 
                 <td className="r"><Signed value={r.return_pct} kind="pct" /></td>
                 <td className="r hidden md:table-cell"><Signed value={r.total_pnl} arrow={false} /></td>
                 <td className="r hidden sm:table-cell"><Signed value={r.net_pnl} arrow={false} /></td>
-                <td className="r hidden lg:table-cell">{formatUsd(r.fees)}</td>
+                <td className="r hidden lg:table-cell">{r.benchmark ? "—" : formatUsd(r.fees)}</td>
                 <td className="r hidden lg:table-cell">{r.benchmark ? "—" : formatPct(r.win_rate, false)}</td>
                 <td className="r hidden xl:table-cell">{r.benchmark ? "—" : <Signed value={r.biggest_win} arrow={false} />}</td>
                 <td className="r hidden xl:table-cell">{r.benchmark ? "—" : <Signed value={r.biggest_loss} arrow={false} />}</td>
                 <td className="r hidden lg:table-cell">{r.sharpe ? formatDec(r.sharpe, { decimals: 2 }) : "—"}</td>
-                <td className="r hidden md:table-cell">{formatPct(r.max_drawdown, false)}</td>
-                <td className="r hidden md:table-cell">{r.trades}</td>
+                <td className="r hidden md:table-cell">{r.benchmark ? "—" : formatPct(r.max_drawdown, false)}</td>
+                <td className="r hidden md:table-cell">{r.trades ?? "—"}</td>
               </tr>
             );
           })}

@@ -4,8 +4,9 @@ import { Link, useNavigate, useParams } from "react-router-dom";
 import { useQueries, useQueryClient } from "@tanstack/react-query";
 import { AlertTriangle, FlaskConical } from "lucide-react";
 import { api, ApiError } from "@/api/client";
-import { qk, startBacktest, useBacktests, useBots } from "@/api/queries";
-import type { Backtest, Id } from "@/api/types";
+import { normalizeBacktest } from "@/api/normalize";
+import { localBacktests, qk, rememberBacktest, startBacktest, useBacktests, useBots } from "@/api/queries";
+import type { Backtest, Id, WireBacktest } from "@/api/types";
 import { formatDec, formatPct, formatUsd } from "@/lib/decimal";
 import { fmtUtc } from "@/lib/time";
 import { Empty, ErrorState, LoadingRows, Signed } from "@/components/common";
@@ -20,6 +21,7 @@ const EquityChart = lazy(() => import("@/charts/EquityChart"));
 export default function BacktestsPage() {
   const { id } = useParams();
   const list = useBacktests();
+  const runs = useQueries({ queries: (list.data ?? []).map((b) => ({ queryKey: qk.backtest(b.id), queryFn: () => fetchBacktest(b.id) })) });
   const [compare, setCompare] = useState<string[]>([]);
   const nav = useNavigate();
   const toggle = (k: string) => setCompare((c) => (c.includes(k) ? c.filter((x) => x !== k) : [...c, k].slice(-4)));
@@ -28,20 +30,20 @@ export default function BacktestsPage() {
       <RunForm onStarted={(bid) => nav(`/backtests/${bid}`)} />
       <div className="grid gap-3 xl:grid-cols-[minmax(0,520px)_minmax(0,1fr)]">
         <Panel title="Runs" actions={compare.length >= 2 && <Button size="sm" variant="outline" onClick={() => nav("/backtests/compare")}>Compare {compare.length}</Button>}>
-          {list.isLoading ? <LoadingRows rows={4} /> : list.error && !list.data ? <ErrorState error={list.error} retry={() => list.refetch()} /> : !list.data?.length ? <Empty title="No backtests yet">Run one above, or use "Backtest first" in a bot's form.</Empty> : (
+          {list.isLoading ? <LoadingRows rows={4} /> : list.error && !list.data ? <ErrorState error={list.error} retry={() => list.refetch()} /> : !list.data?.length ? <Empty title="No backtests yet">Run one above, or use "Backtest first" in a bot's form. This browser lists the runs it started.</Empty> : (
             <div className="overflow-x-auto">
               <table className="tbl num">
                 <thead><tr><th className="w-8"><span className="sr-only">compare</span></th><th>#</th><th>bot</th><th className="hidden sm:table-cell">period (UTC)</th><th>status</th></tr></thead>
                 <tbody>
-                  {list.data.map((b) => (
+                  {list.data.map((b, i) => { const r = runs[i]?.data; const status = r?.status ?? (runs[i]?.error ? "unknown" : "…"); return (
                     <tr key={String(b.id)} className={String(b.id) === id ? "[&_td]:bg-accent/10" : ""}>
-                      <td><input type="checkbox" aria-label={`Compare run ${b.id}`} checked={compare.includes(String(b.id))} onChange={() => toggle(String(b.id))} disabled={b.status !== "done"} className="accent-[var(--accent)]" /></td>
+                      <td><input type="checkbox" aria-label={`Compare run ${b.id}`} checked={compare.includes(String(b.id))} onChange={() => toggle(String(b.id))} disabled={status !== "done"} className="accent-[var(--accent)]" /></td>
                       <td><Link to={`/backtests/${b.id}`} className="hover:underline">{String(b.id)}</Link></td>
                       <td className="max-w-[10rem] truncate"><Link to={`/backtests/${b.id}`} className="hover:underline">{b.bot_name}</Link></td>
                       <td className="hidden sm:table-cell text-muted">{fmtUtc(b.from).slice(0, 10)} → {fmtUtc(b.to).slice(0, 10)}</td>
-                      <td className="w-40">{b.status === "done" || b.status === "failed" ? <span className={b.status === "done" ? "text-up" : "text-down"}>{b.status}</span> : <BacktestProgress status={b.status} progress={b.progress} />}</td>
+                      <td className="w-40">{status === "running" || status === "queued" ? <BacktestProgress status={status} progress={r?.progress} /> : <span className={status === "done" ? "text-up" : status === "failed" ? "text-down" : "text-muted"}>{status}</span>}</td>
                     </tr>
-                  ))}
+                  ); })}
                 </tbody>
               </table>
             </div>
@@ -74,7 +76,9 @@ function RunForm({ onStarted }: { onStarted: (id: Id) => void }) {
     if (!chosen) return setErr(new Error("Choose a bot"));
     if (!(t > f)) return setErr(new Error("The end must be after the start"));
     try {
-      const r = await startBacktest({ bot_id: chosen, from: f, to: t, ...(confirm ? { confirm_cost: true } : {}) });
+      const r = await startBacktest({ bot_id: Number(chosen), from: f, to: t, ...(confirm ? { confirm_cost: true } : {}) });
+      const bot = bots.data?.find((b) => String(b.id) === chosen);
+      rememberBacktest({ id: r.id, bot_name: bot?.label || bot?.name || `bot ${chosen}`, from: f, to: t, started_at: Date.now() });
       setEstimate(null);
       qc.invalidateQueries({ queryKey: qk.backtests });
       onStarted(r.id);
@@ -106,10 +110,12 @@ function RunForm({ onStarted }: { onStarted: (id: Id) => void }) {
   );
 }
 
+const fetchBacktest = (id: Id) => api<WireBacktest>(`/backtests/${id}`).then((b) => normalizeBacktest(b, localBacktests().find((x) => String(x.id) === String(id))));
+
 function Compare({ ids }: { ids: string[] }) {
-  const qs = useQueries({ queries: ids.map((i) => ({ queryKey: qk.backtest(i), queryFn: () => api<Backtest>(`/backtests/${i}`) })) });
+  const qs = useQueries({ queries: ids.map((i) => ({ queryKey: qk.backtest(i), queryFn: () => fetchBacktest(i) })) });
   const runs = qs.map((q) => q.data).filter((b): b is Backtest => !!b && !!b.report);
-  const series = useMemo(() => runs.map((b) => ({ id: b.id, name: `#${b.id} ${b.bot_name}`, points: b.report!.equity })), [runs]);
+  const series = useMemo(() => runs.map((b) => ({ id: b.id, name: `#${b.id} ${b.bot_name ?? ""}`, points: b.report!.equity })), [runs]);
   if (ids.length < 2) return <Panel><Empty title="Tick two or more finished runs to compare" /></Panel>;
   if (qs.some((q) => q.isLoading)) return <Panel><LoadingRows rows={5} /></Panel>;
   const rows: Array<[string, (b: Backtest) => React.ReactNode]> = [
@@ -121,7 +127,7 @@ function Compare({ ids }: { ids: string[] }) {
     ["Win rate", (b) => formatPct(b.report!.metrics.win_rate, false)],
     ["Sharpe", (b) => (b.report!.metrics.sharpe ? formatDec(b.report!.metrics.sharpe, { decimals: 2 }) : "—")],
     ["Max drawdown", (b) => formatPct(b.report!.metrics.max_drawdown, false)],
-    ["Trades", (b) => b.report!.metrics.trades],
+    ["Trades", (b) => b.report!.metrics.trades ?? "—"],
   ];
   return (
     <Panel title="Compare runs">

@@ -14,9 +14,9 @@ import { useLive, useMarketNow } from "@/stream/StreamProvider";
 import { Empty, ErrorState, LoadingRows, ModeBadge, ModelLabel, Signed, StaleNote, StatusBadge, useNow } from "@/components/common";
 import { BotControls } from "@/components/BotControls";
 import { DecisionCard } from "@/components/Decision";
-import { EmergencyStopButton } from "@/components/EmergencyStop";
+import { EmergencyStopButton, isOpenOrder } from "@/components/EmergencyStop";
 import { Metrics } from "@/components/BacktestReport";
-import { OrdersTable, PositionsTable, TradesTable } from "@/components/tables";
+import { FillsTable, OrdersTable, PositionsTable } from "@/components/tables";
 import { Panel } from "@/components/ui/panel";
 import { Button } from "@/components/ui/button";
 import { Skeleton } from "@/components/ui/skeleton";
@@ -63,7 +63,7 @@ function Detail({ bot }: { bot: Bot }) {
 
   const coinTrades = useMemo(() => (trades.data ?? []).filter((t) => ins.base(t.symbol) === coin), [trades.data, coin, ins]);
   const coinPos = (positions.data ?? []).find((p) => ins.base(p.symbol) === coin);
-  const openOrders = (orders.data ?? []).filter((o) => o.status === "open" || o.status === "new" || o.status === "partially_filled").length;
+  const openOrders = (orders.data ?? []).filter((o) => isOpenOrder(o.status)).length;
 
   return (
     <div className="flex flex-col gap-3">
@@ -115,7 +115,7 @@ function Detail({ bot }: { bot: Bot }) {
           >
             {candles.isLoading ? <Skeleton className="h-[380px] m-3" /> : candles.error && !candles.data ? <ErrorState error={candles.error} retry={() => candles.refetch()} /> : (
               <Suspense fallback={<Skeleton className="h-[380px] m-3" />}>
-                <CandleChart candles={candles.data ?? []} tick={sym?.tick_size ?? "0.01"} step={sym?.step_size ?? "0.001"} trades={coinTrades} position={coinPos} />
+                <CandleChart candles={candles.data ?? []} tick={sym?.tick_size ?? "0.01"} step={sym?.step_size ?? "0.001"} fills={coinTrades} position={coinPos} />
               </Suspense>
             )}
           </Panel>
@@ -140,7 +140,7 @@ function Detail({ bot }: { bot: Bot }) {
                 {positions.isLoading ? <LoadingRows rows={3} /> : positions.error && !positions.data ? <ErrorState error={positions.error} retry={() => positions.refetch()} /> : !positions.data?.length ? <Empty title="Flat">No open positions.</Empty> : <PositionsTable rows={positions.data} ins={ins} now={mnow} />}
               </TabsContent>
               <TabsContent value="trades">
-                {trades.isLoading ? <LoadingRows rows={3} /> : !trades.data?.length ? <Empty title="No trades yet" /> : <div className="max-h-96 overflow-auto"><TradesTable rows={trades.data} ins={ins} /></div>}
+                {trades.isLoading ? <LoadingRows rows={3} /> : !trades.data?.length ? <Empty title="No trades yet" /> : <div className="max-h-96 overflow-auto"><FillsTable rows={trades.data} ins={ins} /></div>}
               </TabsContent>
               <TabsContent value="orders">
                 {orders.isLoading ? <LoadingRows rows={3} /> : !orders.data?.length ? <Empty title="No orders yet" /> : <div className="max-h-96 overflow-auto"><OrdersTable rows={orders.data} ins={ins} /></div>}

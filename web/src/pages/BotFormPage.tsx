@@ -6,8 +6,9 @@ import { Link, useNavigate, useParams } from "react-router-dom";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { AlertTriangle, CheckCircle2, FlaskConical, KeyRound, Play, Save } from "lucide-react";
 import { ApiError } from "@/api/client";
-import { createBot, dryRun, previewPrompt, qk, startBacktest, updateBot, useBot, useCredentials, usePrompts, useSymbols } from "@/api/queries";
-import type { BotMode, BotSpec, DecisionRecord, Id } from "@/api/types";
+import { api } from "@/api/client";
+import { createBot, dryRun, previewPrompt, qk, rememberBacktest, startBacktest, updateBot, useBot, useCredentials, usePrompts, useSymbols } from "@/api/queries";
+import type { BotMode, BotModel, BotSpec, DecisionRecord, Id, LlmSpec, PromptInfo } from "@/api/types";
 import { formatDec } from "@/lib/decimal";
 import { useInstruments } from "@/lib/instruments";
 import { HARD_MAX_LEVERAGE, INTERVALS, validateBot, type Errors } from "@/lib/validate";
@@ -40,7 +41,6 @@ export const DEFAULT_SPEC: BotSpec = {
   capital: "10000",
   risk: { max_leverage: 10, max_open_positions: 6, max_notional_to_equity: "3", min_reward_risk: "1.5", daily_loss_limit: "0.05", drawdown_reduce: "0.15", drawdown_halt: "0.25" },
   prompt_version: "v1",
-  prompt_template: "",
   daily_budget_usd: "20",
   close_on_stop: true,
   mode: "paper",
@@ -60,7 +60,18 @@ export default function BotFormPage() {
   const existing = useBot(id ?? "none", id !== undefined);
   if (id && existing.isLoading) return <LoadingRows rows={10} />;
   if (id && existing.error) return <ErrorState error={existing.error} retry={() => existing.refetch()} />;
-  const initial: BotSpec = id && existing.data ? { ...DEFAULT_SPEC, ...existing.data, risk: { ...DEFAULT_SPEC.risk, ...existing.data.risk }, llm: existing.data.llm ?? DEFAULT_SPEC.llm, prompt_template: existing.data.prompt_template ?? "" } : DEFAULT_SPEC;
+  const spec = existing.data?.spec;
+  const initial: BotSpec = id && spec ? {
+    ...DEFAULT_SPEC, ...spec,
+    model: (spec.model ?? "llm") as BotModel,
+    mode: (spec.mode ?? existing.data!.mode) as BotMode,
+    symbols: spec.symbols ?? existing.data!.symbols,
+    interval: spec.interval ?? DEFAULT_SPEC.interval,
+    cadence: spec.cadence ?? DEFAULT_SPEC.cadence,
+    capital: spec.capital ?? existing.data!.capital,
+    risk: { ...DEFAULT_SPEC.risk, ...spec.risk },
+    llm: spec.llm ?? DEFAULT_SPEC.llm,
+  } : DEFAULT_SPEC;
   return <BotForm key={id ?? "new"} id={id ?? null} initial={initial} />;
 }
 
@@ -86,7 +97,6 @@ function BotForm({ id, initial }: { id: Id | null; initial: BotSpec }) {
       delete out.llm;
       delete out.daily_budget_usd;
     }
-    if (!out.prompt_template) delete out.prompt_template;
     return out;
   };
 
@@ -156,7 +166,7 @@ function BotForm({ id, initial }: { id: Id | null; initial: BotSpec }) {
               <Field label="Provider" htmlFor="provider" error={fieldErr("llm.provider")} hint={
                 keyStored === undefined ? "…" : keyStored ? <span className="text-up inline-flex items-center gap-1"><KeyRound size={11} /> key stored</span> : <span className="text-warn inline-flex items-center gap-1"><KeyRound size={11} /> no key stored — <Link to="/settings" className="underline">add one</Link></span>
               }>
-                <Select id="provider" value={spec.llm?.provider} onChange={(e) => { const p = PROVIDERS.find((x) => x.id === e.target.value)!; set("llm", { ...spec.llm, provider: p.id, model: p.model }); }}>
+                <Select id="provider" value={spec.llm?.provider} onChange={(e) => { const p = PROVIDERS.find((x) => x.id === e.target.value)!; set("llm", { ...spec.llm, provider: p.id as LlmSpec["provider"], model: p.model }); }}>
                   {PROVIDERS.map((p) => <option key={p.id} value={p.id}>{p.name}</option>)}
                 </Select>
               </Field>
@@ -230,7 +240,7 @@ function BotForm({ id, initial }: { id: Id | null; initial: BotSpec }) {
         </Field>
       </Panel>
 
-      {spec.model === "llm" && <PromptSection spec={spec} set={set} prompts={prompts.data?.filter((p) => p.kind === "system") ?? []} error={fieldErr("prompt_template")} />}
+      {spec.model === "llm" && <PromptSection spec={spec} set={set} prompts={prompts.data ?? []} error={fieldErr("prompt_version")} />}
 
       <Panel title="Mode" bodyClassName="p-3 flex flex-col gap-3">
         <div className="grid gap-2 sm:grid-cols-3" role="radiogroup" aria-label="Mode">
@@ -268,29 +278,57 @@ function BotForm({ id, initial }: { id: Id | null; initial: BotSpec }) {
   );
 }
 
-function PromptSection({ spec, set, prompts, error }: { spec: BotSpec; set: <K extends keyof BotSpec>(k: K, v: BotSpec[K]) => void; prompts: Array<{ version: string; name: string }>; error: string | null }) {
-  const previewSpec = useDebounced(useMemo(() => ({ name: spec.name || "preview", label: spec.label, model: spec.model, llm: spec.llm, symbols: spec.symbols, interval: spec.interval, cadence: spec.cadence, capital: spec.capital, prompt_version: spec.prompt_version, prompt_template: spec.prompt_template || undefined, mode: spec.mode }), [spec]), 500);
+function PromptSection({ spec, set, prompts, error }: { spec: BotSpec; set: <K extends keyof BotSpec>(k: K, v: BotSpec[K]) => void; prompts: PromptInfo[]; error: string | null }) {
+  const qc = useQueryClient();
+  const previewSpec = useDebounced(useMemo(() => ({ name: spec.name || "preview", label: spec.label || undefined, model: spec.model, llm: spec.llm, symbols: spec.symbols, interval: spec.interval, cadence: spec.cadence, capital: spec.capital, prompt_version: spec.prompt_version, mode: spec.mode }), [spec]), 500);
   const preview = useQuery({ queryKey: ["prompt-preview", previewSpec], queryFn: () => previewPrompt(previewSpec), placeholderData: (prev) => prev, retry: false });
+  const [tplName, setTplName] = useState("");
+  const [tplText, setTplText] = useState("");
+  const [tplErr, setTplErr] = useState<string | null>(null);
+  const [saving, setSaving] = useState(false);
+  const saveTemplate = async () => {
+    setTplErr(null);
+    if (!/^[a-z0-9][a-z0-9_-]{0,39}$/i.test(tplName)) return setTplErr("Name: 1–40 letters, digits, - or _");
+    if (!tplText.trim()) return setTplErr("Write the template first");
+    if (tplText.length > 20000) return setTplErr("At most 20,000 characters");
+    setSaving(true);
+    try {
+      const p = await api<PromptInfo>("/prompts", { method: "POST", body: { name: tplName, text: tplText } });
+      await qc.invalidateQueries({ queryKey: qk.prompts });
+      set("prompt_version", p.id);
+      toast({ title: "Template saved", description: p.id, tone: "up" });
+    } catch (e) {
+      setTplErr(e instanceof ApiError ? e.message : "Cannot reach the server");
+    } finally {
+      setSaving(false);
+    }
+  };
+  const options = prompts.length ? prompts : [{ id: "v1", kind: "system" as const }];
   return (
     <Panel title="Prompt" bodyClassName="p-3 grid gap-3 lg:grid-cols-2">
       <div className="flex flex-col gap-3">
-        <Field label="System prompt version" htmlFor="pv">
+        <Field label="Prompt (system prompt version or your template)" htmlFor="pv" error={error}>
           <Select id="pv" value={spec.prompt_version} onChange={(e) => set("prompt_version", e.target.value)}>
-            {(prompts.length ? prompts : [{ version: "v1", name: "default" }]).map((p) => <option key={p.version} value={p.version}>{p.version} — {p.name}</option>)}
+            {options.map((p) => <option key={p.id} value={p.id}>{p.id}{p.kind === "template" ? " — your template" : " — system prompt"}</option>)}
           </Select>
         </Field>
-        <Field label="Your instructions (optional, appended to the user prompt)" htmlFor="tpl" error={error} hint="The decision schema is kept by the server; a template that breaks it is refused.">
-          <Textarea id="tpl" rows={9} value={spec.prompt_template ?? ""} onChange={(e) => set("prompt_template", e.target.value)} placeholder="Prefer fewer, higher-conviction trades. Never hold more than 3 positions." />
-        </Field>
+        <fieldset className="rounded-md border border-border p-2.5 flex flex-col gap-2">
+          <legend className="px-1 text-xs font-medium text-muted">New template</legend>
+          <Field label="Name" htmlFor="tpl-name"><Input id="tpl-name" value={tplName} onChange={(e) => setTplName(e.target.value)} placeholder="fewer-trades" /></Field>
+          <Field label="Text" htmlFor="tpl" error={tplErr} hint="The server keeps the decision schema: a template that breaks it is refused.">
+            <Textarea id="tpl" rows={6} value={tplText} onChange={(e) => setTplText(e.target.value)} placeholder="Prefer fewer, higher-conviction trades. Never hold more than 3 positions." />
+          </Field>
+          <div><Button type="button" size="sm" variant="outline" onClick={() => void saveTemplate()} disabled={saving}>{saving ? "Saving…" : "Save template and use it"}</Button></div>
+        </fieldset>
       </div>
       <div className="flex flex-col gap-1 min-w-0">
         <div className="flex items-center justify-between">
           <span className="text-xs font-medium text-muted">Live preview — the exact prompt the bot would send now</span>
-          {preview.data && <Badge tone="accent" className="num">≈ {formatDec(String(preview.data.tokens))} tokens</Badge>}
+          {preview.data && <Badge tone="accent" className="num">≈ {formatDec(String(preview.data.token_estimate))} tokens</Badge>}
         </div>
         {preview.error ? <ErrorState error={preview.error} compact retry={() => preview.refetch()} /> : (
-          <pre className={cn("text-[11px] font-mono whitespace-pre-wrap break-words rounded border border-border bg-panel-2 p-2.5 h-64 overflow-auto", preview.isFetching && "opacity-70")} data-testid="prompt-preview">
-            {preview.data?.prompt ?? "…"}
+          <pre className={cn("text-[11px] font-mono whitespace-pre-wrap break-words rounded border border-border bg-panel-2 p-2.5 h-80 overflow-auto", preview.isFetching && "opacity-70")} data-testid="prompt-preview">
+            {preview.data ? <><span className="text-muted">{"── system ──\n"}</span>{preview.data.system}<span className="text-muted">{"\n\n── user ──\n"}</span>{preview.data.user}</> : "…"}
           </pre>
         )}
       </div>
@@ -314,7 +352,9 @@ function BacktestFirst({ spec, validate, onServerError }: { spec: () => BotSpec;
     const f = Date.parse(from + "T00:00:00Z"), t = Date.parse(to + "T00:00:00Z");
     if (!Number.isFinite(f) || !Number.isFinite(t) || t <= f) return setErr("The end must be after the start");
     try {
-      const r = await startBacktest({ bot: spec(), from: f, to: t, ...(confirm ? { confirm_cost: true } : {}) });
+      const b = spec();
+      const r = await startBacktest({ bot: b, from: f, to: t, ...(confirm ? { confirm_cost: true } : {}) });
+      rememberBacktest({ id: r.id, bot_name: `${b.label || b.name} (form)`, from: f, to: t, started_at: Date.now() });
       setEstimate(null);
       setRunId(r.id);
     } catch (e) {

@@ -40,7 +40,7 @@ export default function SettingsPage() {
     if (secret.trim().length < 8) return setError("The key must have at least 8 characters");
     setBusy(true);
     try {
-      await api(`/credentials/${n}`, { method: "PUT", body: { secret: secret.trim() } });
+      await api(`/credentials/${n}`, { method: "PUT", body: { api_key: secret.trim() } });
       setSecret("");
       qc.invalidateQueries({ queryKey: qk.credentials });
       toast({ title: "Key stored", description: `${n}: only its last 4 characters are shown from now on`, tone: "up" });
@@ -64,14 +64,14 @@ export default function SettingsPage() {
       <Panel title={<><KeyRound size={14} /> Credentials</>} actions={<span className="text-xs text-muted">write-only · encrypted at rest</span>}>
         {creds.isLoading ? <LoadingRows rows={3} /> : creds.error && !creds.data ? <ErrorState error={creds.error} retry={() => creds.refetch()} /> : (
           <table className="tbl num">
-            <thead><tr><th>name</th><th>key</th><th className="hidden sm:table-cell">updated (UTC)</th><th className="r"><span className="sr-only">actions</span></th></tr></thead>
+            <thead><tr><th>name</th><th>key</th><th className="hidden sm:table-cell">stored (UTC)</th><th className="r"><span className="sr-only">actions</span></th></tr></thead>
             <tbody>
               {(creds.data ?? []).length === 0 && <tr><td colSpan={4} className="text-muted">No keys stored. LLM bots need their provider's key.</td></tr>}
               {(creds.data ?? []).map((c) => (
                 <tr key={c.name}>
                   <td className="font-medium">{CREDENTIAL_NAMES.find((x) => x.id === c.name)?.label ?? c.name}</td>
                   <td className="font-mono text-muted">••••••••{c.last4}</td>
-                  <td className="hidden sm:table-cell text-muted">{fmtUtc(c.updated_at)}</td>
+                  <td className="hidden sm:table-cell text-muted">{fmtUtc(c.created_at)}</td>
                   <td className="r"><Button size="sm" variant="ghost" aria-label={`Delete ${c.name}`} onClick={() => void remove(c.name)}><Trash2 size={13} /></Button></td>
                 </tr>
               ))}

@@ -2,8 +2,9 @@
 // says which toast it deserves. Event payloads are untrusted: fields are checked before use.
 import type { QueryClient } from "@tanstack/react-query";
 import { qk, patchBot } from "@/api/queries";
+import { normalizeBacktest, normalizeDecision, normalizePosition } from "@/api/normalize";
 import { decToPlain, parseDec, sub } from "@/lib/decimal";
-import type { Alert, Backtest, Bot, DecisionRecord, EquityPoint, Order, Position, StreamMessage } from "@/api/types";
+import type { Alert, Backtest, Bot, DecisionRecord, EquityPoint, Order, Position, StreamMessage, WireBacktest, WirePosition } from "@/api/types";
 
 const isObj = (x: unknown): x is Record<string, unknown> => typeof x === "object" && x !== null;
 const str = (x: unknown) => (typeof x === "string" ? x : undefined);
@@ -30,17 +31,18 @@ export function applyEvent(qc: QueryClient, msg: StreamMessage, f: EventFormat):
       const bot = qc.getQueryData<Bot[]>(qk.bots)?.find((b) => String(b.id) === id) ?? qc.getQueryData<Bot>(qk.bot(id));
       const cap = parseDec(bot?.capital ?? null);
       const eq = parseDec(point.equity);
-      patchBot(qc, { id, equity: point.equity, ...(cap && eq ? { pnl: decToPlain(sub(eq, cap)) } : {}) } as Bot);
+      patchBot(qc, { id, equity: point.equity, ...(cap && eq ? { pnl: decToPlain(sub(eq, cap)) } : {}) } );
       qc.invalidateQueries({ queryKey: qk.arena, refetchType: "none" });
       return null;
     }
     case "position": {
       if (!isObj(d) || !str(d.symbol)) return null;
-      const p = d as unknown as Position;
+      const p: Position = normalizePosition(d as unknown as WirePosition);
       qc.setQueryData<Position[]>(qk.positions(id), (list) => {
         if (!list) return list;
         const rest = list.filter((x) => x.symbol !== p.symbol);
-        if (p.quantity === "0" || (d as { closed?: boolean }).closed) return rest;
+        const q = parseDec(p.quantity);
+        if (!q || q.v === 0n || (d as { closed?: boolean }).closed) return rest;
         const i = list.findIndex((x) => x.symbol === p.symbol);
         if (i < 0) return [...list, p];
         const copy = list.slice();
@@ -55,9 +57,12 @@ export function applyEvent(qc: QueryClient, msg: StreamMessage, f: EventFormat):
       qc.setQueryData<Order[]>(qk.orders(id), (list) => {
         if (!list) return list;
         const i = list.findIndex((x) => String(x.id) === String(o.id));
-        if (i < 0) return [o, ...list];
+        const step = typeof o.status === "string" ? [{ status: o.status, at: msg.at }] : [];
+        if (i < 0) return [{ ...o, history: step }, ...list];
         const copy = list.slice();
-        copy[i] = { ...list[i], ...o };
+        const prev = list[i];
+        const changed = typeof o.status === "string" && o.status !== prev.status;
+        copy[i] = { ...prev, ...o, history: changed ? [...(prev.history ?? [{ status: prev.status, at: prev.updated_at ?? prev.created_at }]), ...step] : prev.history };
         return copy;
       });
       return null;
@@ -71,16 +76,16 @@ export function applyEvent(qc: QueryClient, msg: StreamMessage, f: EventFormat):
     }
     case "decision": {
       if (!isObj(d)) return null;
-      const rec = d as unknown as DecisionRecord;
+      const rec: DecisionRecord = normalizeDecision(d, msg.bot_id);
       qc.setQueryData<DecisionRecord[]>(qk.decisions(id), (list) => (list && !list.some((x) => String(x.id) === String(rec.id)) ? [rec, ...list] : list));
-      patchBot(qc, { id, last_decision_at: rec.at ?? msg.at } as Bot);
+      patchBot(qc, { id, last_decision_at: rec.at || msg.at });
       return null;
     }
     case "alert": {
       if (!isObj(d)) return null;
       const a = d as unknown as Alert;
       qc.setQueryData<Alert[]>(qk.alerts, (list) => (list && !list.some((x) => String(x.id) === String(a.id)) ? [a, ...list] : list));
-      return { title: `Alert · ${botLabel(id)}`, description: str(a.message), tone: a.level === "critical" ? "danger" : "warn" };
+      return { title: `Alert · ${botLabel(id)}`, description: str(a.message), tone: a.severity === "critical" ? "danger" : a.severity === "info" ? "info" : "warn" };
     }
     case "status": {
       if (!isObj(d) || !str(d.status)) return null;
@@ -95,8 +100,8 @@ export function applyEvent(qc: QueryClient, msg: StreamMessage, f: EventFormat):
     case "backtest": {
       if (!isObj(d) || d.id === undefined) return null;
       const bid = String(d.id);
-      qc.setQueryData<Backtest>(qk.backtest(bid), (b) => (b ? { ...b, status: (str(d.status) as Backtest["status"]) ?? b.status, progress: typeof d.progress === "number" ? d.progress : b.progress } : b));
-      qc.setQueryData<Backtest[]>(qk.backtests, (list) => list?.map((b) => (String(b.id) === bid ? { ...b, status: (str(d.status) as Backtest["status"]) ?? b.status, progress: typeof d.progress === "number" ? d.progress : b.progress } : b)));
+      const status = str(d.status) as Backtest["status"] | undefined;
+      qc.setQueryData<Backtest>(qk.backtest(bid), (b) => (b ? { ...b, status: status ?? b.status, progress: typeof d.progress === "number" ? d.progress : b.progress, ...(d.report ? { report: normalizeBacktest(d as unknown as WireBacktest).report } : {}) } : b));
       if (d.status === "done" || d.status === "failed") {
         qc.invalidateQueries({ queryKey: qk.backtest(bid) });
         return { title: `Backtest ${d.status === "done" ? "finished" : "failed"}`, description: `#${bid}`, tone: d.status === "done" ? "info" : "danger" };
