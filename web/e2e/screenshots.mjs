@@ -32,28 +32,11 @@ async function apiGet(token, p) {
   if (!r.ok) throw new Error(`GET ${p}: ${r.status}`);
   return r.json();
 }
-async function apiPost(token, p, body) {
-  const r = await fetch(`${BASE}/api${p}`, { method: "POST", headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" }, body: JSON.stringify(body) });
-  return { status: r.status, body: await r.json().catch(() => null) };
-}
-async function until(what, fn, ms = 20000) {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 const tokens = await apiLogin();
 const bots = (await apiGet(tokens.access_token, "/bots")).items;
 const llmBot = bots.find((b) => b.model === "llm" && b.status === "running") ?? bots[0];
-// a finished backtest for the report page (the baseline needs no cost confirmation)
 const baseline = bots.find((b) => b.model === "baseline") ?? bots[0];
-const bt = await apiPost(tokens.access_token, "/backtests", { bot_id: baseline.id, from: Date.UTC(2025, 9, 17), to: Date.UTC(2025, 9, 20) });
-const btId = bt.body?.id;
-if (btId !== undefined) await until("backtest done", async () => (await apiGet(tokens.access_token, `/backtests/${btId}`)).status === "done", 60000);
 
 const pages = [
   { name: "login", path: "/login", auth: false, ready: "form" },
@@ -63,7 +46,8 @@ const pages = [
   { name: "bot-detail", path: `/bots/${llmBot.id}`, ready: "[data-testid=decision]", chart: true },
   { name: "bot-prompt", path: `/bots/${llmBot.id}`, ready: "[data-testid=decision]", click: "text=Prompt & answer", after: "[role=dialog] pre", fullPage: false },
   { name: "emergency-stop", path: "/", ready: "[data-testid=leaderboard]", click: "[aria-label='Emergency stop all bots']:visible", after: "[role=dialog] >> text=Total:", fullPage: false },
-  { name: "backtests", path: btId !== undefined ? `/backtests/${btId}` : "/backtests", ready: "dl", chart: true },
+  // runs a backtest of the baseline through the form (no cost confirmation) and waits for its report
+  { name: "backtests", path: "/backtests", ready: "#bt-bot", select: ["#bt-bot", String(baseline.id)], click: "button:has-text('Run')", after: "dl", afterTimeout: 90000, keep: true, chart: true },
   { name: "alerts", path: "/alerts", ready: "main li" },
   { name: "settings", path: "/settings", ready: "main table" },
 ];
@@ -93,18 +77,31 @@ try {
         if (p.auth === false && loggedIn) continue; // login page shot happens first
         await page.goto(`${BASE}${p.path}`);
         await page.waitForSelector(p.ready, { timeout: 20000 });
-        if (p.chart) await page.waitForFunction(() => [...document.querySelectorAll("canvas")].length > 0, null, { timeout: 20000 });
+        if (p.chart && !p.click) await page.waitForFunction(() => [...document.querySelectorAll("canvas")].length > 0, null, { timeout: 20000 });
         await page.waitForFunction(() => document.querySelector("[data-testid=conn]")?.textContent?.includes("live") ?? true, null, { timeout: 15000 }).catch(() => problems.push(`${p.name}: stream not live`));
+        if (p.select) await page.selectOption(p.select[0], p.select[1]);
         if (p.click) {
           await page.locator(p.click).first().click();
-          await page.waitForSelector(p.after, { timeout: 15000 });
+          await page.waitForSelector(p.after, { timeout: p.afterTimeout ?? 15000 });
+          if (p.chart) await page.waitForFunction(() => document.querySelectorAll("canvas").length > 0, null, { timeout: 20000 });
         }
         // let web fonts, charts and animations settle: wait for two animation frames
         await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+        if (p.name === "arena") {
+          // first render of the arena on a fresh load: navigation start → leaderboard rows in the DOM
+          const t0 = Date.now();
+          await page.goto(`${BASE}/`);
+          await page.waitForSelector("[data-testid=leaderboard] tbody tr", { timeout: 20000 });
+          const nav = await page.evaluate(() => performance.now());
+          const res = await page.evaluate(() => performance.getEntriesByType("resource").map((e) => `${Math.round(e.startTime)}→${Math.round(e.responseEnd)} ${e.name.replace(location.origin, "")}`));
+          console.log(`arena first render (${theme}, ${width} px): ${Date.now() - t0} ms wall, ${Math.round(nav)} ms since navigation start`);
+          if (process.env.TIMING) console.log(res.join("\n"));
+          await page.waitForFunction(() => document.querySelectorAll("canvas").length > 0, null, { timeout: 20000 });
+        }
         const file = path.join(OUT, `${p.name}-${theme}-${width}.png`);
         await page.screenshot({ path: file, fullPage: p.fullPage ?? true });
         console.log("wrote", path.relative(process.cwd(), file));
-        if (p.click) await page.keyboard.press("Escape");
+        if (p.click && !p.keep) await page.keyboard.press("Escape");
       }
       await ctx.close();
     }
