@@ -92,6 +92,7 @@ export function Shell() {
           <CaughtUp />
           <MarketTime />
           <ConnectionPill />
+          {auth.email && <span className="hidden xl:inline text-xs text-muted truncate max-w-48" title="Signed in">{auth.email}</span>}
           <span className="hidden sm:inline"><EmergencyStopButton bots={running} scope="all" /></span>
           <span className="sm:hidden"><EmergencyStopButton bots={running} scope="all" compact /></span>
           <Menu>
