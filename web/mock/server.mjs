@@ -391,6 +391,8 @@ function serveStatic(req, res, url) {
 const server = http.createServer(async (req, res) => {
   const url = new URL(req.url, `http://${req.headers.host}`);
   const p = url.pathname;
+  // dev-only hook (not part of the contract): drop every stream connection to exercise resume
+  if (p === "/__mock/drop-streams" && req.method === "POST") { for (const c of clients) c.ws.terminate(); return send(res, 204); }
   if (!p.startsWith("/api/")) return serveStatic(req, res, url);
   const m = req.method;
   if (p === "/api/health") return send(res, 200, { status: "ok", version: "mock-0.1", market_time: marketTime });

@@ -137,6 +137,7 @@ describe("stream client reconnect", () => {
       maxDelayMs: 1000,
       offlineAfter: 3,
       replayQuietMs: 200,
+      replayMaxMs: 1000,
     });
     return { client, states, get state() { return state; } };
   }
@@ -187,6 +188,25 @@ describe("stream client reconnect", () => {
     await vi.advanceTimersByTimeAsync(200);
     expect(h.state.replaying).toBe(false);
     expect(h.state.caughtUp).toBe(1);
+    h.client.stop();
+  });
+
+  it("a replay under steady live traffic still ends (at the latest replayMaxMs after open)", async () => {
+    const h = make();
+    h.client.start();
+    await vi.advanceTimersByTimeAsync(0);
+    FakeSocket.all[0].open();
+    FakeSocket.all[0].send(m(1, 1));
+    FakeSocket.all[0].drop();
+    await vi.advanceTimersByTimeAsync(100);
+    FakeSocket.all[1].open();
+    // a message every 100 ms: never 200 ms of quiet
+    for (let q = 2; q <= 40; q++) {
+      FakeSocket.all[1].send(m(1, q));
+      await vi.advanceTimersByTimeAsync(100);
+    }
+    expect(h.state.replaying).toBe(false);
+    expect(h.state.caughtUp).not.toBeNull();
     h.client.stop();
   });
 

@@ -135,7 +135,7 @@ function EmergencyStopContent({ bots, scope }: { bots: Bot[]; scope: "all" | "bo
                     ))}
                     {os.map((o) => (
                       <li key={"o" + o.id} className="flex justify-between gap-2 text-muted">
-                        <span>Cancel {o.type.replace(/_/g, " ")} {o.side} {ins.qty(o.symbol, o.quantity)} {ins.base(o.symbol)}</span>
+                        <span>Cancel {o.type.toLowerCase().replace(/_/g, " ")} {o.side.toLowerCase()} {ins.qty(o.symbol, o.quantity)} {ins.base(o.symbol)}</span>
                         <span>{o.stop_price ? "@ " + ins.price(o.symbol, o.stop_price) : o.price ? "@ " + ins.price(o.symbol, o.price) : ""}</span>
                       </li>
                     ))}
@@ -148,7 +148,7 @@ function EmergencyStopContent({ bots, scope }: { bots: Bot[]; scope: "all" | "bo
             Total: {allPositions.length} positions (≈ {formatUsd(notional(allPositions))} notional at mark), {totalOrders} open orders.
           </div>
           {state.error ? <ErrorState error={state.error} compact /> : null}
-          <Button variant="danger" size="lg" onClick={go} disabled={state.busy} className="w-full">
+          <Button variant="danger" size="lg" onClick={go} disabled={state.busy} className="w-full sticky bottom-0 shadow-[0_-8px_16px_var(--panel)]">
             <OctagonX size={16} /> {state.waiting ? "Waiting for the venue to confirm flat…" : state.busy ? "Stopping…" : `Close ${allPositions.length} positions, cancel ${totalOrders} orders and stop`}
           </Button>
         </div>

@@ -48,6 +48,7 @@ function Detail({ bot }: { bot: Bot }) {
   const equity = useEquity(id);
   const perf = usePerformance(id);
   const [coin, setCoin] = useState(bot.symbols[0] ?? "BTC");
+  const [allDecisions, setAllDecisions] = useState(false);
   const sym = ins.get(coin);
   const candles = useCandles(sym?.symbol ?? coin + "USDT", bot.interval);
   const stale = live.conn !== "live";
@@ -154,7 +155,12 @@ function Detail({ bot }: { bot: Bot }) {
         <Panel title="Decisions" actions={<span className="text-xs text-muted num">since {fmtUtc(bot.created_at)}</span>} className="xl:max-h-[calc(100vh-140px)] xl:sticky xl:top-[60px] flex flex-col" bodyClassName="overflow-auto flex-1">
           {decisions.isLoading ? <LoadingRows rows={6} /> : decisions.error && !decisions.data ? <ErrorState error={decisions.error} retry={() => decisions.refetch()} /> : !decisions.data?.length ? (
             <Empty title="No decisions yet">{bot.status === "running" ? "The first arrives at the next cycle." : "Start the bot to see its decisions here live."}</Empty>
-          ) : decisions.data.map((d) => <DecisionCard key={String(d.id)} d={d} bot={bot} ins={ins} now={mnow} showBot={false} />)}
+          ) : (
+            <>
+              {(allDecisions ? decisions.data : decisions.data.slice(0, 10)).map((d) => <DecisionCard key={String(d.id)} d={d} bot={bot} ins={ins} now={mnow} showBot={false} />)}
+              {!allDecisions && decisions.data.length > 10 && <div className="p-2 text-center"><Button size="sm" variant="ghost" onClick={() => setAllDecisions(true)}>Show {decisions.data.length - 10} older</Button></div>}
+            </>
+          )}
         </Panel>
       </div>
     </div>

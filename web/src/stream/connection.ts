@@ -32,8 +32,10 @@ export interface StreamClientOptions {
   maxDelayMs?: number;
   /** Failed attempts in a row after which the state says "offline". */
   offlineAfter?: number;
-  /** A replay is over when the server says so ({"type":"caught_up"}) or after this much quiet. */
+  /** A replay is over when the server says so ({"type":"caught_up"}), after this much quiet, or at
+   *  the latest this long after the connection opened (live traffic never leaves a quiet gap). */
   replayQuietMs?: number;
+  replayMaxMs?: number;
 }
 
 export function backoffDelay(attempt: number, base: number, max: number, random: () => number): number {
@@ -49,6 +51,7 @@ export class StreamClient {
   private attempt = 0;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   private quietTimer: ReturnType<typeof setTimeout> | null = null;
+  private maxTimer: ReturnType<typeof setTimeout> | null = null;
   private replaying = false;
   private stopped = true;
   private state: ConnectionState | null = null;
@@ -61,7 +64,8 @@ export class StreamClient {
       baseDelayMs: 500,
       maxDelayMs: 15_000,
       offlineAfter: 4,
-      replayQuietMs: 750,
+      replayQuietMs: 150,
+      replayMaxMs: 2500,
       ...opts,
     };
   }
@@ -109,8 +113,10 @@ export class StreamClient {
   private clearTimers() {
     if (this.retryTimer) clearTimeout(this.retryTimer);
     if (this.quietTimer) clearTimeout(this.quietTimer);
+    if (this.maxTimer) clearTimeout(this.maxTimer);
     this.retryTimer = null;
     this.quietTimer = null;
+    this.maxTimer = null;
   }
 
   private async connect(): Promise<void> {
@@ -144,6 +150,7 @@ export class StreamClient {
         this.replaying = true;
         this.o.onReplayStart?.();
         this.armQuiet();
+        this.maxTimer = setTimeout(() => this.endReplay(), this.o.replayMaxMs);
       }
     };
     socket.onmessage = (ev) => {
@@ -181,7 +188,9 @@ export class StreamClient {
 
   private endReplay() {
     if (this.quietTimer) clearTimeout(this.quietTimer);
+    if (this.maxTimer) clearTimeout(this.maxTimer);
     this.quietTimer = null;
+    this.maxTimer = null;
     if (!this.replaying) return;
     this.replaying = false;
     this.o.onReplayEnd?.();
