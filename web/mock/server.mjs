@@ -264,8 +264,7 @@ function performance(bot) {
   return {
     initial_equity: money(cap), final_equity: money(eq), total_return_pct: Number((pnl / cap * 100).toFixed(4)), sharpe: bot.closed.length > 3 ? Number((pnl / cap * 8).toFixed(3)) : null,
     max_drawdown_pct: Number((mdd * 100).toFixed(3)), trades: bot.closed.length, win_rate: bot.closed.length ? wins / bot.closed.length : null,
-    net_pnl: money(pnl), fees_paid: money(bot.fees), llm_cost_usd: money(bot.llmCost), pnl_net_of_llm_cost: money(pnl - bot.llmCost),
-    trades: bot.closed.map(({ pnl: _p, ...t }) => t),
+    profit_factor: null, sortino: null, net_pnl: money(pnl), fees_paid: money(bot.fees), funding_paid: "0.00", equity_points: bot.equityCurve.length,
   };
 }
 
@@ -501,7 +500,7 @@ const server = http.createServer(async (req, res) => {
     return err(res, 404, "not_found", "no such route");
   }
   if (p === "/api/arena") {
-    const rows = mine.map((b) => { const pf = performance(b); return { bot_id: b.id, label: b.spec.label, equity: pf.final_equity, pnl: pf.net_pnl, llm_cost_usd: pf.llm_cost_usd, net_pnl: pf.pnl_net_of_llm_cost, return_pct: pf.total_return_pct }; });
+    const rows = mine.map((b) => { const pf = performance(b); return { bot_id: b.id, label: b.spec.label, equity: pf.final_equity, pnl: pf.net_pnl, llm_cost_usd: money(b.llmCost), net_pnl: money(Number(pf.net_pnl) - b.llmCost), return_pct: pf.total_return_pct }; });
     rows.sort((a, b) => Number(b.net_pnl) - Number(a.net_pnl));
     return send(res, 200, { items: rows.map((r, i) => ({ rank: i + 1, ...r })), next_cursor: null });
   }

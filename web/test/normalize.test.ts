@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { extractReasoning, normalizeBot, normalizeDecision, normalizeMetrics, normalizeReport } from "@/api/normalize";
-import { benchmark, leaderboardRows } from "@/pages/ArenaPage";
+import { benchmark, extremes, leaderboardRows } from "@/pages/ArenaPage";
 import type { Bot, WireBot } from "@/api/types";
 
 describe("normalize wire objects", () => {
@@ -40,6 +40,11 @@ describe("arena", () => {
     expect(b.points.map((p) => p.equity)).toEqual(["10000.00", "11000.05"]);
     expect(b.row).toMatchObject({ account_value: "11000.05", total_pnl: "1000.05", return_pct: "10.0005", benchmark: true });
     expect(benchmark([], "10000")).toBeNull();
+  });
+  it("biggest win and loss come from the fills' realized PnL, exactly", () => {
+    const f = (pnl: string) => ({ id: 1, symbol: "BTCUSDT", side: "SELL", quantity: "1", price: "1", fee: "0", realized_pnl: pnl, is_maker: false, at: 1 });
+    expect(extremes([f("0"), f("12.30"), f("-4.1"), f("12.31"), f("-40.00"), f("junk")])).toEqual({ biggest_win: "12.31", biggest_loss: "-40.00" });
+    expect(extremes([])).toEqual({ biggest_win: null, biggest_loss: null });
   });
   it("leaderboard rows join the ranking with performance and compute return exactly", () => {
     const bots = new Map([["1", { id: 1, name: "base", capital: "10000", model: "baseline", provider: "" } as unknown as Bot]]);

@@ -36,6 +36,7 @@ export const fetchPositions = (id: Id) => api<Page<WirePosition>>(`/bots/${id}/p
 export const fetchOrders = (id: Id) => api<Page<Order>>(`/bots/${id}/orders`, { query: { limit: 200 } }).then((p) => p.items);
 export const fetchDecisions = (id: Id, limit = 50, include?: "prompt") =>
   api<Page<WireDecision>>(`/bots/${id}/decisions`, { query: { limit, include } }).then((p) => p.items.map((d) => normalizeDecision(d, id)));
+export const fetchFills = (id: Id) => api<Page<Fill>>(`/bots/${id}/trades`, { query: { limit: 1000 } }).then((p) => p.items);
 export const fetchEquity = (id: Id) => api<Page<EquityPoint>>(`/bots/${id}/equity`, { query: { limit: 1000 } }).then((p) => p.items);
 export const fetchPerformance = (id: Id) => api<unknown>(`/bots/${id}/performance`).then((x) => normalizeMetrics(x));
 export const fetchCandles = (symbol: string, interval: string, from?: number) =>
@@ -49,7 +50,7 @@ export const useSymbols = () =>
 export const useBots = () => useQuery({ queryKey: qk.bots, queryFn: fetchBots });
 export const useBot = (id: Id, enabled = true) => useQuery({ queryKey: qk.bot(id), queryFn: () => api<WireBot>(`/bots/${id}`).then(normalizeBot), enabled });
 export const usePositions = (id: Id, enabled = true) => useQuery<Position[]>({ queryKey: qk.positions(id), queryFn: () => fetchPositions(id), enabled });
-export const useTrades = (id: Id) => useQuery<Fill[]>({ queryKey: qk.trades(id), queryFn: () => api<Page<Fill>>(`/bots/${id}/trades`, { query: { limit: 500 } }).then((p) => p.items) });
+export const useTrades = (id: Id) => useQuery<Fill[]>({ queryKey: qk.trades(id), queryFn: () => fetchFills(id) });
 export const useOrders = (id: Id, enabled = true) => useQuery<Order[]>({ queryKey: qk.orders(id), queryFn: () => fetchOrders(id), enabled });
 export const useDecisions = (id: Id) => useQuery<DecisionRecord[]>({ queryKey: qk.decisions(id), queryFn: () => fetchDecisions(id) });
 export const useEquity = (id: Id) => useQuery({ queryKey: qk.equity(id), queryFn: () => fetchEquity(id) });

@@ -884,9 +884,26 @@ export interface components {
             items: components["schemas"]["EquityPoint"][];
             next_cursor: string | null;
         };
-        /** @description the backtest report's metrics over the bot's life */
+        /** @description the backtest report's metrics (engine::ComputeMetrics) over the bot's life */
         Performance: {
-            [key: string]: unknown;
+            /** @description exact decimal */
+            initial_equity: string;
+            /** @description exact decimal */
+            final_equity: string;
+            total_return_pct: number;
+            sharpe?: number | null;
+            sortino?: number | null;
+            max_drawdown_pct: number;
+            trades: number;
+            win_rate?: number | null;
+            profit_factor?: number | null;
+            /** @description exact decimal */
+            net_pnl: string;
+            /** @description exact decimal */
+            fees_paid: string;
+            /** @description exact decimal */
+            funding_paid: string;
+            equity_points?: number;
         };
         Symbol: {
             symbol: string;
@@ -942,7 +959,6 @@ export interface components {
         CredentialPut: {
             api_key: string;
             api_secret?: string;
-            base_url?: string;
         };
         Credential: {
             name: string;
@@ -960,6 +976,7 @@ export interface components {
         };
         CommandResult: {
             id: number;
+            /** @description the bot's status after the command */
             status: string;
         };
         EmergencyStopResult: {
@@ -1731,7 +1748,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description accepted */
+            /** @description applied by the runtime */
             202: {
                 headers: {
                     [name: string]: unknown;
@@ -1760,6 +1777,15 @@ export interface operations {
             };
             /** @description error */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1780,7 +1806,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description accepted */
+            /** @description applied by the runtime */
             202: {
                 headers: {
                     [name: string]: unknown;
@@ -1809,6 +1835,15 @@ export interface operations {
             };
             /** @description error */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1829,7 +1864,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description accepted */
+            /** @description applied by the runtime */
             202: {
                 headers: {
                     [name: string]: unknown;
@@ -1858,6 +1893,15 @@ export interface operations {
             };
             /** @description error */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1878,7 +1922,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description accepted */
+            /** @description applied by the runtime */
             202: {
                 headers: {
                     [name: string]: unknown;
@@ -1907,6 +1951,15 @@ export interface operations {
             };
             /** @description error */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1927,7 +1980,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description accepted */
+            /** @description applied by the runtime */
             202: {
                 headers: {
                     [name: string]: unknown;
@@ -1956,6 +2009,15 @@ export interface operations {
             };
             /** @description error */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2421,6 +2483,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     get_market_symbol_candles: {
@@ -2798,7 +2869,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description accepted */
+            /** @description applied */
             202: {
                 headers: {
                     [name: string]: unknown;
@@ -2809,6 +2880,15 @@ export interface operations {
             };
             /** @description error */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2840,7 +2920,25 @@ export interface operations {
                 };
             };
             /** @description error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -5,9 +5,9 @@ import { lazy, Suspense, useMemo, useState } from "react";
 import { Link } from "react-router-dom";
 import { useQueries, useQuery } from "@tanstack/react-query";
 import { AlertTriangle, Plus } from "lucide-react";
-import { fetchCandles, fetchDecisions, fetchEquity, fetchPerformance, fetchPositions, qk, useAlerts, useArena, useBots } from "@/api/queries";
-import type { ArenaEntry, ArenaRow, Bot, Candle, Performance } from "@/api/types";
-import { decToPlain, div, formatDec, formatPct, formatUsd, mul, parseDec, percentOf, sub, sum, toScale } from "@/lib/decimal";
+import { fetchCandles, fetchDecisions, fetchEquity, fetchFills, fetchPerformance, fetchPositions, qk, useAlerts, useArena, useBots } from "@/api/queries";
+import type { ArenaEntry, ArenaRow, Bot, Candle, Fill, Performance } from "@/api/types";
+import { cmp, decToPlain, div, formatDec, formatPct, formatUsd, mul, parseDec, percentOf, sub, sum, toScale, type Dec } from "@/lib/decimal";
 import { useInstruments } from "@/lib/instruments";
 import { cn } from "@/lib/utils";
 import { useLive, useMarketNow } from "@/stream/StreamProvider";
@@ -47,6 +47,8 @@ export default function ArenaPage() {
     queries: list.map((b) => ({ queryKey: qk.decisions(b.id), queryFn: () => fetchDecisions(b.id) })),
   });
   const perfs = useQueries({ queries: list.map((b) => ({ queryKey: qk.performance(b.id), queryFn: () => fetchPerformance(b.id) })) });
+  // biggest win and loss: the largest realized PnL of a closing fill (performance does not carry them)
+  const fills = useQueries({ queries: list.map((b) => ({ queryKey: qk.trades(b.id), queryFn: () => fetchFills(b.id) })) });
   const equities = useQueries({ queries: list.map((b) => ({ queryKey: qk.equity(b.id), queryFn: () => fetchEquity(b.id) })) });
   // the benchmark: BTC bought at the first bot's start with the first bot's capital
   const start = list.length ? Math.min(...list.map((b) => b.created_at)) : 0;
@@ -67,7 +69,10 @@ export default function ArenaPage() {
   const entries = arena.data ?? [];
   const llmCost = sum(entries.map((r) => parseDec(r.llm_cost_usd)));
   const bench = useMemo(() => benchmark(btc?.data, refCapital), [btc?.data, refCapital]);
-  const rows = useMemo(() => leaderboardRows(entries, byId, new Map(list.map((b, i) => [String(b.id), perfs[i]?.data]))), [entries, byId, list, perfs]);
+  const rows = useMemo(
+    () => leaderboardRows(entries, byId, new Map(list.map((b, i) => [String(b.id), perfs[i]?.data ? { ...perfs[i].data!, ...extremes(fills[i]?.data) } : undefined]))),
+    [entries, byId, list, perfs, fills],
+  );
   const net = sub(pnl, llmCost);
   const halted = list.filter((b) => b.trading_state === "halted" || b.trading_state === "reducing");
   const critical = (alerts.data ?? []).filter((a) => a.severity === "critical" && !a.acknowledged).length;
@@ -150,6 +155,19 @@ export default function ArenaPage() {
 }
 
 const EMPTY: Performance = { account_value: null, initial_equity: null, return_pct: null, total_pnl: null, net_pnl: null, llm_cost: null, fees: null, win_rate: null, biggest_win: null, biggest_loss: null, sharpe: null, max_drawdown: null, trades: null };
+
+/** The largest positive and the most negative realized PnL among fills (exact). */
+export function extremes(fills: Fill[] | undefined): Pick<Performance, "biggest_win" | "biggest_loss"> {
+  let win: Dec | null = null;
+  let loss: Dec | null = null;
+  for (const f of fills ?? []) {
+    const d = parseDec(f.realized_pnl);
+    if (!d) continue;
+    if (d.v > 0n && (!win || cmp(d, win) > 0)) win = d;
+    if (d.v < 0n && (!loss || cmp(d, loss) < 0)) loss = d;
+  }
+  return { biggest_win: win ? decToPlain(win) : null, biggest_loss: loss ? decToPlain(loss) : null };
+}
 
 /** The arena's ranking (net of LLM cost) joined with each bot's performance for the other columns. */
 export function leaderboardRows(entries: ArenaEntry[], bots: Map<string, Bot>, perf: Map<string, Performance | undefined>): ArenaRow[] {
