@@ -5,6 +5,7 @@ import { lazy, Suspense, useMemo, useState } from "react";
 import { Link } from "react-router-dom";
 import { useQueries, useQuery } from "@tanstack/react-query";
 import { AlertTriangle, Plus } from "lucide-react";
+import { ApiError } from "@/api/client";
 import { fetchCandles, fetchDecisions, fetchEquity, fetchFills, fetchPerformance, fetchPositions, qk, useAlerts, useArena, useBots } from "@/api/queries";
 import type { ArenaEntry, ArenaRow, Bot, Candle, Fill, Performance } from "@/api/types";
 import { cmp, decToPlain, div, formatDec, formatPct, formatUsd, mul, parseDec, percentOf, sub, sum, toScale, type Dec } from "@/lib/decimal";
@@ -66,7 +67,9 @@ export default function ArenaPage() {
   const equity = sum(list.map((b) => parseDec(b.equity)));
   const capital = sum(list.map((b) => parseDec(b.capital)));
   const pnl = sub(equity, capital);
-  const entries = arena.data ?? [];
+  // without GET /api/arena (404 while the route is planned) rank the bots by PnL from the bot list
+  const arenaMissing = arena.error instanceof ApiError && arena.error.status === 404;
+  const entries = arena.data ?? (arenaMissing ? rankFromBots(list) : []);
   const llmCost = sum(entries.map((r) => parseDec(r.llm_cost_usd)));
   const bench = useMemo(() => benchmark(btc?.data, refCapital), [btc?.data, refCapital]);
   const rows = useMemo(
@@ -112,16 +115,16 @@ export default function ArenaPage() {
           <>
             <Stat label="Account value">{formatUsd(equity)}</Stat>
             <Stat label="Total PnL"><Signed value={pnl} /></Stat>
-            <Stat label="Net of LLM cost"><Signed value={net} /></Stat>
+            <Stat label="Net of LLM cost">{arenaMissing ? "—" : <Signed value={net} />}</Stat>
             <Stat label="Return"><Signed value={percentOf(pnl, capital)} kind="pct" /></Stat>
-            <Stat label="LLM cost">{formatUsd(llmCost)}</Stat>
+            <Stat label="LLM cost">{arenaMissing ? "—" : formatUsd(llmCost)}</Stat>
             <Stat label="Bots running">{list.filter((b) => b.status === "running").length} <span className="text-muted text-[13px] font-normal">/ {list.length}</span></Stat>
           </>
         )}
       </section>
 
-      <Panel title="Leaderboard" actions={<>{stale && <StaleNote since={live.lastEventWall} now={now} />}<span className="text-xs text-muted hidden sm:inline">ranked by PnL net of LLM cost</span></>}>
-        {arena.isLoading ? <LoadingRows rows={5} /> : arena.error && !arena.data ? <ErrorState error={arena.error} retry={() => arena.refetch()} /> : (
+      <Panel title="Leaderboard" actions={<>{stale && <StaleNote since={live.lastEventWall} now={now} />}<span className="text-xs text-muted hidden sm:inline">{arenaMissing ? "ranked by PnL (the server has no arena ranking yet: LLM cost unknown)" : "ranked by PnL net of LLM cost"}</span></>}>
+        {arena.isLoading ? <LoadingRows rows={5} /> : arena.error && !arena.data && !arenaMissing ? <ErrorState error={arena.error} retry={() => arena.refetch()} /> : (
           <Leaderboard rows={rows} benchmark={bench?.row} bots={byId} />
         )}
       </Panel>
@@ -155,6 +158,15 @@ export default function ArenaPage() {
 }
 
 const EMPTY: Performance = { account_value: null, initial_equity: null, return_pct: null, total_pnl: null, net_pnl: null, llm_cost: null, fees: null, win_rate: null, biggest_win: null, biggest_loss: null, sharpe: null, max_drawdown: null, trades: null };
+
+/** Arena entries from the bot list (PnL only; the LLM cost is unknown). */
+export function rankFromBots(bots: Bot[]): ArenaEntry[] {
+  const sorted = [...bots].sort((a, b) => {
+    const x = parseDec(a.pnl), y = parseDec(b.pnl);
+    return x && y ? cmp(y, x) : 0;
+  });
+  return sorted.map((b, i) => ({ rank: i + 1, bot_id: b.id, label: b.label || b.name, equity: b.equity, pnl: b.pnl, llm_cost_usd: "", net_pnl: "" }));
+}
 
 /** The largest positive and the most negative realized PnL among fills (exact). */
 export function extremes(fills: Fill[] | undefined): Pick<Performance, "biggest_win" | "biggest_loss"> {
