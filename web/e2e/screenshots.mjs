@@ -48,7 +48,7 @@ const pages = [
   { name: "emergency-stop", path: "/", ready: "[data-testid=leaderboard]", click: "[aria-label='Emergency stop all bots']:visible", after: "[role=dialog] >> text=Total:", fullPage: false },
   // runs a backtest of the baseline through the form (no cost confirmation) and waits for its report
   { name: "backtests", path: "/backtests", ready: "#bt-bot", select: ["#bt-bot", String(baseline.id)], click: "button:has-text('Run')", after: "dl", afterTimeout: 90000, keep: true, chart: true },
-  { name: "alerts", path: "/alerts", ready: "main li" },
+  { name: "alerts", path: "/alerts", ready: "main section" },
   { name: "settings", path: "/settings", ready: "main table" },
 ];
 
@@ -62,7 +62,8 @@ try {
       await ctx.addInitScript((t) => localStorage.setItem("aitrader.theme", t), theme);
       const page = await ctx.newPage();
       page.on("pageerror", (e) => problems.push(`${theme}/${width}: page error: ${e.message}`));
-      page.on("console", (m) => { if (m.type() === "error") problems.push(`${theme}/${width}: console: ${m.text()}`); });
+      // (URLs may carry the access token: never print it)
+      page.on("console", (m) => { if (m.type() === "error") problems.push(`${theme}/${width}: console: ${m.text().replace(/access_token=[^&\s'"]+/g, "access_token=REDACTED")}`); });
       let loggedIn = false;
       for (const p of pages) {
         if (ONLY && !ONLY.includes(p.name)) continue;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { extractReasoning, normalizeBot, normalizeDecision, normalizeMetrics, normalizeReport } from "@/api/normalize";
+import { extractReasoning, isBaselineBot, normalizeBot, normalizeDecision, normalizeMetrics, normalizeReport } from "@/api/normalize";
 import { benchmark, extremes, leaderboardRows } from "@/pages/ArenaPage";
 import type { Bot, WireBot } from "@/api/types";
 
@@ -19,6 +19,27 @@ describe("normalize wire objects", () => {
     expect(d.verdicts).toEqual([]);
     expect(d.bot_id).toBe(9);
     expect(d.cost_usd).toBe("0");
+  });
+  it("reads the real server's decision format (decisions keyed by coin, verdicts with an action)", () => {
+    // shape served by aitrader serve (api-server branch) for a baseline cycle
+    const d = normalizeDecision({
+      id: 3, cycle: 2, decided_at: 1758636000000, prompt_version: "baseline", prompt_hash: "", raw_answer: "{}",
+      decisions: {
+        BTC: { trade_signal_args: { coin: "BTC", signal: "hold", quantity: 0, justification: "[baseline] no setup" } },
+        SOL: { trade_signal_args: { coin: "SOL", signal: "sell_to_enter", quantity: 12, leverage: 1, profit_target: 203.21, stop_loss: 226.46, confidence: 0.75, justification: "[baseline] 4h EMA20 < EMA50" } },
+        XRP: { trade_signal_args: { coin: "XRP", signal: "buy_to_enter", quantity: 100 } },
+      },
+      verdicts: [{ coin: "BTC", signal: "hold", action: "held" }, { coin: "SOL", signal: "sell_to_enter", action: "entered" }, { coin: "XRP", signal: "buy_to_enter", action: "denied", reason: "cool_down" }],
+      outcome: "executed", error: null, latency_ms: 0, input_tokens: 0, output_tokens: 0, cost_usd: "0",
+    }, 1);
+    expect(d.decisions.map((x) => [x.coin, x.signal, x.quantity, x.stop_loss])).toEqual([["BTC", "hold", "0", null], ["SOL", "sell_to_enter", "12", "226.46"], ["XRP", "buy_to_enter", "100", null]]);
+    expect(d.verdicts.map((v) => [v.coin, v.kind])).toEqual([["BTC", "none"], ["SOL", "accepted"], ["XRP", "denied"]]);
+    expect(d.verdicts[2].reason).toBe("cool_down");
+    expect(d.reasoning).toBe("BTC: [baseline] no setup\nSOL: [baseline] 4h EMA20 < EMA50");
+  });
+  it("the baseline is recognised whatever the server calls it", () => {
+    expect(isBaselineBot({ model: "baseline-v1", provider: "baseline" })).toBe(true);
+    expect(isBaselineBot({ model: "claude-sonnet-4-5", provider: "anthropic" })).toBe(false);
   });
   it("report metrics use the engine's keys; the duplicate trades key is the array", () => {
     // engine/report.cpp writes "trades" twice (count, then the list); JSON.parse keeps the list

@@ -35,13 +35,20 @@ export function msOf(x: unknown): number | null {
   return null;
 }
 
+/** The rule-based baseline, whatever the server calls it ("baseline", "baseline-v1", provider "baseline"). */
+export function isBaselineBot(b: { model?: string; provider?: string | null; spec?: { model?: string } }): boolean {
+  return b.spec?.model === "baseline" || /^baseline/i.test(b.model ?? "") || b.provider === "baseline";
+}
+
 export function normalizeBot(b: WireBot): Bot {
   const spec = isObj(b.spec) ? b.spec : ({} as WireBot["spec"]);
   const mode = (["paper", "testnet", "live"].includes(b.mode) ? b.mode : spec.mode ?? "paper") as BotMode;
   const extra = b as unknown as Obj;
   const ts = str(extra.trading_state);
+  const baseline = isBaselineBot(b);
   return {
     ...b,
+    baseline,
     mode,
     label: b.label || spec.label || b.name,
     llm: spec.llm,
@@ -59,6 +66,7 @@ export function normalizePosition(p: WirePosition): Position {
 const SIGNALS: Signal[] = ["buy_to_enter", "sell_to_enter", "hold", "close_position"];
 
 function parsedDecision(x: unknown): ParsedDecision | null {
+  if (isObj(x) && isObj(x.trade_signal_args)) x = x.trade_signal_args; // the Alpha Arena answer format
   if (!isObj(x)) return null;
   const coin = str(x.coin) ?? str(x.symbol);
   if (!coin) return null;
@@ -81,18 +89,24 @@ function verdict(x: unknown): RiskVerdict | null {
   if (!isObj(x)) return null;
   const coin = str(x.coin) ?? str(x.symbol);
   if (!coin) return null;
-  const v = str(x.verdict) ?? str(x.status) ?? str(x.result);
-  const accepted = typeof x.accepted === "boolean" ? x.accepted : typeof x.ok === "boolean" ? x.ok : v ? /^(accept|ok|allow|pass)/i.test(v) : false;
+  const v = str(x.verdict) ?? str(x.status) ?? str(x.result) ?? str(x.action);
+  const reason = str(x.reason) ?? str(x.code) ?? str(x.reason_code);
+  const accepted = typeof x.accepted === "boolean" ? x.accepted : typeof x.ok === "boolean" ? x.ok : v ? /^(accept|ok|allow|pass|enter|close|exec|reduc|fill)/i.test(v) : false;
+  // "held" (a hold or a kept position) is no order at all, not a denial
+  const kind: RiskVerdict["kind"] = accepted ? "accepted" : v && /^(held|hold|skip|none|noop|kept)/i.test(v) && !reason ? "none" : "denied";
   return {
     coin: coin.toUpperCase().replace(/USDT$/, ""),
     accepted,
-    reason: str(x.reason) ?? str(x.code) ?? str(x.reason_code) ?? null,
+    kind,
+    action: v ?? null,
+    reason: reason ?? null,
     message: str(x.message) ?? null,
   };
 }
 
 const list = <T,>(x: unknown, f: (v: unknown) => T | null): T[] => {
-  const arr = Array.isArray(x) ? x : isObj(x) && Array.isArray(x.items) ? x.items : [];
+  // an array, {items: [...]}, or an object keyed by coin ({"BTC": {...}, ...})
+  const arr = Array.isArray(x) ? x : isObj(x) && Array.isArray(x.items) ? x.items : isObj(x) ? Object.entries(x).map(([k, v]) => (isObj(v) && !("coin" in v) && !isObj(v.trade_signal_args) ? { coin: k, ...v } : v)) : [];
   const out: T[] = [];
   for (const v of arr) {
     const r = f(v);

@@ -64,6 +64,8 @@ export interface BotSpec extends BotSpecWire {
 /** A bot with its spec's fields lifted for display. */
 export interface Bot extends Omit<WireBot, "mode"> {
   mode: BotMode;
+  /** the rule-based baseline (never shown as a model) */
+  baseline?: boolean;
   llm?: LlmSpec;
   interval: string;
   cadence: string;
@@ -96,6 +98,9 @@ export interface ParsedDecision {
 export interface RiskVerdict {
   coin: string;
   accepted: boolean;
+  /** accepted (an order was placed), denied (by the risk engine, with a reason), none (a hold) */
+  kind?: "accepted" | "denied" | "none";
+  action?: string | null;
   reason?: string | null; // reason code: "reward_risk_too_low"
   message?: string | null;
 }

@@ -30,8 +30,8 @@ export function SignalBadge({ d }: { d: ParsedDecision }) {
 export function DecisionCard({ d, bot, ins, now, showBot = true }: { d: DecisionRecord; bot?: Bot; ins: Instruments; now: number; showBot?: boolean }) {
   const [open, setOpen] = useState(false);
   const long = d.reasoning && d.reasoning.length > 220;
-  const verdictFor = (coin: string) => d.verdicts?.find((v) => v.coin === coin);
-  const baseline = bot?.model === "baseline";
+  const verdictFor = (coin: string) => d.verdicts?.find((v) => v.coin === coin && v.kind !== "none");
+  const baseline = !!bot?.baseline || bot?.model === "baseline";
   return (
     <article className="slidein border-b border-border px-3 py-2.5 last:border-b-0" data-testid="decision">
       <header className="flex items-center gap-2 min-w-0 text-xs">
@@ -91,9 +91,9 @@ export function DecisionCard({ d, bot, ins, now, showBot = true }: { d: Decision
           </table>
         </div>
       )}
-      {d.verdicts?.some((v) => !v.accepted) && (
+      {d.verdicts?.some((v) => !v.accepted && v.kind !== "none") && (
         <ul className="mt-1 text-xs text-down flex flex-col gap-0.5">
-          {d.verdicts.filter((v) => !v.accepted).map((v) => (
+          {d.verdicts.filter((v) => !v.accepted && v.kind !== "none").map((v) => (
             <li key={v.coin} className="flex gap-1"><ShieldX size={12} className="mt-0.5 shrink-0" /><span><b>{v.coin}</b> denied: {reasonWords(v.reason)}{v.reason ? <span className="text-muted"> ({v.reason})</span> : null}</span></li>
           ))}
         </ul>
@@ -136,14 +136,14 @@ function PromptPanel({ d, bot }: { d: DecisionRecord; bot?: Bot }) {
       </DialogTrigger>
       {open && (
         <DialogContent side="right" title={`${bot?.label || bot?.name || "bot " + d.bot_id} · decision`} description={`${fmtUtc(d.at, true)} UTC (market time)`}>
-          <PromptBody d={d} />
+          <PromptBody d={d} baseline={!!bot?.baseline || bot?.model === "baseline"} />
         </DialogContent>
       )}
     </Dialog>
   );
 }
 
-function PromptBody({ d }: { d: DecisionRecord }) {
+function PromptBody({ d, baseline }: { d: DecisionRecord; baseline: boolean }) {
   const q = useQuery({
     queryKey: ["decision-prompt", String(d.bot_id), String(d.id)],
     enabled: !d.prompt,
@@ -158,7 +158,7 @@ function PromptBody({ d }: { d: DecisionRecord }) {
           {full?.prompt && <CopyButton text={full.prompt} />}
         </div>
         {q.isLoading ? <LoadingRows rows={6} /> : q.error ? <ErrorState error={q.error} retry={() => q.refetch()} compact /> : (
-          <pre className="text-xs font-mono whitespace-pre-wrap break-words rounded border border-border bg-panel-2 p-3 max-h-[50vh] overflow-auto">{full?.prompt ?? "The server did not return the prompt for this decision."}</pre>
+          <pre className="text-xs font-mono whitespace-pre-wrap break-words rounded border border-border bg-panel-2 p-3 max-h-[50vh] overflow-auto">{full?.prompt || (baseline ? "The rule-based baseline sends no prompt: it decides from the indicators by fixed rules." : "The server did not return the prompt for this decision.")}</pre>
         )}
       </section>
       <section>

@@ -59,11 +59,11 @@ export function ModeBadge({ mode }: { mode: BotMode }) {
 }
 
 /** The model of a bot. The baseline is never shown as a model. */
-export function ModelLabel({ bot, className }: { bot: Pick<Bot, "model" | "llm" | "provider">; className?: string }) {
-  if (bot.model === "baseline") return <Badge tone="accent" className={className}>rule-based baseline</Badge>;
+export function ModelLabel({ bot, className }: { bot: Pick<Bot, "model" | "llm" | "provider" | "baseline">; className?: string }) {
+  if (bot.baseline || bot.model === "baseline") return <Badge tone="accent" className={className}>rule-based baseline</Badge>;
   return (
     <span className={cn("text-muted truncate", className)}>
-      {bot.llm?.model ?? "model"}
+      {bot.llm?.model ?? bot.model ?? "model"}
       {bot.provider ? <span className="text-muted/80"> · {bot.provider}</span> : null}
     </span>
   );

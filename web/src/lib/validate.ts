@@ -7,7 +7,8 @@ export type Errors = Record<string, string>;
 
 export const HARD_MAX_LEVERAGE = 10;
 export const INTERVALS = ["1m", "3m", "5m", "15m", "30m", "1h", "4h"] as const;
-const MINUTES: Record<string, number> = { "1m": 1, "3m": 3, "5m": 5, "15m": 15, "30m": 30, "1h": 60, "4h": 240, "1d": 1440 };
+const MINUTES: Record<string, number> = { "1m": 1, "3m": 3, "5m": 5, "15m": 15, "30m": 30, "1h": 60, "2h": 120, "4h": 240, "1d": 1440 };
+export const minutesOf = (i: string) => MINUTES[i] ?? 0;
 
 export function validateCredentials(email: string, password: string, register: boolean): Errors {
   const e: Errors = {};

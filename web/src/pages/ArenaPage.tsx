@@ -51,11 +51,13 @@ export default function ArenaPage() {
   // biggest win and loss: the largest realized PnL of a closing fill (performance does not carry them)
   const fills = useQueries({ queries: list.map((b) => ({ queryKey: qk.trades(b.id), queryFn: () => fetchFills(b.id) })) });
   const equities = useQueries({ queries: list.map((b) => ({ queryKey: qk.equity(b.id), queryFn: () => fetchEquity(b.id) })) });
-  // the benchmark: BTC bought at the first bot's start with the first bot's capital
-  const start = list.length ? Math.min(...list.map((b) => b.created_at)) : 0;
+  // the benchmark: BTC bought at the first bot's start (on the market clock: its first equity
+  // point; created_at is wall-clock time) with the first bot's capital
+  const firstPoints = equities.flatMap((q) => [q.data?.[0]?.at, q.data?.[q.data.length - 1]?.at]).filter((t): t is number => typeof t === "number");
+  const start = firstPoints.length ? Math.min(...firstPoints) : 0;
   const btcSymbol = ins.get("BTC")?.symbol ?? "BTCUSDT";
   const btcInterval = (ins.get("BTC")?.intervals ?? ["1h"]).includes("1h") ? "1h" : ins.get("BTC")?.intervals?.[0] ?? "1h";
-  const btc = useQuery({ queryKey: qk.candles(btcSymbol, btcInterval, start), queryFn: () => fetchCandles(btcSymbol, btcInterval, start), staleTime: 60_000, enabled: list.length > 0 });
+  const btc = useQuery({ queryKey: qk.candles(btcSymbol, btcInterval, start), queryFn: () => fetchCandles(btcSymbol, btcInterval, start), staleTime: 60_000, enabled: start > 0 });
   const refCapital = list[0]?.capital ?? "10000";
   const byId = useMemo(() => new Map(list.map((b) => [String(b.id), b])), [list]);
   const allPositions: BotPosition[] = positions.flatMap((q, i) => (q.data ?? []).map((p) => ({ ...p, bot: active[i] })));
@@ -193,7 +195,7 @@ export function leaderboardRows(entries: ArenaEntry[], bots: Map<string, Bot>, p
       bot_id: e.bot_id,
       name: b?.name ?? String(e.bot_id),
       label: e.label,
-      model: b?.model === "baseline" ? "baseline" : b?.llm?.model ?? b?.model ?? "",
+      model: b?.baseline ? "baseline" : b?.llm?.model ?? b?.model ?? "",
       provider: b?.provider || null,
       account_value: e.equity,
       return_pct: ret ? decToPlain(ret) : p.return_pct,

@@ -9,7 +9,6 @@ import { qk, useBot, useCandles, useDecisions, useEquity, useOrders, usePerforma
 import type { Bot } from "@/api/types";
 import { formatUsd, percentOf } from "@/lib/decimal";
 import { useInstruments } from "@/lib/instruments";
-import { fmtUtc } from "@/lib/time";
 import { useLive, useMarketNow } from "@/stream/StreamProvider";
 import { Empty, ErrorState, LoadingRows, ModeBadge, ModelLabel, Signed, StaleNote, StatusBadge, useNow } from "@/components/common";
 import { BotControls } from "@/components/BotControls";
@@ -47,7 +46,8 @@ function Detail({ bot }: { bot: Bot }) {
   const decisions = useDecisions(id);
   const equity = useEquity(id);
   const perf = usePerformance(id);
-  const [coin, setCoin] = useState(bot.symbols[0] ?? "BTC");
+  const coins = bot.symbols.map((x) => ins.base(x));
+  const [coin, setCoin] = useState(coins[0] ?? "BTC");
   const [allDecisions, setAllDecisions] = useState(false);
   const sym = ins.get(coin);
   const candles = useCandles(sym?.symbol ?? coin + "USDT", bot.interval);
@@ -84,7 +84,7 @@ function Detail({ bot }: { bot: Bot }) {
           <div className="text-xs text-muted flex items-center gap-2 mt-0.5 flex-wrap">
             <ModelLabel bot={bot} className="text-xs" />
             <span className="num">{bot.interval} candles · decides every {bot.cadence}</span>
-            <span className="num">{bot.symbols.join(" ")}</span>
+            <span className="num">{coins.join(" ")}</span>
           </div>
         </div>
         <div className="num">
@@ -108,7 +108,7 @@ function Detail({ bot }: { bot: Bot }) {
             title="Chart"
             actions={
               <div className="flex gap-0.5 overflow-x-auto max-w-[60vw]" role="tablist" aria-label="Coin">
-                {bot.symbols.map((c) => (
+                {coins.map((c) => (
                   <button key={c} role="tab" aria-selected={c === coin} onClick={() => setCoin(c)} className={cn("h-6 px-2 rounded text-xs font-medium cursor-pointer", c === coin ? "bg-accent/15 text-fg" : "text-muted hover:text-fg")}>{c}</button>
                 ))}
               </div>
@@ -152,7 +152,7 @@ function Detail({ bot }: { bot: Bot }) {
             </Tabs>
           </Panel>
         </div>
-        <Panel title="Decisions" actions={<span className="text-xs text-muted num">since {fmtUtc(bot.created_at)}</span>} className="xl:max-h-[calc(100vh-140px)] xl:sticky xl:top-[60px] flex flex-col" bodyClassName="overflow-auto flex-1">
+        <Panel title="Decisions" actions={<span className="text-xs text-muted num">{decisions.data ? `${decisions.data.length} latest` : ""}</span>} className="xl:max-h-[calc(100vh-140px)] xl:sticky xl:top-[60px] flex flex-col" bodyClassName="overflow-auto flex-1">
           {decisions.isLoading ? <LoadingRows rows={6} /> : decisions.error && !decisions.data ? <ErrorState error={decisions.error} retry={() => decisions.refetch()} /> : !decisions.data?.length ? (
             <Empty title="No decisions yet">{bot.status === "running" ? "The first arrives at the next cycle." : "Start the bot to see its decisions here live."}</Empty>
           ) : (

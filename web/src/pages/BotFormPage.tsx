@@ -11,7 +11,7 @@ import { createBot, dryRun, previewPrompt, qk, rememberBacktest, startBacktest, 
 import type { BotMode, BotModel, BotSpec, DecisionRecord, Id, LlmSpec, PromptInfo } from "@/api/types";
 import { formatDec } from "@/lib/decimal";
 import { useInstruments } from "@/lib/instruments";
-import { HARD_MAX_LEVERAGE, INTERVALS, validateBot, type Errors } from "@/lib/validate";
+import { HARD_MAX_LEVERAGE, INTERVALS, minutesOf, validateBot, type Errors } from "@/lib/validate";
 import { cn } from "@/lib/utils";
 import { ErrorState, LoadingRows, useNow } from "@/components/common";
 import { DecisionCard } from "@/components/Decision";
@@ -65,7 +65,7 @@ export default function BotFormPage() {
     ...DEFAULT_SPEC, ...spec,
     model: (spec.model ?? "llm") as BotModel,
     mode: (spec.mode ?? existing.data!.mode) as BotMode,
-    symbols: spec.symbols ?? existing.data!.symbols,
+    symbols: (spec.symbols ?? existing.data!.symbols).map((x) => x.toUpperCase().replace(/USDT$/, "")),
     interval: spec.interval ?? DEFAULT_SPEC.interval,
     cadence: spec.cadence ?? DEFAULT_SPEC.cadence,
     capital: spec.capital ?? existing.data!.capital,
@@ -131,6 +131,19 @@ function BotForm({ id, initial }: { id: Id | null; initial: BotSpec }) {
   };
 
   const fieldErr = (k: string) => errors[k] ?? null;
+  // the candle intervals the market feed runs (GET /api/market/symbols), else the usual set
+  const feedIntervals = useMemo(() => {
+    const all = new Set<string>();
+    for (const x of symbols.data ?? []) for (const i of x.intervals ?? []) all.add(i);
+    const known: string[] = INTERVALS.filter((i) => all.has(i));
+    return all.size ? known.concat([...all].filter((i) => !known.includes(i))) : [...INTERVALS] as string[];
+  }, [symbols.data]);
+  const cadences = INTERVALS.filter((c) => minutesOf(c) >= minutesOf(feedIntervals[0] ?? "1m"));
+  useEffect(() => {
+    if (id === null && feedIntervals.length && !feedIntervals.includes(spec.interval)) {
+      setSpec((s) => ({ ...s, interval: feedIntervals[0], cadence: minutesOf(s.cadence) >= minutesOf(feedIntervals[0]) ? s.cadence : feedIntervals[0] }));
+    }
+  }, [feedIntervals, id, spec.interval]);
   const leverage = spec.risk?.max_leverage ?? 10;
 
   return (
@@ -186,10 +199,10 @@ function BotForm({ id, initial }: { id: Id | null; initial: BotSpec }) {
           </Field>
           <div className="grid grid-cols-2 gap-3">
             <Field label="Candles" htmlFor="interval" error={fieldErr("interval")}>
-              <Select id="interval" value={spec.interval} onChange={(e) => set("interval", e.target.value)}>{INTERVALS.map((i) => <option key={i}>{i}</option>)}</Select>
+              <Select id="interval" value={spec.interval} onChange={(e) => set("interval", e.target.value)}>{feedIntervals.map((i) => <option key={i}>{i}</option>)}</Select>
             </Field>
             <Field label="Decide every" htmlFor="cadence" error={fieldErr("cadence")}>
-              <Select id="cadence" value={spec.cadence} onChange={(e) => set("cadence", e.target.value)} aria-invalid={!!fieldErr("cadence")}>{INTERVALS.map((i) => <option key={i}>{i}</option>)}</Select>
+              <Select id="cadence" value={spec.cadence} onChange={(e) => set("cadence", e.target.value)} aria-invalid={!!fieldErr("cadence")}>{cadences.map((i) => <option key={i}>{i}</option>)}</Select>
             </Field>
           </div>
           <Field label="Coins" error={fieldErr("symbols")} className="sm:col-span-2">
