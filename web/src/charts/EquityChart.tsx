@@ -54,7 +54,8 @@ export default function EquityChart({ series, height = 300, className }: { serie
       layout: { background: { color: "transparent" }, textColor: c.fg, fontSize: 11, attributionLogo: false },
       grid: { vertLines: { color: c.grid }, horzLines: { color: c.grid } },
       rightPriceScale: { borderColor: c.grid },
-      timeScale: { borderColor: c.grid, timeVisible: true },
+      // a long curve must fit a phone's width: allow bars much narrower than the default 0.5 px
+      timeScale: { borderColor: c.grid, timeVisible: true, minBarSpacing: 0.01 },
       crosshair: { mode: 0 },
     });
     chart.current = ch;
