@@ -57,6 +57,27 @@ describe("session", () => {
     expect(refused.snapshot().status).toBe("anonymous");
   });
 
+  it("two tabs refresh one after the other under a shared lock, each with the latest rotated token", async () => {
+    const st = storage();
+    st.setItem("aitrader.refresh_token", "r0");
+    let chain = Promise.resolve();
+    const locks = { request<T>(_n: string, cb: () => Promise<T>): Promise<T> { const p = chain.then(cb); chain = p.then(() => undefined, () => undefined); return p; } };
+    let n = 0;
+    const used: string[] = [];
+    const server = async (rt: string) => {
+      used.push(rt);
+      if (rt !== `r${n}`) throw Object.assign(new Error("reused"), { status: 401 });
+      n++;
+      return tok(n);
+    };
+    const tabA = new Session(server, st, () => Date.now(), locks);
+    const tabB = new Session(server, st, () => Date.now(), locks);
+    const [a, b] = await Promise.all([tabA.refresh(), tabB.refresh()]);
+    expect(used).toEqual(["r0", "r1"]); // B used the token A rotated, not the stale r0
+    expect([a, b]).toEqual(["a1", "a2"]);
+    expect(st.m.get("aitrader.refresh_token")).toBe("r2");
+  });
+
   it("token() refreshes when the access token expires within 30 s", async () => {
     const refresh = vi.fn(async () => tok(2));
     const s = new Session(refresh, storage(), () => Date.now());

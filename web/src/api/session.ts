@@ -17,6 +17,11 @@ export interface SessionSnapshot {
   email: string | null;
 }
 
+/** The Web Locks API (or a stand-in in tests): serializes refreshes across tabs. */
+export interface LockManagerLike {
+  request<T>(name: string, cb: () => Promise<T>): Promise<T>;
+}
+
 export class Session {
   private access: string | null = null;
   private expiresAt = 0;
@@ -29,6 +34,7 @@ export class Session {
     private readonly doRefresh: (refreshToken: string) => Promise<TokenResponse>,
     private readonly storage: Pick<Storage, "getItem" | "setItem" | "removeItem"> = window.localStorage,
     private readonly now: () => number = Date.now,
+    private readonly locks: LockManagerLike | undefined = typeof navigator !== "undefined" ? (navigator as unknown as { locks?: LockManagerLike }).locks : undefined,
   ) {
     this.snap = { status: storage.getItem(REFRESH_KEY) ? "unknown" : "anonymous", email: storage.getItem(EMAIL_KEY) };
   }
@@ -81,15 +87,24 @@ export class Session {
   /** Refresh now (single flight). Null and logged out when the refresh token is refused. */
   refresh(): Promise<string | null> {
     if (this.refreshInFlight) return this.refreshInFlight;
-    const rt = this.storage.getItem(REFRESH_KEY);
-    if (!rt) {
+    if (!this.storage.getItem(REFRESH_KEY)) {
       this.clear();
       return Promise.resolve(null);
     }
-    this.refreshInFlight = this.doRefresh(rt)
-      .then((t) => {
-        this.accept(t);
-        return t.access_token;
+    // Under a lock shared by every tab, and reading the refresh token inside it: another tab may
+    // have just rotated it, and sending the old one would be a reuse that revokes the session.
+    const run = async (): Promise<string | null> => {
+      const rt = this.storage.getItem(REFRESH_KEY);
+      if (!rt) return null;
+      const t = await this.doRefresh(rt);
+      this.accept(t);
+      return t.access_token;
+    };
+    const locked = this.locks ? this.locks.request("aitrader-refresh", run) : run();
+    this.refreshInFlight = locked
+      .then((tok) => {
+        if (tok === null) this.clear();
+        return tok;
       })
       .catch((e: unknown) => {
         // Only a refusal logs out; a network failure keeps the refresh token for the next try.
