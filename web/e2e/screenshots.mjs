@@ -1,0 +1,116 @@
+// Screenshots of every page, dark and light, desktop (1440 px) and phone (390 px) width, with
+// Debian's chromium driven by playwright-core. Works against the dev mock (npm run mock -- --web dist)
+// or the real `aitrader serve --web web/dist`.
+//
+//   BASE_URL=http://127.0.0.1:8787 EMAIL=... PASSWORD=... node e2e/screenshots.mjs
+//
+// Output: ../build/e2e-screenshots/<page>-<theme>-<width>.png (override with OUT=dir).
+// Every wait is on a condition with a deadline; no fixed sleeps.
+
+import { chromium } from "playwright-core";
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const BASE = process.env.BASE_URL ?? "http://127.0.0.1:8787";
+const EMAIL = process.env.EMAIL ?? "demo@aitrader.local";
+const PASSWORD = process.env.PASSWORD ?? "demo-password-1";
+const OUT = path.resolve(process.env.OUT ?? path.join(here, "..", "..", "build", "e2e-screenshots"));
+const ONLY = process.env.ONLY ? process.env.ONLY.split(",") : null;
+const THEMES = (process.env.THEMES ?? "dark,light").split(",");
+const WIDTHS = (process.env.WIDTHS ?? "1440,390").split(",").map(Number);
+fs.mkdirSync(OUT, { recursive: true });
+
+async function apiLogin() {
+  const r = await fetch(`${BASE}/api/auth/login`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ email: EMAIL, password: PASSWORD }) });
+  if (!r.ok) throw new Error(`login failed: ${r.status} ${await r.text()}`);
+  return r.json();
+}
+async function apiGet(token, p) {
+  const r = await fetch(`${BASE}/api${p}`, { headers: { Authorization: `Bearer ${token}` } });
+  if (!r.ok) throw new Error(`GET ${p}: ${r.status}`);
+  return r.json();
+}
+
+const tokens = await apiLogin();
+const bots = (await apiGet(tokens.access_token, "/bots")).items;
+const llmBot = bots.find((b) => b.model === "llm" && b.status === "running") ?? bots[0];
+const baseline = bots.find((b) => b.model === "baseline") ?? bots[0];
+
+const pages = [
+  { name: "login", path: "/login", auth: false, ready: "form" },
+  { name: "arena", path: "/", ready: "[data-testid=leaderboard]", chart: true },
+  { name: "bots", path: "/bots", ready: "[data-testid=bots-table]" },
+  { name: "bot-new", path: "/bots/new", ready: "[data-testid=prompt-preview]" },
+  { name: "bot-detail", path: `/bots/${llmBot.id}`, ready: "[data-testid=decision]", chart: true },
+  { name: "bot-prompt", path: `/bots/${llmBot.id}`, ready: "[data-testid=decision]", click: "text=Prompt & answer", after: "[role=dialog] pre", fullPage: false },
+  { name: "emergency-stop", path: "/", ready: "[data-testid=leaderboard]", click: "[aria-label='Emergency stop all bots']:visible", after: "[role=dialog] >> text=Total:", fullPage: false },
+  // runs a backtest of the baseline through the form (no cost confirmation) and waits for its report
+  { name: "backtests", path: "/backtests", ready: "#bt-bot", select: ["#bt-bot", String(baseline.id)], click: "button:has-text('Run')", after: "dl", afterTimeout: 90000, keep: true, chart: true },
+  { name: "alerts", path: "/alerts", ready: "main section" },
+  { name: "settings", path: "/settings", ready: "main table" },
+];
+
+const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium", args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"] });
+const problems = [];
+try {
+  for (const theme of THEMES) {
+    for (const width of WIDTHS) {
+      const ctx = await browser.newContext({ viewport: { width, height: width < 600 ? 844 : 900 }, deviceScaleFactor: 1, colorScheme: theme });
+      // theme before first paint; log in once through the real form
+      await ctx.addInitScript((t) => localStorage.setItem("aitrader.theme", t), theme);
+      const page = await ctx.newPage();
+      page.on("pageerror", (e) => problems.push(`${theme}/${width}: page error: ${e.message}`));
+      // (URLs may carry the access token: never print it)
+      page.on("console", (m) => { if (m.type() === "error") problems.push(`${theme}/${width}: console: ${m.text().replace(/access_token=[^&\s'"]+/g, "access_token=REDACTED")}`); });
+      let loggedIn = false;
+      for (const p of pages) {
+        if (ONLY && !ONLY.includes(p.name)) continue;
+        if (p.auth !== false && !loggedIn) {
+          await page.goto(`${BASE}/login`);
+          await page.fill("#email", EMAIL);
+          await page.fill("#password", PASSWORD);
+          await page.click("button[type=submit]");
+          await page.waitForURL((u) => !u.pathname.startsWith("/login"), { timeout: 15000 });
+          loggedIn = true;
+        }
+        if (p.auth === false && loggedIn) continue; // login page shot happens first
+        await page.goto(`${BASE}${p.path}`);
+        await page.waitForSelector(p.ready, { timeout: 20000 });
+        if (p.chart && !p.click) await page.waitForFunction(() => [...document.querySelectorAll("canvas")].length > 0, null, { timeout: 20000 });
+        await page.waitForFunction(() => document.querySelector("[data-testid=conn]")?.textContent?.includes("live") ?? true, null, { timeout: 15000 }).catch(() => problems.push(`${p.name}: stream not live`));
+        if (p.select) await page.selectOption(p.select[0], p.select[1]);
+        if (p.click) {
+          await page.locator(p.click).first().click();
+          await page.waitForSelector(p.after, { timeout: p.afterTimeout ?? 15000 });
+          if (p.chart) await page.waitForFunction(() => document.querySelectorAll("canvas").length > 0, null, { timeout: 20000 });
+        }
+        // let web fonts, charts and animations settle: wait for two animation frames
+        await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+        if (p.name === "arena") {
+          // first render of the arena on a fresh load: navigation start → leaderboard rows in the DOM
+          const t0 = Date.now();
+          await page.goto(`${BASE}/`);
+          await page.waitForSelector("[data-testid=leaderboard] tbody tr", { timeout: 20000 });
+          const nav = await page.evaluate(() => performance.now());
+          const res = await page.evaluate(() => performance.getEntriesByType("resource").map((e) => `${Math.round(e.startTime)}→${Math.round(e.responseEnd)} ${e.name.replace(location.origin, "")}`));
+          console.log(`arena first render (${theme}, ${width} px): ${Date.now() - t0} ms wall, ${Math.round(nav)} ms since navigation start`);
+          if (process.env.TIMING) console.log(res.join("\n"));
+          await page.waitForFunction(() => document.querySelectorAll("canvas").length > 0, null, { timeout: 20000 });
+        }
+        const file = path.join(OUT, `${p.name}-${theme}-${width}.png`);
+        await page.screenshot({ path: file, fullPage: p.fullPage ?? true });
+        console.log("wrote", path.relative(process.cwd(), file));
+        if (p.click && !p.keep) await page.keyboard.press("Escape");
+      }
+      await ctx.close();
+    }
+  }
+} finally {
+  await browser.close();
+}
+if (problems.length) {
+  console.error("problems:\n" + problems.join("\n"));
+  process.exitCode = 1;
+}
