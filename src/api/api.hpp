@@ -1,0 +1,53 @@
+// Api: the routes of `aitrader serve` and what they need — the server configuration, the
+// database connections of the handler threads, authentication, and (when set) the engine
+// service that runs the bots. Each route file (routes_*.cpp) adds its group of routes.
+// The contract of every route is src/api/openapi.json; docs/api-reference.md explains it.
+// Thread safety: built on one thread; then handlers run concurrently on the server's
+// worker threads (each leases its own database connection).
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+#include <variant>
+
+#include "api/db_pool.hpp"
+#include "api/http_types.hpp"
+#include "api/router.hpp"
+#include "api/server_config.hpp"
+
+namespace aitrader::api {
+
+struct ApiHooks {
+  // The runtime's current market time (ms), or nullopt while it is not running.
+  std::function<std::optional<std::int64_t>()> market_time;
+  // True once the runtime is up (GET /api/ready).
+  std::function<bool()> runtime_ready;
+};
+
+class Api {
+ public:
+  // Opens the database pool (migrating the schema). Errors: database and key-file failures.
+  static Result<std::unique_ptr<Api>> Create(const ServerConfig& config, std::string version, ApiHooks hooks);
+  ~Api();
+
+  const Router& router() const { return router_; }
+  DbPool& db() { return *db_; }
+  const ServerConfig& config() const { return config_; }
+
+  // A bearer token's user id, or the 401 to answer.
+  std::variant<std::int64_t, ApiError> VerifyAccessToken(std::string_view token) const;
+
+ private:
+  Api(const ServerConfig& config, std::string version, ApiHooks hooks);
+  void AddSystemRoutes();
+
+  ServerConfig config_;
+  std::string version_;
+  ApiHooks hooks_;
+  std::unique_ptr<DbPool> db_;
+  Router router_;
+};
+
+}  // namespace aitrader::api
