@@ -122,13 +122,15 @@ class Session : public std::enable_shared_from_this<Session> {
       return Fail(431, "headers_too_large", "the request's headers exceed " +
                                                 std::to_string(server_->options.limits.header_bytes) + " bytes");
     }
+    if (ec == http::error::body_limit) {
+      return Fail(413, "body_too_large",
+                  "the request body exceeds " + std::to_string(server_->options.limits.body_bytes) + " bytes");
+    }
     if (ec) return Fail(400, "bad_request", "malformed HTTP request");
-    const auto& h = parser_->get();
     if (auto len = parser_->content_length(); len && *len > server_->options.limits.body_bytes) {
       return Fail(413, "body_too_large",
                   "the request body exceeds " + std::to_string(server_->options.limits.body_bytes) + " bytes");
     }
-    (void)h;
     stream_.expires_after(std::chrono::milliseconds(server_->options.limits.request_timeout_ms));
     http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&Session::OnRead, shared_from_this()));
   }
