@@ -16,8 +16,11 @@
 #include "api/http_types.hpp"
 #include "api/router.hpp"
 #include "api/server_config.hpp"
+#include "core/time.hpp"
 
 namespace aitrader::api {
+
+class Auth;
 
 struct ApiHooks {
   // The runtime's current market time (ms), or nullopt while it is not running.
@@ -41,12 +44,17 @@ class Api {
 
  private:
   Api(const ServerConfig& config, std::string version, ApiHooks hooks);
-  void AddSystemRoutes();
+  void AddSystemRoutes();  // routes_system.cpp
+  void AddAuthRoutes();    // routes_auth.cpp
+  // 200 {access_token, token_type, expires_in, refresh_token} with a new refresh token of `family`.
+  ApiResponse TokenPair(store::Database& db, std::int64_t user_id, const std::string& family, UnixMs now);
+  static UnixMs Now();
 
   ServerConfig config_;
   std::string version_;
   ApiHooks hooks_;
   std::unique_ptr<DbPool> db_;
+  std::unique_ptr<Auth> auth_;
   Router router_;
 };
 
