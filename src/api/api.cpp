@@ -1,6 +1,12 @@
 #include "api/api.hpp"
 
+#include <boost/json.hpp>
+
+#include <cstdlib>
+
 #include "api/auth.hpp"
+#include "api/key_files.hpp"
+#include "store/secret_box.hpp"
 #include "core/clock.hpp"
 
 namespace aitrader::api {
@@ -23,8 +29,22 @@ Result<std::unique_ptr<Api>> Api::Create(const ServerConfig& config, std::string
   ao.refresh_ttl_s = config.refresh_token_ttl_s;
   ao.throttle = config.login_throttle;
   api->auth_ = std::make_unique<Auth>(std::move(ao));
+  // The credentials master key: AITRADER_MASTER_KEY, else the key file (generated, 0600).
+  std::string key_text;
+  if (const char* k = std::getenv("AITRADER_MASTER_KEY"); k != nullptr && *k != '\0') {
+    key_text = k;
+  } else {
+    auto file = ReadOrCreateSecretFile(config.master_key_file, [] { return store::SecretBox::GenerateKeyBase64(); });
+    if (!file.ok()) return file.status();
+    key_text = std::move(*file);
+  }
+  auto box = store::SecretBox::FromKeyBase64(key_text);
+  if (!box.ok()) return box.status().WithContext("the credentials master key");
+  api->secret_box_ = std::make_unique<store::SecretBox>(std::move(*box));
   api->AddSystemRoutes();
   api->AddAuthRoutes();
+  api->AddBotRoutes();
+  api->AddCredentialRoutes();
   return api;
 }
 

@@ -17,6 +17,14 @@
 #include "api/router.hpp"
 #include "api/server_config.hpp"
 #include "core/time.hpp"
+#include "engine/config.hpp"
+
+namespace boost::json {
+class object;
+}
+namespace aitrader::store {
+class SecretBox;
+}
 
 namespace aitrader::api {
 
@@ -27,6 +35,8 @@ struct ApiHooks {
   std::function<std::optional<std::int64_t>()> market_time;
   // True once the runtime is up (GET /api/ready).
   std::function<bool()> runtime_ready;
+  // The candle interval of the market feed: bots trade on it (their "interval").
+  UnixMs feed_interval = 60 * kMinuteMs;
 };
 
 class Api {
@@ -46,6 +56,13 @@ class Api {
   Api(const ServerConfig& config, std::string version, ApiHooks hooks);
   void AddSystemRoutes();  // routes_system.cpp
   void AddAuthRoutes();    // routes_auth.cpp
+  void AddBotRoutes();     // routes_bots.cpp
+  void AddCredentialRoutes();  // routes_credentials.cpp
+  engine::BotConfig BotDefaults() const;
+  // A bot spec checked as the config loader checks it, plus the API's own restrictions.
+  std::variant<engine::BotConfig, ApiError> ValidateBotSpec(const boost::json::object& spec) const;
+  // The bot as the API shows it (nullopt when the database fails).
+  std::optional<boost::json::object> BotJson(store::Database& db, const store::BotRecord& r);
   // 200 {access_token, token_type, expires_in, refresh_token} with a new refresh token of `family`.
   ApiResponse TokenPair(store::Database& db, std::int64_t user_id, const std::string& family, UnixMs now);
   static UnixMs Now();
@@ -55,6 +72,7 @@ class Api {
   ApiHooks hooks_;
   std::unique_ptr<DbPool> db_;
   std::unique_ptr<Auth> auth_;
+  std::unique_ptr<store::SecretBox> secret_box_;
   Router router_;
 };
 

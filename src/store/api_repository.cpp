@@ -125,6 +125,21 @@ Status ApiRepository::UpdateBotSpec(const BotRecord& b) {
       p);
 }
 
+Result<BotSummary> ApiRepository::GetBotSummary(std::int64_t bot_id) {
+  BotSummary out;
+  Value p[] = {Int(bot_id)};
+  auto eq = db_.Query("SELECT equity FROM equity_snapshots WHERE bot_id = ? ORDER BY at DESC LIMIT 1", p);
+  if (!eq.ok()) return eq.status();
+  if (!eq->empty()) out.equity = Money::FromRaw(eq->front().Int(0));
+  auto open = db_.QueryInt("SELECT COUNT(*) FROM positions WHERE bot_id = ? AND closed_at IS NULL", p);
+  if (!open.ok()) return open.status();
+  out.open_positions = *open;
+  auto last = db_.Query("SELECT MAX(decided_at) FROM llm_decisions WHERE bot_id = ?", p);
+  if (!last.ok()) return last.status();
+  if (!last->empty() && !last->front().IsNull(0)) out.last_decision_at = last->front().Int(0);
+  return out;
+}
+
 Result<std::int64_t> ApiRepository::AppendEvent(std::int64_t bot_id, std::string_view type, UnixMs at,
                                                 std::string_view data) {
   Value p[] = {Int(bot_id), Int(bot_id), Text(type), Int(at), Text(data)};

@@ -34,6 +34,13 @@ struct CredentialInfo {
   UnixMs created_at = 0;
 };
 
+// What the API shows of a bot beside its row: the latest equity, open positions, last decision.
+struct BotSummary {
+  std::optional<Money> equity;
+  std::int64_t open_positions = 0;
+  std::optional<UnixMs> last_decision_at;
+};
+
 struct EventRecord {
   std::int64_t bot_id = 0;
   std::int64_t seq = 0;
@@ -68,6 +75,7 @@ class ApiRepository {
   // same answer for "does not exist" and "someone else's").
   Result<BotRecord> GetUserBot(std::int64_t user_id, std::int64_t bot_id);
   Status UpdateBotSpec(const BotRecord& b);
+  Result<BotSummary> GetBotSummary(std::int64_t bot_id);
 
   // events: the next seq of the bot, stored in the caller's transaction
   Result<std::int64_t> AppendEvent(std::int64_t bot_id, std::string_view type, UnixMs at, std::string_view data);
