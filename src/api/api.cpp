@@ -45,6 +45,7 @@ Result<std::unique_ptr<Api>> Api::Create(const ServerConfig& config, std::string
   api->AddAuthRoutes();
   api->AddBotRoutes();
   api->AddCredentialRoutes();
+  api->AddRuntimeRoutes();
   return api;
 }
 

@@ -25,6 +25,9 @@ class object;
 namespace aitrader::store {
 class SecretBox;
 }
+namespace aitrader::engine {
+class Service;
+}
 
 namespace aitrader::api {
 
@@ -37,6 +40,8 @@ struct ApiHooks {
   std::function<bool()> runtime_ready;
   // The candle interval of the market feed: bots trade on it (their "interval").
   UnixMs feed_interval = 60 * kMinuteMs;
+  // The runtime that runs the bots; nullptr: command and market routes answer 503.
+  engine::Service* service = nullptr;
 };
 
 class Api {
@@ -58,6 +63,7 @@ class Api {
   void AddAuthRoutes();    // routes_auth.cpp
   void AddBotRoutes();     // routes_bots.cpp
   void AddCredentialRoutes();  // routes_credentials.cpp
+  void AddRuntimeRoutes();     // routes_runtime.cpp
   engine::BotConfig BotDefaults() const;
   // A bot spec checked as the config loader checks it, plus the API's own restrictions.
   std::variant<engine::BotConfig, ApiError> ValidateBotSpec(const boost::json::object& spec) const;

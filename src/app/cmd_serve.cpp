@@ -6,11 +6,13 @@
 #include <signal.h>
 
 #include <cstdio>
+#include <filesystem>
 
 #include "api/api.hpp"
 #include "api/server.hpp"
 #include "app/command.hpp"
 #include "core/time.hpp"
+#include "engine/service.hpp"
 
 namespace aitrader::app {
 namespace {
@@ -57,7 +59,32 @@ int Serve(const Options& o, const CLI::App& cmd) {
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
+  // The runtime first: it migrates the schema and owns its own connection.
+  engine::ServiceOptions svc;
+  svc.database = cfg.database;
+  svc.data_dir = cfg.data_dir;
+  svc.from = cfg.from;
+  svc.speed = cfg.speed;
+  svc.log = [](const std::string& line) {
+    std::printf("%s\n", line.c_str());
+    std::fflush(stdout);
+  };
+  if (cfg.database.rfind("sqlite:", 0) == 0) {
+    std::filesystem::path p(cfg.database.substr(7));
+    std::error_code ec;
+    if (p.has_parent_path()) std::filesystem::create_directories(p.parent_path(), ec);
+  }
+  auto service = engine::Service::Start(std::move(svc));
+  if (!service.ok()) {
+    std::fprintf(stderr, "error: %s\n", service.status().message().c_str());
+    return 1;
+  }
+  engine::Service* runtime = service->get();
   api::ApiHooks hooks;
+  hooks.service = runtime;
+  hooks.feed_interval = runtime->interval();
+  hooks.market_time = [runtime]() -> std::optional<std::int64_t> { return runtime->market_time(); };
+  hooks.runtime_ready = [runtime] { return runtime->ready(); };
   auto api = api::Api::Create(cfg, AITRADER_VERSION, hooks);
   if (!api.ok()) {
     std::fprintf(stderr, "error: %s\n", api.status().message().c_str());
@@ -94,6 +121,7 @@ int Serve(const Options& o, const CLI::App& cmd) {
   std::printf("shutting down (%s)\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
   std::fflush(stdout);
   (*server)->Stop();
+  (*service)->Stop();
   std::printf("stopped\n");
   std::fflush(stdout);
   return 0;

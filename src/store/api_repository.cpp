@@ -140,6 +140,164 @@ Result<BotSummary> ApiRepository::GetBotSummary(std::int64_t bot_id) {
   return out;
 }
 
+namespace {
+std::optional<std::string> OptText(const Row& r, std::size_t i) {
+  if (r.IsNull(i)) return std::nullopt;
+  return r.Text(i);
+}
+template <class F>
+std::optional<F> OptFixed(const Row& r, std::size_t i) {
+  if (r.IsNull(i)) return std::nullopt;
+  return F::FromRaw(r.Int(i));
+}
+constexpr std::int64_t kNoLimit = INT64_MAX;
+}  // namespace
+
+Result<std::vector<TradeRecord>> ApiRepository::TradesPage(std::int64_t bot_id, std::int64_t before, int limit) {
+  Value p[] = {Int(bot_id), Int(before > 0 ? before : kNoLimit), Int(limit)};
+  auto rows = db_.Query(
+      "SELECT id, bot_id, order_id, venue_trade_id, symbol, side, quantity, price, fee, realized_pnl, is_maker, at "
+      "FROM trades WHERE bot_id = ? AND id < ? ORDER BY id DESC LIMIT ?",
+      p);
+  if (!rows.ok()) return rows.status();
+  std::vector<TradeRecord> out;
+  for (const auto& r : *rows) {
+    TradeRecord t;
+    t.id = r.Int(0);
+    t.bot_id = r.Int(1);
+    t.order_id = OptInt64(r, 2);
+    t.venue_trade_id = r.Text(3);
+    t.symbol = r.Text(4);
+    t.side = r.Text(5);
+    t.quantity = Quantity::FromRaw(r.Int(6));
+    t.price = Price::FromRaw(r.Int(7));
+    t.fee = Money::FromRaw(r.Int(8));
+    t.realized_pnl = Money::FromRaw(r.Int(9));
+    t.is_maker = r.Int(10) != 0;
+    t.at = r.Int(11);
+    out.push_back(std::move(t));
+  }
+  return out;
+}
+
+Result<std::vector<OrderRecord>> ApiRepository::OrdersPage(std::int64_t bot_id, std::int64_t before, int limit,
+                                                           bool open_only) {
+  Value p[] = {Int(bot_id), Int(before > 0 ? before : kNoLimit), Int(limit)};
+  auto rows = db_.Query(
+      std::string("SELECT id, bot_id, client_order_id, venue_order_id, symbol, side, type, quantity, price, stop_price, "
+                  "reduce_only, status, filled_quantity, avg_price, created_at, updated_at FROM orders "
+                  "WHERE bot_id = ? AND id < ?") +
+          (open_only ? " AND status IN ('NEW', 'PARTIALLY_FILLED')" : "") + " ORDER BY id DESC LIMIT ?",
+      p);
+  if (!rows.ok()) return rows.status();
+  std::vector<OrderRecord> out;
+  for (const auto& r : *rows) {
+    OrderRecord o;
+    o.id = r.Int(0);
+    o.bot_id = r.Int(1);
+    o.client_order_id = r.Text(2);
+    o.venue_order_id = OptText(r, 3);
+    o.symbol = r.Text(4);
+    o.side = r.Text(5);
+    o.type = r.Text(6);
+    o.quantity = Quantity::FromRaw(r.Int(7));
+    o.price = OptFixed<Price>(r, 8);
+    o.stop_price = OptFixed<Price>(r, 9);
+    o.reduce_only = r.Int(10) != 0;
+    o.status = r.Text(11);
+    o.filled_quantity = Quantity::FromRaw(r.Int(12));
+    o.avg_price = OptFixed<Price>(r, 13);
+    o.created_at = r.Int(14);
+    o.updated_at = r.Int(15);
+    out.push_back(std::move(o));
+  }
+  return out;
+}
+
+Result<std::vector<DecisionRecord>> ApiRepository::DecisionsPage(std::int64_t bot_id, std::int64_t before, int limit,
+                                                                 bool with_prompt) {
+  Value p[] = {Int(bot_id), Int(before > 0 ? before : kNoLimit), Int(limit)};
+  auto rows = db_.Query(
+      std::string("SELECT id, bot_id, cycle, decided_at, prompt_version, prompt_hash, ") +
+          (with_prompt ? "prompt" : "NULL") +
+          ", raw_answer, decisions_json, verdicts_json, outcome, error, latency_ms FROM llm_decisions "
+          "WHERE bot_id = ? AND id < ? ORDER BY id DESC LIMIT ?",
+      p);
+  if (!rows.ok()) return rows.status();
+  std::vector<DecisionRecord> out;
+  for (const auto& r : *rows) {
+    DecisionRecord d;
+    d.id = r.Int(0);
+    d.bot_id = r.Int(1);
+    d.cycle = r.Int(2);
+    d.decided_at = r.Int(3);
+    d.prompt_version = r.Text(4);
+    d.prompt_hash = r.Text(5);
+    d.prompt = OptText(r, 6);
+    d.raw_answer = r.Text(7);
+    d.decisions_json = r.Text(8);
+    d.verdicts_json = r.Text(9);
+    d.outcome = r.Text(10);
+    d.error = OptText(r, 11);
+    d.latency_ms = r.Int(12);
+    out.push_back(std::move(d));
+  }
+  return out;
+}
+
+Result<UsageRecord> ApiRepository::DecisionUsage(std::int64_t decision_id) {
+  Value p[] = {Int(decision_id)};
+  auto rows = db_.Query(
+      "SELECT COALESCE(SUM(input_tokens), 0), COALESCE(SUM(output_tokens), 0), COALESCE(SUM(cost_usd), 0) "
+      "FROM llm_usage WHERE decision_id = ?",
+      p);
+  if (!rows.ok()) return rows.status();
+  UsageRecord u;
+  if (!rows->empty()) {
+    u.input_tokens = rows->front().Int(0);
+    u.output_tokens = rows->front().Int(1);
+    u.cost_usd = Money::FromRaw(rows->front().Int(2));
+  }
+  return u;
+}
+
+Result<std::vector<AlertRecord>> ApiRepository::AlertsPage(std::int64_t user_id, std::int64_t before, int limit) {
+  Value p[] = {Int(user_id), Int(user_id), Int(before > 0 ? before : kNoLimit), Int(limit)};
+  auto rows = db_.Query(
+      "SELECT id, user_id, bot_id, at, severity, kind, message, acknowledged FROM alerts "
+      "WHERE (user_id = ? OR bot_id IN (SELECT id FROM bots WHERE user_id = ?)) AND id < ? ORDER BY id DESC LIMIT ?",
+      p);
+  if (!rows.ok()) return rows.status();
+  std::vector<AlertRecord> out;
+  for (const auto& r : *rows) {
+    AlertRecord a;
+    a.id = r.Int(0);
+    a.user_id = OptInt64(r, 1);
+    a.bot_id = OptInt64(r, 2);
+    a.at = r.Int(3);
+    a.severity = r.Text(4);
+    a.kind = r.Text(5);
+    a.message = r.Text(6);
+    a.acknowledged = r.Int(7) != 0;
+    out.push_back(std::move(a));
+  }
+  return out;
+}
+
+Result<std::vector<EquitySnapshot>> ApiRepository::EquityPage(std::int64_t bot_id, UnixMs after, UnixMs to, int limit) {
+  Value p[] = {Int(bot_id), Int(after), Int(to), Int(limit)};
+  auto rows = db_.Query(
+      "SELECT bot_id, at, equity, wallet_balance, unrealized_pnl FROM equity_snapshots "
+      "WHERE bot_id = ? AND at > ? AND at <= ? ORDER BY at LIMIT ?",
+      p);
+  if (!rows.ok()) return rows.status();
+  std::vector<EquitySnapshot> out;
+  for (const auto& r : *rows) {
+    out.push_back({r.Int(0), r.Int(1), Money::FromRaw(r.Int(2)), Money::FromRaw(r.Int(3)), Money::FromRaw(r.Int(4))});
+  }
+  return out;
+}
+
 Result<std::int64_t> ApiRepository::AppendEvent(std::int64_t bot_id, std::string_view type, UnixMs at,
                                                 std::string_view data) {
   Value p[] = {Int(bot_id), Int(bot_id), Text(type), Int(at), Text(data)};

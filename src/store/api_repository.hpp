@@ -77,6 +77,17 @@ class ApiRepository {
   Status UpdateBotSpec(const BotRecord& b);
   Result<BotSummary> GetBotSummary(std::int64_t bot_id);
 
+  // Pages of a bot's history, newest first: rows with id < before (0: from the newest).
+  Result<std::vector<TradeRecord>> TradesPage(std::int64_t bot_id, std::int64_t before, int limit);
+  Result<std::vector<OrderRecord>> OrdersPage(std::int64_t bot_id, std::int64_t before, int limit, bool open_only);
+  Result<std::vector<DecisionRecord>> DecisionsPage(std::int64_t bot_id, std::int64_t before, int limit,
+                                                    bool with_prompt);
+  // Token counts and cost of a decision's LLM calls (summed).
+  Result<UsageRecord> DecisionUsage(std::int64_t decision_id);
+  Result<std::vector<AlertRecord>> AlertsPage(std::int64_t user_id, std::int64_t before, int limit);
+  // Equity points with at in (after, to], oldest first.
+  Result<std::vector<EquitySnapshot>> EquityPage(std::int64_t bot_id, UnixMs after, UnixMs to, int limit);
+
   // events: the next seq of the bot, stored in the caller's transaction
   Result<std::int64_t> AppendEvent(std::int64_t bot_id, std::string_view type, UnixMs at, std::string_view data);
   // Events of the bots with seq > since (per bot), oldest first, at most limit.
