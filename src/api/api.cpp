@@ -6,6 +6,7 @@
 
 #include "api/auth.hpp"
 #include "api/key_files.hpp"
+#include "api/stream.hpp"
 #include "store/secret_box.hpp"
 #include "core/clock.hpp"
 
@@ -46,6 +47,9 @@ Result<std::unique_ptr<Api>> Api::Create(const ServerConfig& config, std::string
   api->AddBotRoutes();
   api->AddCredentialRoutes();
   api->AddRuntimeRoutes();
+  api->streams_ = std::make_unique<StreamHub>(*api->db_, config.limits);
+  api->router_.AddWebSocket("/api/stream", true);
+  api->router_.AddWebSocket("/api/bots/{id}/stream", true);
   return api;
 }
 

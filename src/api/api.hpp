@@ -32,6 +32,7 @@ class Service;
 namespace aitrader::api {
 
 class Auth;
+class StreamHub;
 
 struct ApiHooks {
   // The runtime's current market time (ms), or nullopt while it is not running.
@@ -51,6 +52,7 @@ class Api {
   ~Api();
 
   const Router& router() const { return router_; }
+  StreamHub& streams() { return *streams_; }
   DbPool& db() { return *db_; }
   const ServerConfig& config() const { return config_; }
 
@@ -79,6 +81,7 @@ class Api {
   std::unique_ptr<DbPool> db_;
   std::unique_ptr<Auth> auth_;
   std::unique_ptr<store::SecretBox> secret_box_;
+  std::unique_ptr<StreamHub> streams_;
   Router router_;
 };
 

@@ -5,11 +5,13 @@
 #include <pthread.h>
 #include <signal.h>
 
+#include <atomic>
 #include <cstdio>
 #include <filesystem>
 
 #include "api/api.hpp"
 #include "api/server.hpp"
+#include "api/stream.hpp"
 #include "app/command.hpp"
 #include "core/time.hpp"
 #include "engine/service.hpp"
@@ -59,8 +61,13 @@ int Serve(const Options& o, const CLI::App& cmd) {
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  // The runtime first: it migrates the schema and owns its own connection.
+  // The runtime first: it migrates the schema and owns its own connection. Its events reach
+  // the stream hub once the API exists (and no longer once it is going away).
+  static std::atomic<api::StreamHub*> hub{nullptr};
   engine::ServiceOptions svc;
+  svc.on_events = [](const std::vector<engine::ServiceEvent>& events) {
+    if (api::StreamHub* h = hub.load()) h->Publish(events);
+  };
   svc.database = cfg.database;
   svc.data_dir = cfg.data_dir;
   svc.from = cfg.from;
@@ -88,6 +95,7 @@ int Serve(const Options& o, const CLI::App& cmd) {
   auto api = api::Api::Create(cfg, AITRADER_VERSION, hooks);
   if (!api.ok()) {
     std::fprintf(stderr, "error: %s\n", api.status().message().c_str());
+    (*service)->Stop();
     return 1;
   }
   api::ServerOptions so;
@@ -101,17 +109,24 @@ int Serve(const Options& o, const CLI::App& cmd) {
     auto web = api::StaticFiles::Open(cfg.web_dir);
     if (!web.ok()) {
       std::fprintf(stderr, "error: %s\n", web.status().message().c_str());
+      (*service)->Stop();
       return 2;
     }
     so.web = std::move(*web);
   }
   api::Api* a = api->get();
   auto server = api::Server::Create(
-      so, a->router(), [a](std::string_view token) { return a->VerifyAccessToken(token); });
+      so, a->router(), [a](std::string_view token) { return a->VerifyAccessToken(token); },
+      [a](api::ApiRequest& req, boost::beast::tcp_stream& stream,
+          boost::beast::http::request<boost::beast::http::string_body>& upgrade) {
+        return a->streams().Accept(req, stream, upgrade);
+      });
   if (!server.ok()) {
     std::fprintf(stderr, "error: %s\n", server.status().message().c_str());
+    (*service)->Stop();
     return 1;
   }
+  hub.store(&a->streams());
   (*server)->Start();
   std::printf("listening on http://%s:%d\n", cfg.host.c_str(), (*server)->port());
   std::fflush(stdout);
@@ -120,7 +135,9 @@ int Serve(const Options& o, const CLI::App& cmd) {
   sigwait(&signals, &sig);
   std::printf("shutting down (%s)\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
   std::fflush(stdout);
+  a->streams().CloseAll();
   (*server)->Stop();
+  hub.store(nullptr);
   (*service)->Stop();
   std::printf("stopped\n");
   std::fflush(stdout);

@@ -76,7 +76,9 @@ Status Service::Impl::Transaction(const std::function<Status()>& fn) {
         s = seq.status();
         break;
       }
-      events.push_back({e.bot_id, *seq, std::move(e.type), at, std::move(e.json)});
+      auto owner = slots.find(e.bot_id);
+      const std::int64_t user_id = owner == slots.end() ? 0 : owner->second.user_id;
+      events.push_back({e.bot_id, user_id, *seq, std::move(e.type), at, std::move(e.json)});
     }
   }
   if (!s.ok()) {

@@ -51,6 +51,7 @@ namespace aitrader::engine {
 
 struct ServiceEvent {
   std::int64_t bot_id = 0;
+  std::int64_t user_id = 0;  // the bot's owner
   std::int64_t seq = 0;
   std::string type;
   UnixMs at = 0;

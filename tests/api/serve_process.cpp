@@ -217,6 +217,7 @@ HttpClient::~HttpClient() {
 }
 
 bool HttpClient::Connect() {
+  stream_.reset();
   ioc_ = std::make_unique<asio::io_context>();
   stream_ = std::make_unique<beast::tcp_stream>(*ioc_);
   buffer_.clear();
@@ -343,10 +344,15 @@ WsClient::~WsClient() = default;
 
 bool WsClient::Connect(const std::string& target, const std::map<std::string, std::string>& headers,
                        HttpResult* refused) {
+  ws_.reset();  // before the io_context it was made with
   ioc_ = std::make_unique<asio::io_context>();
   ws_ = std::make_unique<beast::websocket::stream<beast::tcp_stream>>(*ioc_);
   beast::error_code ec;
   auto& tcp_layer = beast::get_lowest_layer(*ws_);
+  if (rcvbuf_ > 0) {
+    tcp_layer.socket().open(tcp::v4());
+    tcp_layer.socket().set_option(asio::socket_base::receive_buffer_size(rcvbuf_));
+  }
   tcp_layer.expires_after(timeout_);
   tcp_layer.async_connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port_)),
                           [&](beast::error_code e) { ec = e; });

@@ -116,6 +116,9 @@ class WsClient {
   bool Write(const std::string& text);
   int close_code() const { return close_code_; }
   void Close();
+  // A small socket receive buffer (set before Connect) makes a client that does not read
+  // stall the server quickly.
+  void set_receive_buffer(int bytes) { rcvbuf_ = bytes; }
   // Stops reading (lets the server's queue fill up).
   boost::beast::websocket::stream<boost::beast::tcp_stream>& raw() { return *ws_; }
 
@@ -126,6 +129,7 @@ class WsClient {
   std::unique_ptr<boost::beast::websocket::stream<boost::beast::tcp_stream>> ws_;
   boost::beast::flat_buffer buffer_;
   int close_code_ = 0;
+  int rcvbuf_ = 0;
 };
 
 }  // namespace aitrader::testing
