@@ -449,6 +449,58 @@ void Api::AddRuntimeRoutes() {
     return JsonResponse(200, out);
   });
 
+  // The caller's bots ranked as the arena leaderboard ranks: by PnL net of LLM cost.
+  router_.Add("GET", "/api/arena", true, [this](ApiRequest& req) {
+    auto lease = db_->Acquire();
+    store::ApiRepository repo(lease->db());
+    struct Entry {
+      store::BotRecord bot;
+      Money equity, pnl, cost, net;
+    };
+    std::vector<Entry> entries;
+    std::int64_t after = 0;
+    while (true) {
+      auto page = repo.ListUserBots(req.user_id, after, 1000);
+      if (!page.ok()) return ErrorResponse(ServerError());
+      for (auto& b : *page) {
+        auto summary = repo.GetBotSummary(b.id);
+        auto cost = repo.BotLlmCost(b.id);
+        if (!summary.ok() || !cost.ok()) return ErrorResponse(ServerError());
+        Entry e;
+        e.equity = summary->equity.value_or(b.capital);
+        e.pnl = e.equity - b.capital;
+        e.cost = *cost;
+        e.net = e.pnl - e.cost;
+        e.bot = std::move(b);
+        entries.push_back(std::move(e));
+      }
+      if (page->size() < 1000) break;
+      after = entries.back().bot.id;
+    }
+    std::stable_sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) { return a.net > b.net; });
+    json::array items;
+    int rank = 0;
+    for (const auto& e : entries) {
+      json::object o;
+      o["rank"] = ++rank;
+      o["bot_id"] = e.bot.id;
+      boost::system::error_code ec;
+      json::value spec = json::parse(e.bot.config_json, ec);
+      const json::value* label = !ec && spec.is_object() ? spec.as_object().if_contains("label") : nullptr;
+      o["label"] = label != nullptr && label->is_string() ? label->as_string() : json::string(e.bot.name);
+      o["equity"] = e.equity.ToString();
+      o["pnl"] = e.pnl.ToString();
+      o["llm_cost_usd"] = e.cost.ToString();
+      o["net_pnl"] = e.net.ToString();
+      o["return_pct"] = e.bot.capital.IsZero() ? 0.0 : e.net.ToDouble() / e.bot.capital.ToDouble() * 100.0;
+      items.push_back(std::move(o));
+    }
+    json::object out;
+    out["items"] = std::move(items);
+    out["next_cursor"] = nullptr;
+    return JsonResponse(200, out);
+  });
+
   router_.Add("GET", "/api/alerts", true, [this](ApiRequest& req) {
     auto page = ParsePage(req);
     if (auto* e = std::get_if<ApiError>(&page)) return ErrorResponse(*e);

@@ -298,6 +298,13 @@ Result<std::vector<EquitySnapshot>> ApiRepository::EquityPage(std::int64_t bot_i
   return out;
 }
 
+Result<Money> ApiRepository::BotLlmCost(std::int64_t bot_id) {
+  Value p[] = {Int(bot_id)};
+  auto n = db_.QueryInt("SELECT COALESCE(SUM(cost_usd), 0) FROM llm_usage WHERE bot_id = ?", p);
+  if (!n.ok()) return n.status();
+  return Money::FromRaw(*n);
+}
+
 Result<std::int64_t> ApiRepository::AppendEvent(std::int64_t bot_id, std::string_view type, UnixMs at,
                                                 std::string_view data) {
   Value p[] = {Int(bot_id), Int(bot_id), Text(type), Int(at), Text(data)};

@@ -76,6 +76,8 @@ class ApiRepository {
   Result<BotRecord> GetUserBot(std::int64_t user_id, std::int64_t bot_id);
   Status UpdateBotSpec(const BotRecord& b);
   Result<BotSummary> GetBotSummary(std::int64_t bot_id);
+  // What the bot's LLM calls cost so far (0 for the baseline).
+  Result<Money> BotLlmCost(std::int64_t bot_id);
 
   // Pages of a bot's history, newest first: rows with id < before (0: from the newest).
   Result<std::vector<TradeRecord>> TradesPage(std::int64_t bot_id, std::int64_t before, int limit);

@@ -238,6 +238,32 @@ TEST_F(RuntimeServeTest, MarketSymbolsAndCandlesNeverPastMarketTime) {
   EXPECT_EQ(c_->Get("/api/market/BTC/candles?from=abc", alice_.access_token).status, 400);
 }
 
+TEST_F(RuntimeServeTest, ArenaRanksTheCallersBotsNetOfLlmCost) {
+  StartServer(7200);
+  const std::int64_t a = CreateBot(json::object{{"name", "a"}, {"label", "Alpha"}}, alice_);
+  const std::int64_t b = CreateBot(json::object{{"name", "b"}, {"risk", json::object{{"max_leverage", 2}}}}, alice_);
+  ASSERT_EQ(Command(a, "start", alice_).status, 202);
+  ASSERT_EQ(Command(b, "start", alice_).status, 202);
+  ASSERT_TRUE(WaitForBars(MarketTime(), 4));
+  auto r = c_->Get("/api/arena", alice_.access_token);
+  ASSERT_EQ(r.status, 200) << r.body;
+  const auto& items = r.json.at("items").as_array();
+  ASSERT_EQ(items.size(), 2u);
+  EXPECT_EQ(items[0].at("rank").as_int64(), 1);
+  EXPECT_EQ(items[1].at("rank").as_int64(), 2);
+  auto net = [](const json::value& e) { return std::stod(std::string(e.at("net_pnl").as_string())); };
+  EXPECT_GE(net(items[0]), net(items[1]));
+  for (const auto& e : items) {
+    EXPECT_EQ(e.at("llm_cost_usd").as_string(), "0") << "baseline bots cost nothing";
+    EXPECT_EQ(e.at("net_pnl").as_string(), e.at("pnl").as_string());
+    if (e.at("bot_id").as_int64() == a) {
+      EXPECT_EQ(e.at("label").as_string(), "Alpha");
+    }
+  }
+  EXPECT_TRUE(c_->Get("/api/arena", bob_.access_token).json.at("items").as_array().empty());
+  EXPECT_EQ(c_->Get("/api/arena").status, 401);
+}
+
 TEST(RuntimeRestart, BotsLeftRunningAreStoppedWithAnAlert) {
   ServeProcess first;
   ServeProcess::Options o;
