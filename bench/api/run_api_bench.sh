@@ -45,9 +45,12 @@ echo "bot $BOT holds $N positions; body: $(curl -sf "$URL/api/bots/$BOT/position
 echo "== aitrader serve (C++, Beast, SQLite), wrk -t2 -c64 -d${SECS}s"
 wrk -t2 -c64 -d"${SECS}s" --latency -H "Authorization: Bearer $TOKEN" "$URL/api/bots/$BOT/positions" | tee "$DIR/wrk_cpp.txt"
 CPP=$(awk '/Requests\/sec/ {print $2}' "$DIR/wrk_cpp.txt")
-if python3 -c 'import fastapi, uvicorn, sqlalchemy, jwt' 2>/dev/null; then
+# Debian's interpreter (where the python3-* packages are), not a pyenv shim.
+PY=/usr/bin/python3
+[ -x "$PY" ] || PY=python3
+if "$PY" -c 'import fastapi, uvicorn, sqlalchemy, jwt' 2>/dev/null; then
   PEER_PORT=$((PORT + 1))
-  AITRADER_JWT_SECRET="$SECRET" DB="$DIR/a.db" python3 "$(dirname "$0")/../peers/fastapi_positions.py" "$PEER_PORT" > "$DIR/peer.log" 2>&1 &
+  AITRADER_JWT_SECRET="$SECRET" DB="$DIR/a.db" "$PY" "$(dirname "$0")/../peers/fastapi_positions.py" "$PEER_PORT" > "$DIR/peer.log" 2>&1 &
   PEER_PID=$!
   for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$PEER_PORT/docs" && break; sleep 0.1; done
   curl -sf "http://127.0.0.1:$PEER_PORT/api/bots/$BOT/positions" -H "Authorization: Bearer $TOKEN" > /dev/null

@@ -116,6 +116,14 @@ std::variant<std::int64_t, ApiError> Auth::VerifyAccessToken(std::string_view to
     return InvalidToken();
   }
   const std::string t(token);
+  {
+    std::lock_guard lock(token_mu_);
+    auto it = token_cache_.find(t);
+    if (it != token_cache_.end()) {
+      if (it->second.second <= now) return InvalidToken();
+      return it->second.first;
+    }
+  }
   jwt_t* jwt = nullptr;
   int rc = jwt_decode(&jwt, t.c_str(), reinterpret_cast<const unsigned char*>(options_.jwt_secret.data()),
                       static_cast<int>(options_.jwt_secret.size()));
@@ -138,6 +146,11 @@ std::variant<std::int64_t, ApiError> Auth::VerifyAccessToken(std::string_view to
   std::int64_t id = 0;
   auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), id);
   if (ec != std::errc() || p != s.data() + s.size() || id <= 0) return InvalidToken();
+  {
+    std::lock_guard lock(token_mu_);
+    if (token_cache_.size() >= kTokenCacheMax) token_cache_.clear();
+    token_cache_.emplace(t, std::make_pair(id, static_cast<std::int64_t>(exp) * 1000));
+  }
   return id;
 }
 

@@ -24,6 +24,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <variant>
 
 #include "api/http_types.hpp"
@@ -81,6 +82,11 @@ class Auth {
                                    UnixMs now) const;
 
   Options options_;
+  // Tokens that verified, with their subject and expiry: a repeated token skips libjwt (its
+  // expiry is still checked on every use). Bounded; cleared when full.
+  static constexpr std::size_t kTokenCacheMax = 10'000;
+  mutable std::mutex token_mu_;
+  mutable std::unordered_map<std::string, std::pair<std::int64_t, UnixMs>> token_cache_;
   std::unique_ptr<boost::asio::thread_pool> hash_pool_;
   std::string dummy_hash_;  // verified against for unknown accounts
   std::mutex mu_;

@@ -123,17 +123,12 @@ void Api::AddRuntimeRoutes() {
     {
       auto lease = db_->Acquire();
       store::ApiRepository repo(lease->db());
-      auto r = repo.GetUserBot(req.user_id, *id);
-      if (!r.ok()) return ErrorResponse(r.status().code() == StatusCode::kNotFound ? BotNotFound() : ServerError());
-      auto rows = lease->repo().ListPositions(*id, true);
-      if (!rows.ok()) return ErrorResponse(ServerError());
+      auto rows = repo.UserBotOpenPositions(req.user_id, *id);
+      if (!rows.ok()) return ErrorResponse(rows.status().code() == StatusCode::kNotFound ? BotNotFound() : ServerError());
       open = std::move(*rows);
     }
     std::vector<exchange::Position> venue;
-    if (hooks_.service != nullptr && !open.empty()) {
-      auto v = hooks_.service->Positions(*id);
-      if (v.ok()) venue = std::move(*v);
-    }
+    if (hooks_.service != nullptr && !open.empty()) venue = hooks_.service->Positions(*id);
     json::array items;
     for (const auto& p : open) {
       json::object o;

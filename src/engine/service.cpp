@@ -29,6 +29,7 @@ std::string_view ToString(BotCommandKind k) {
 
 struct Service::Impl {
   ServiceOptions options;
+  Service* owner = nullptr;
   RunConfig run;  // fees and slippage shared by every bot
   std::unique_ptr<store::Database> db;
   std::unique_ptr<store::Repository> repo;
@@ -88,6 +89,16 @@ Status Service::Impl::Transaction(const std::function<Status()>& fn) {
   if (Status c = db->Commit(); !c.ok()) {
     (void)db->Rollback();
     return c;
+  }
+  // The positions snapshot the API reads (the state just committed).
+  std::map<std::int64_t, std::vector<exchange::Position>> positions;
+  for (auto& [id, slot] : slots) {
+    auto p = slot.paper->FetchPositions();
+    if (p.ok() && !p->empty()) positions.emplace(id, std::move(*p));
+  }
+  {
+    std::lock_guard lock(owner->positions_mu_);
+    owner->positions_.swap(positions);
   }
   if (options.on_events && !events.empty()) options.on_events(events);
   return Status::Ok();
@@ -185,6 +196,7 @@ Result<std::unique_ptr<Service>> Service::Start(ServiceOptions options) {
   }
 
   auto svc = std::unique_ptr<Service>(new Service(std::move(impl)));
+  svc->impl_->owner = svc.get();
   svc->interval_ = m.options.interval;
   svc->market_ = m.market;
   svc->market_time_.store(from);
@@ -381,15 +393,10 @@ Result<int> Service::EmergencyStopUser(std::int64_t user_id, std::chrono::millis
       timeout);
 }
 
-Result<std::vector<exchange::Position>> Service::Positions(std::int64_t bot_id, std::chrono::milliseconds timeout) {
-  return Call<std::vector<exchange::Position>>(
-      [this, bot_id]() -> Result<std::vector<exchange::Position>> {
-        Impl& m = *impl_;
-        auto it = m.slots.find(bot_id);
-        if (it == m.slots.end()) return std::vector<exchange::Position>{};
-        return it->second.paper->FetchPositions();
-      },
-      timeout);
+std::vector<exchange::Position> Service::Positions(std::int64_t bot_id) const {
+  std::lock_guard lock(positions_mu_);
+  auto it = positions_.find(bot_id);
+  return it == positions_.end() ? std::vector<exchange::Position>{} : it->second;
 }
 
 }  // namespace aitrader::engine

@@ -33,6 +33,7 @@
 #include <deque>
 #include <functional>
 #include <future>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -102,9 +103,10 @@ class Service {
                               std::chrono::milliseconds timeout = std::chrono::seconds(10));
   // Emergency stop of every bot of the user that the runtime holds; returns how many.
   Result<int> EmergencyStopUser(std::int64_t user_id, std::chrono::milliseconds timeout = std::chrono::seconds(10));
-  // The venue's open positions of a bot (empty when the runtime does not hold it).
-  Result<std::vector<exchange::Position>> Positions(std::int64_t bot_id,
-                                                    std::chrono::milliseconds timeout = std::chrono::seconds(10));
+  // The venue's open positions of a bot as of the last commit (empty when the runtime does
+  // not hold it): a snapshot the runtime thread publishes after each bar and command, read
+  // without a round trip to the runtime thread.
+  std::vector<exchange::Position> Positions(std::int64_t bot_id) const;
 
   struct Impl;
 
@@ -124,6 +126,8 @@ class Service {
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<std::function<void()>> tasks_;
+  mutable std::mutex positions_mu_;
+  std::map<std::int64_t, std::vector<exchange::Position>> positions_;  // by bot, as of the last commit
   std::thread thread_;
 };
 

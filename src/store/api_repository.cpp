@@ -125,6 +125,36 @@ Status ApiRepository::UpdateBotSpec(const BotRecord& b) {
       p);
 }
 
+Result<std::vector<PositionRecord>> ApiRepository::UserBotOpenPositions(std::int64_t user_id, std::int64_t bot_id) {
+  Value p[] = {Int(bot_id), Int(user_id)};
+  auto rows = db_.Query(
+      "SELECT p.id, p.bot_id, p.symbol, p.side, p.quantity, p.entry_price, p.leverage, p.exit_plan_json, p.opened_at, "
+      "p.realized_pnl, p.fees, p.funding FROM bots b LEFT JOIN positions p ON p.bot_id = b.id AND p.closed_at IS NULL "
+      "WHERE b.id = ? AND b.user_id = ? AND b.status <> 'deleted' ORDER BY p.id",
+      p);
+  if (!rows.ok()) return rows.status();
+  if (rows->empty()) return NotFound("bot not found");
+  std::vector<PositionRecord> out;
+  for (const auto& r : *rows) {
+    if (r.IsNull(0)) continue;  // the bot, without positions
+    PositionRecord x;
+    x.id = r.Int(0);
+    x.bot_id = r.Int(1);
+    x.symbol = r.Text(2);
+    x.side = r.Text(3);
+    x.quantity = Quantity::FromRaw(r.Int(4));
+    x.entry_price = Price::FromRaw(r.Int(5));
+    x.leverage = static_cast<int>(r.Int(6));
+    x.exit_plan_json = r.Text(7);
+    x.opened_at = r.Int(8);
+    x.realized_pnl = Money::FromRaw(r.Int(9));
+    x.fees = Money::FromRaw(r.Int(10));
+    x.funding = Money::FromRaw(r.Int(11));
+    out.push_back(std::move(x));
+  }
+  return out;
+}
+
 Result<BotSummary> ApiRepository::GetBotSummary(std::int64_t bot_id) {
   BotSummary out;
   Value p[] = {Int(bot_id)};

@@ -75,6 +75,9 @@ class ApiRepository {
   // same answer for "does not exist" and "someone else's").
   Result<BotRecord> GetUserBot(std::int64_t user_id, std::int64_t bot_id);
   Status UpdateBotSpec(const BotRecord& b);
+  // The open positions of the user's bot in one query; NotFound when the bot is not the
+  // user's (or deleted, or does not exist).
+  Result<std::vector<PositionRecord>> UserBotOpenPositions(std::int64_t user_id, std::int64_t bot_id);
   Result<BotSummary> GetBotSummary(std::int64_t bot_id);
   // What the bot's LLM calls cost so far (0 for the baseline).
   Result<Money> BotLlmCost(std::int64_t bot_id);
