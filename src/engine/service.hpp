@@ -5,9 +5,10 @@
 // One runtime thread owns every Bot, the paper simulator, the market clock and a database
 // connection of its own. Other threads never touch them: they post work to the runtime's
 // executor (Call) and wait for the answer — commands (start, pause, resume, stop, emergency
-// stop) and read-only queries (the venue's positions). The thread processes posted work while
-// it waits for the next bar, so a command takes effect within milliseconds, not at the next
-// bar (the pacing wait is a condition-variable wait that work interrupts).
+// stop) — or read what the runtime thread published after its last commit (the venue's
+// positions per bot, copied under a mutex). The thread processes posted work while it waits
+// for the next bar, so a command takes effect within milliseconds, not at the next bar (the
+// pacing wait is a condition-variable wait that work interrupts).
 //
 // Market feed: the bundled (or given) candles of every symbol at one interval, replayed from
 // `from` at `speed`× real time (bar k is due at start + k × interval / speed; 0 = no pacing).
