@@ -9,6 +9,7 @@ PACKAGES=(
   # C++ libraries (docs/dependencies.md says why each)
   libboost1.81-dev libboost-json1.81-dev libcli11-dev zlib1g-dev
   libcurl4-openssl-dev libssl-dev libsodium-dev libsqlite3-dev libfmt-dev libspdlog-dev
+  libjwt-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
   # a real PostgreSQL 15 server for the storage tests (started by the tests on a loopback port)

@@ -17,8 +17,10 @@ class Reader {
   explicit Reader(std::string source) : source_(std::move(source)) {}
 
   Status Error(const std::string& path, const std::string& what) const {
+    last_path_ = path;
     return InvalidArgument(source_ + ": " + path + ": " + what);
   }
+  const std::string& last_path() const { return last_path_; }
 
   Status CheckKeys(const json::object& o, const std::string& path, std::initializer_list<std::string_view> allowed) const {
     for (const auto& kv : o) {
@@ -167,11 +169,70 @@ class Reader {
 
  private:
   std::string source_;
+  mutable std::string last_path_;
 };
 
 constexpr std::array<std::string_view, 9> kSharedKeys = {
     "symbols", "interval", "cadence", "capital", "risk", "max_decision_retries", "close_on_stop", "prompt_version",
     "daily_budget_usd"};
+
+
+// One bot object (`path` prefixes its errors; empty for a bot on its own).
+Result<BotConfig> ParseBot(const Reader& rd, const json::value& bv, const std::string& path, const BotConfig& defaults) {
+  auto at = [&](const std::string& key) { return Reader::Join(path, key); };
+  if (!bv.is_object()) return rd.Error(path.empty() ? "(top)" : path, "must be an object");
+  const auto& bo = bv.as_object();
+  std::vector<std::string_view> bot_keys = {"name", "label", "model", "llm", "training_cutoff", "mode"};
+  bot_keys.insert(bot_keys.end(), kSharedKeys.begin(), kSharedKeys.end());
+  for (const auto& kv : bo) {
+    bool known = false;
+    for (auto a : bot_keys) known = known || kv.key() == a;
+    if (!known) return rd.Error(at(std::string(kv.key())), "unknown key");
+  }
+  BotConfig b = defaults;
+  AITRADER_RETURN_IF_ERROR(rd.Shared(bo, path, b));
+  const json::value* name = bo.if_contains("name");
+  if (name == nullptr) return rd.Error(at("name"), "is required");
+  AITRADER_ASSIGN_OR_RETURN(b.name, rd.String(*name, at("name")));
+  if (b.name.empty() || b.name.size() > 64) return rd.Error(at("name"), "must be 1..64 characters");
+  b.label = b.name;
+  if (auto* l = bo.if_contains("label")) {
+    AITRADER_ASSIGN_OR_RETURN(b.label, rd.String(*l, at("label")));
+  }
+  std::string model = "baseline";
+  if (auto* m = bo.if_contains("model")) {
+    AITRADER_ASSIGN_OR_RETURN(model, rd.String(*m, at("model")));
+  }
+  if (model == "baseline") {
+    b.model = ModelKind::kBaseline;
+    if (bo.contains("llm")) return rd.Error(at("llm"), "not used by a baseline bot (set \"model\": \"llm\")");
+  } else if (model == "llm") {
+    b.model = ModelKind::kLlm;
+    const json::value* l = bo.if_contains("llm");
+    if (l == nullptr || !l->is_object()) return rd.Error(at("llm"), "an LLM bot needs an \"llm\" object");
+    auto pc = llm::ParseProviderConfig(json::serialize(*l));
+    if (!pc.ok()) return rd.Error(at("llm"), pc.status().message());
+    b.llm = std::move(*pc);
+  } else {
+    return rd.Error(at("model"), "must be \"baseline\" or \"llm\"");
+  }
+  if (auto* md = bo.if_contains("mode")) {
+    AITRADER_ASSIGN_OR_RETURN(std::string mode, rd.String(*md, at("mode")));
+    auto m = ParseTradingMode(mode);
+    if (!m) return rd.Error(at("mode"), "must be \"paper\", \"testnet\" or \"live\"");
+    b.mode = *m;
+  }
+  if (auto* t = bo.if_contains("training_cutoff")) {
+    AITRADER_ASSIGN_OR_RETURN(UnixMs c, rd.Time(*t, at("training_cutoff")));
+    b.training_cutoff = c;
+  }
+  if (b.cadence % b.interval != 0) {
+    return rd.Error(at("cadence"), "must be a multiple of the interval " + FormatInterval(b.interval));
+  }
+  auto engine = risk::RiskEngine::Create(b.risk, InstrumentTable());
+  if (!engine.ok()) return rd.Error(at("risk"), engine.status().message());
+  return b;
+}
 
 }  // namespace
 
@@ -203,8 +264,7 @@ Result<RunConfig> ParseRunConfig(std::string_view json_text, std::string_view so
   }
 
   RunConfig cfg;
-  BotConfig defaults;
-  defaults.symbols = {"BTCUSDT", "ETHUSDT", "SOLUSDT", "BNBUSDT", "XRPUSDT", "DOGEUSDT"};
+  BotConfig defaults = DefaultBotConfig();
   AITRADER_RETURN_IF_ERROR(rd.Shared(top, "", defaults));
   for (const auto& kv : top) {
     std::string p(kv.key());
@@ -251,63 +311,32 @@ Result<RunConfig> ParseRunConfig(std::string_view json_text, std::string_view so
   std::size_t index = 0;
   for (const auto& bv : bots->as_array()) {
     std::string path = "bots[" + std::to_string(index++) + "]";
-    if (!bv.is_object()) return rd.Error(path, "must be an object");
-    const auto& bo = bv.as_object();
-    std::vector<std::string_view> bot_keys = {"name", "label", "model", "llm", "training_cutoff", "mode"};
-    bot_keys.insert(bot_keys.end(), kSharedKeys.begin(), kSharedKeys.end());
-    for (const auto& kv : bo) {
-      bool known = false;
-      for (auto a : bot_keys) known = known || kv.key() == a;
-      if (!known) return rd.Error(path + "." + std::string(kv.key()), "unknown key");
-    }
-    BotConfig b = defaults;
-    AITRADER_RETURN_IF_ERROR(rd.Shared(bo, path, b));
-    const json::value* name = bo.if_contains("name");
-    if (name == nullptr) return rd.Error(path + ".name", "is required");
-    AITRADER_ASSIGN_OR_RETURN(b.name, rd.String(*name, path + ".name"));
-    if (b.name.empty() || b.name.size() > 64) return rd.Error(path + ".name", "must be 1..64 characters");
+    AITRADER_ASSIGN_OR_RETURN(BotConfig b, ParseBot(rd, bv, path, defaults));
     for (const auto& prev : cfg.bots) {
       if (prev.name == b.name) return rd.Error(path + ".name", "'" + b.name + "' is used by another bot");
     }
-    b.label = b.name;
-    if (auto* l = bo.if_contains("label")) {
-      AITRADER_ASSIGN_OR_RETURN(b.label, rd.String(*l, path + ".label"));
-    }
-    std::string model = "baseline";
-    if (auto* m = bo.if_contains("model")) {
-      AITRADER_ASSIGN_OR_RETURN(model, rd.String(*m, path + ".model"));
-    }
-    if (model == "baseline") {
-      b.model = ModelKind::kBaseline;
-      if (bo.contains("llm")) return rd.Error(path + ".llm", "not used by a baseline bot (set \"model\": \"llm\")");
-    } else if (model == "llm") {
-      b.model = ModelKind::kLlm;
-      const json::value* l = bo.if_contains("llm");
-      if (l == nullptr || !l->is_object()) return rd.Error(path + ".llm", "an LLM bot needs an \"llm\" object");
-      auto pc = llm::ParseProviderConfig(json::serialize(*l));
-      if (!pc.ok()) return rd.Error(path + ".llm", pc.status().message());
-      b.llm = std::move(*pc);
-    } else {
-      return rd.Error(path + ".model", "must be \"baseline\" or \"llm\"");
-    }
-    if (auto* md = bo.if_contains("mode")) {
-      AITRADER_ASSIGN_OR_RETURN(std::string mode, rd.String(*md, path + ".mode"));
-      auto m = ParseTradingMode(mode);
-      if (!m) return rd.Error(path + ".mode", "must be \"paper\", \"testnet\" or \"live\"");
-      b.mode = *m;
-    }
-    if (auto* t = bo.if_contains("training_cutoff")) {
-      AITRADER_ASSIGN_OR_RETURN(UnixMs c, rd.Time(*t, path + ".training_cutoff"));
-      b.training_cutoff = c;
-    }
-    if (b.cadence % b.interval != 0) {
-      return rd.Error(path + ".cadence", "must be a multiple of the interval " + FormatInterval(b.interval));
-    }
-    auto engine = risk::RiskEngine::Create(b.risk, InstrumentTable());
-    if (!engine.ok()) return rd.Error(path + ".risk", engine.status().message());
     cfg.bots.push_back(std::move(b));
   }
   return cfg;
+}
+
+BotConfig DefaultBotConfig() {
+  BotConfig b;
+  b.symbols = {"BTCUSDT", "ETHUSDT", "SOLUSDT", "BNBUSDT", "XRPUSDT", "DOGEUSDT"};
+  return b;
+}
+
+Result<BotConfig> ParseBotConfig(std::string_view json_text, const BotConfig& defaults, std::string_view source_name,
+                                 std::string* error_path) {
+  Reader rd{std::string(source_name)};
+  boost::system::error_code ec;
+  json::parse_options opts;
+  opts.max_depth = 16;
+  json::value v = json::parse(json_text, ec, {}, opts);
+  if (ec) return ParseError(std::string(source_name) + ": not valid JSON: " + ec.message());
+  auto b = ParseBot(rd, v, "", defaults);
+  if (!b.ok() && error_path != nullptr) *error_path = rd.last_path();
+  return b;
 }
 
 Result<RunConfig> LoadRunConfig(const std::string& path) {

@@ -73,6 +73,15 @@ struct RunConfig {
 };
 
 Result<RunConfig> ParseRunConfig(std::string_view json_text, std::string_view source_name);
+
+// The defaults of a bot before any key is applied (the six Alpha Arena coins, 5m, 10000…).
+BotConfig DefaultBotConfig();
+// One bot object on its own — the API's bot spec — with exactly the keys, defaults and checks
+// of a bot in the run config (the run config's bots are parsed by the same code). Errors read
+// "source_name: path: what"; *error_path (when given) receives the path ("risk.max_leverage",
+// "(top)" when the text is not an object).
+Result<BotConfig> ParseBotConfig(std::string_view json_text, const BotConfig& defaults, std::string_view source_name,
+                                 std::string* error_path = nullptr);
 Result<RunConfig> LoadRunConfig(const std::string& path);
 
 // "BTC" or "btcusdt" → "BTCUSDT" for the bundled instruments; errors for unknown coins.

@@ -196,6 +196,31 @@ CREATE INDEX llm_usage_bot_called ON llm_usage (bot_id, called_at);
 ALTER TABLE bot_commands ADD COLUMN result TEXT;
 ALTER TABLE llm_decisions ADD COLUMN account_value BIGINT;
 )SQL"},
+      // The API server (src/api, store/api_repository.hpp): rotating refresh tokens (stored
+      // hashed, one family per login), the last 4 characters of each stored credential, and
+      // the per-bot event log the WebSocket streams replay from.
+      {5, "api: refresh tokens, credential hints, bot events", R"SQL(
+CREATE TABLE refresh_tokens (
+  id {{id}},
+  user_id BIGINT NOT NULL REFERENCES users(id),
+  family TEXT NOT NULL,
+  token_hash TEXT NOT NULL UNIQUE,
+  created_at BIGINT NOT NULL,
+  expires_at BIGINT NOT NULL,
+  used_at BIGINT,
+  revoked_at BIGINT
+);
+CREATE INDEX refresh_tokens_family ON refresh_tokens (family);
+ALTER TABLE exchange_credentials ADD COLUMN last4 TEXT;
+CREATE TABLE bot_events (
+  bot_id BIGINT NOT NULL REFERENCES bots(id),
+  seq BIGINT NOT NULL,
+  type TEXT NOT NULL,
+  at BIGINT NOT NULL,
+  data TEXT NOT NULL,
+  PRIMARY KEY (bot_id, seq)
+);
+)SQL"},
   };
   return kMigrations;
 }

@@ -58,5 +58,44 @@ TEST(RunConfig, ErrorsNameThePath) {
   }
 }
 
+TEST(BotConfig, OnItsOwnParsesLikeABotOfTheRunConfig) {
+  const char* bot = R"({"name": "a", "symbols": ["BTC", "eth"], "capital": "2500", "risk": {"max_leverage": 5},
+                        "close_on_stop": false, "label": "A"})";
+  auto alone = ParseBotConfig(bot, DefaultBotConfig(), "bot");
+  ASSERT_TRUE(alone.ok()) << alone.status().ToString();
+  auto run = ParseRunConfig(std::string("{\"bots\": [") + bot + "]}", "cfg.json");
+  ASSERT_TRUE(run.ok());
+  const BotConfig& in_run = run->bots.front();
+  EXPECT_EQ(alone->symbols, in_run.symbols);
+  EXPECT_EQ(alone->capital, in_run.capital);
+  EXPECT_EQ(alone->risk.max_leverage, in_run.risk.max_leverage);
+  EXPECT_EQ(alone->close_on_stop, in_run.close_on_stop);
+  EXPECT_EQ(alone->label, "A");
+  EXPECT_EQ(alone->interval, in_run.interval);
+}
+
+TEST(BotConfig, ErrorsNameThePathWithoutAPrefix) {
+  struct Case {
+    const char* json;
+    const char* path;
+    const char* expect;
+  };
+  for (const Case& c : {
+           Case{R"({"name": "a", "risk": {"max_leverage": 20}})", "risk.max_leverage", "bot: risk.max_leverage: must be"},
+           Case{R"({"name": "a", "symbols": ["PEPE"]})", "symbols[0]", "unknown coin 'PEPE'"},
+           Case{R"({"name": "a", "modle": "llm"})", "modle", "bot: modle: unknown key"},
+           Case{R"({"model": "baseline"})", "name", "bot: name: is required"},
+           Case{R"({"name": "a", "model": "llm"})", "llm", "an LLM bot needs"},
+           Case{R"({"name": "a", "capital": "0"})", "capital", "must be > 0"},
+           Case{R"([1])", "(top)", "must be an object"},
+       }) {
+    std::string path;
+    auto r = ParseBotConfig(c.json, DefaultBotConfig(), "bot", &path);
+    ASSERT_FALSE(r.ok()) << c.json;
+    EXPECT_EQ(path, c.path) << c.json;
+    EXPECT_NE(r.status().message().find(c.expect), std::string::npos) << r.status().message();
+  }
+}
+
 }  // namespace
 }  // namespace aitrader::engine

@@ -1,0 +1,88 @@
+// Api: the routes of `aitrader serve` and what they need — the server configuration, the
+// database connections of the handler threads, authentication, and (when set) the engine
+// service that runs the bots. Each route file (routes_*.cpp) adds its group of routes.
+// The contract of every route is src/api/openapi.json; docs/api-reference.md explains it.
+// Thread safety: built on one thread; then handlers run concurrently on the server's
+// worker threads (each leases its own database connection).
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+#include <variant>
+
+#include "api/db_pool.hpp"
+#include "api/http_types.hpp"
+#include "api/router.hpp"
+#include "api/server_config.hpp"
+#include "core/time.hpp"
+#include "engine/config.hpp"
+
+namespace boost::json {
+class object;
+}
+namespace aitrader::store {
+class SecretBox;
+}
+namespace aitrader::engine {
+class Service;
+}
+
+namespace aitrader::api {
+
+class Auth;
+class StreamHub;
+
+struct ApiHooks {
+  // The runtime's current market time (ms), or nullopt while it is not running.
+  std::function<std::optional<std::int64_t>()> market_time;
+  // True once the runtime is up (GET /api/ready).
+  std::function<bool()> runtime_ready;
+  // The candle interval of the market feed: bots trade on it (their "interval").
+  UnixMs feed_interval = 60 * kMinuteMs;
+  // The runtime that runs the bots; nullptr: command and market routes answer 503.
+  engine::Service* service = nullptr;
+};
+
+class Api {
+ public:
+  // Opens the database pool (migrating the schema). Errors: database and key-file failures.
+  static Result<std::unique_ptr<Api>> Create(const ServerConfig& config, std::string version, ApiHooks hooks);
+  ~Api();
+
+  const Router& router() const { return router_; }
+  StreamHub& streams() { return *streams_; }
+  DbPool& db() { return *db_; }
+  const ServerConfig& config() const { return config_; }
+
+  // A bearer token's user id, or the 401 to answer.
+  std::variant<std::int64_t, ApiError> VerifyAccessToken(std::string_view token) const;
+
+ private:
+  Api(const ServerConfig& config, std::string version, ApiHooks hooks);
+  void AddSystemRoutes();  // routes_system.cpp
+  void AddAuthRoutes();    // routes_auth.cpp
+  void AddBotRoutes();     // routes_bots.cpp
+  void AddCredentialRoutes();  // routes_credentials.cpp
+  void AddRuntimeRoutes();     // routes_runtime.cpp
+  engine::BotConfig BotDefaults() const;
+  // A bot spec checked as the config loader checks it, plus the API's own restrictions.
+  std::variant<engine::BotConfig, ApiError> ValidateBotSpec(const boost::json::object& spec) const;
+  // The bot as the API shows it (nullopt when the database fails).
+  std::optional<boost::json::object> BotJson(store::Database& db, const store::BotRecord& r);
+  // 200 {access_token, token_type, expires_in, refresh_token} with a new refresh token of `family`.
+  ApiResponse TokenPair(store::Database& db, std::int64_t user_id, const std::string& family, UnixMs now);
+  static UnixMs Now();
+
+  ServerConfig config_;
+  std::string version_;
+  ApiHooks hooks_;
+  std::unique_ptr<DbPool> db_;
+  std::unique_ptr<Auth> auth_;
+  std::unique_ptr<store::SecretBox> secret_box_;
+  std::unique_ptr<StreamHub> streams_;
+  Router router_;
+};
+
+}  // namespace aitrader::api

@@ -1,0 +1,402 @@
+#include "engine/service.hpp"
+
+#include <boost/json.hpp>
+
+#include <chrono>
+#include <map>
+
+#include "engine/bot.hpp"
+#include "engine/store_recorder.hpp"
+#include "exchange/paper/paper_exchange.hpp"
+#include "exchange/paper/simulator.hpp"
+#include "store/api_repository.hpp"
+#include "store/database.hpp"
+#include "store/migrations.hpp"
+#include "store/repository.hpp"
+
+namespace aitrader::engine {
+
+std::string_view ToString(BotCommandKind k) {
+  switch (k) {
+    case BotCommandKind::kStart: return "start";
+    case BotCommandKind::kPause: return "pause";
+    case BotCommandKind::kResume: return "resume";
+    case BotCommandKind::kStop: return "stop";
+    case BotCommandKind::kEmergencyStop: return "emergency_stop";
+  }
+  return "unknown";
+}
+
+struct Service::Impl {
+  ServiceOptions options;
+  Service* owner = nullptr;
+  RunConfig run;  // fees and slippage shared by every bot
+  std::unique_ptr<store::Database> db;
+  std::unique_ptr<store::Repository> repo;
+  InstrumentTable instruments;
+  std::shared_ptr<const MarketData> market;
+  std::unique_ptr<SimulatedClock> clock;
+  std::unique_ptr<exchange::paper::PaperSimulator> sim;
+  std::unique_ptr<StoreRecorder> recorder;
+  std::vector<MergedBar> bars;
+  std::size_t next_bar = 0;
+  std::vector<std::string> symbols;
+
+  struct Slot {
+    std::int64_t user_id = 0;
+    std::string spec_json;
+    BotConfig config;
+    std::unique_ptr<exchange::paper::PaperExchange> paper;
+    std::unique_ptr<Bot> bot;
+  };
+  std::map<std::int64_t, Slot> slots;
+
+  void Log(const std::string& line) const {
+    if (options.log) options.log(line);
+  }
+
+  // fn inside one transaction with the recorder; the events it produced are stored with it
+  // and published after the commit.
+  Status Transaction(const std::function<Status()>& fn);
+  Status ProcessBar();
+  Result<Bot*> MakeBot(std::int64_t bot_id, Slot& slot);
+};
+
+Status Service::Impl::Transaction(const std::function<Status()>& fn) {
+  recorder->Reset();
+  AITRADER_RETURN_IF_ERROR(db->Begin());
+  Status s = fn();
+  if (s.ok()) s = recorder->status();
+  std::vector<ServiceEvent> events;
+  if (s.ok()) {
+    store::ApiRepository api(*db);
+    const UnixMs at = clock->NowMs();
+    for (auto& e : recorder->TakePublished()) {
+      auto seq = api.AppendEvent(e.bot_id, e.type, at, e.json);
+      if (!seq.ok()) {
+        s = seq.status();
+        break;
+      }
+      auto owner = slots.find(e.bot_id);
+      const std::int64_t user_id = owner == slots.end() ? 0 : owner->second.user_id;
+      events.push_back({e.bot_id, user_id, *seq, std::move(e.type), at, std::move(e.json)});
+    }
+  }
+  if (!s.ok()) {
+    (void)db->Rollback();
+    return s;
+  }
+  if (Status c = db->Commit(); !c.ok()) {
+    (void)db->Rollback();
+    return c;
+  }
+  // The positions snapshot the API reads (the state just committed).
+  std::map<std::int64_t, std::vector<exchange::Position>> positions;
+  for (auto& [id, slot] : slots) {
+    auto p = slot.paper->FetchPositions();
+    if (p.ok() && !p->empty()) positions.emplace(id, std::move(*p));
+  }
+  {
+    std::lock_guard lock(owner->positions_mu_);
+    owner->positions_.swap(positions);
+  }
+  if (options.on_events && !events.empty()) options.on_events(events);
+  return Status::Ok();
+}
+
+Status Service::Impl::ProcessBar() {
+  const MergedBar& bar = bars[next_bar];
+  const UnixMs close = bar.open_time + market->interval();
+  return Transaction([&]() -> Status {
+    clock->SetMs(close);
+    AITRADER_RETURN_IF_ERROR(sim->OnBars(bar.bars));
+    for (auto& [id, slot] : slots) slot.bot->OnBarClosed(close);
+    return Status::Ok();
+  });
+}
+
+Result<Bot*> Service::Impl::MakeBot(std::int64_t bot_id, Slot& slot) {
+  auto parts = MakeBotParts(slot.config, run, instruments, /*keep_raw=*/true, options.make_client);
+  if (!parts.ok()) return FailedPrecondition(parts.status().message());
+  auto cycle = repo->MaxDecisionCycle(bot_id);
+  if (!cycle.ok()) return cycle.status();
+  BotOptions bo = std::move(parts->options);
+  bo.keep_prompts = true;
+  slot.bot = std::make_unique<Bot>(bot_id, slot.config, *slot.paper, market, instruments, std::move(parts->source),
+                                   std::move(*parts->risk), *clock, std::move(bo));
+  slot.bot->AddObserver(recorder.get());
+  // Client order ids carry the cycle: a rebuilt bot continues the count, never repeats it.
+  slot.bot->Resume(clock->NowMs(), *cycle, BotStatus::kCreated);
+  return slot.bot.get();
+}
+
+Service::Service(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+Service::~Service() { Stop(); }
+
+Result<std::unique_ptr<Service>> Service::Start(ServiceOptions options) {
+  auto impl = std::make_unique<Impl>();
+  impl->options = std::move(options);
+  Impl& m = *impl;
+  auto dbr = store::OpenDatabase(m.options.database);
+  if (!dbr.ok()) return dbr.status();
+  m.db = std::move(*dbr);
+  auto v = store::Migrate(*m.db);
+  if (!v.ok()) return v.status();
+  m.repo = std::make_unique<store::Repository>(*m.db);
+  auto ins = InstrumentTable::LoadDefault();
+  if (!ins.ok()) return ins.status();
+  m.instruments = std::move(*ins);
+  m.symbols = DefaultBotConfig().symbols;
+  auto md = MarketData::Load(m.options.data_dir.empty() ? DataDir() + "/binance-usdm" : m.options.data_dir, m.symbols,
+                             m.options.interval, m.instruments);
+  if (!md.ok()) return md.status();
+  m.market = *md;
+  UnixMs data_from = INT64_MAX, data_to = INT64_MIN;
+  for (const auto& d : m.market->symbols()) {
+    data_from = std::min(data_from, d.intraday.open_time().front());
+    data_to = std::max(data_to, d.intraday.open_time().back() + m.options.interval);
+  }
+  const UnixMs from = FloorTo(m.options.from.value_or(data_from + 10 * kDayMs), m.options.interval);
+  m.bars = m.market->Bars(from, data_to, m.symbols);
+  if (m.bars.empty()) return InvalidArgument("no candles after --from " + FormatUtc(from));
+  m.clock = std::make_unique<SimulatedClock>(from);
+  exchange::paper::SimulatorConfig sc;
+  sc.symbols = m.symbols;
+  sc.bar_interval = m.options.interval;
+  sc.market_fill = exchange::paper::MarketFillMode::kImmediate;
+  sc.keep_history = false;
+  sc.seed = m.run.seed;
+  auto sim = exchange::paper::PaperSimulator::Create(*m.clock, m.instruments, sc,
+                                                     std::make_unique<exchange::paper::FixedBpsSlippage>(m.run.slippage_bps));
+  if (!sim.ok()) return sim.status();
+  m.sim = std::move(*sim);
+  m.recorder = std::make_unique<StoreRecorder>(*m.repo);
+
+  // Bots a previous process left running are not resumed yet (no restart recovery in the
+  // service): they are marked stopped, with an alert, so nobody believes they trade.
+  {
+    auto stale = m.db->Query(
+        "SELECT b.id, b.user_id FROM bots b JOIN users u ON u.id = b.user_id "
+        "WHERE b.status IN ('running', 'paused') AND u.email <> 'local@aitrader'");
+    if (!stale.ok()) return stale.status();
+    for (const auto& row : *stale) {
+      const std::int64_t bot_id = row.Int(0);
+      AITRADER_RETURN_IF_ERROR(m.repo->UpdateBotStatus(bot_id, "stopped", from));
+      store::AlertRecord a;
+      a.user_id = row.Int(1);
+      a.bot_id = bot_id;
+      a.at = from;
+      a.severity = "warning";
+      a.kind = "server_restart";
+      a.message = "the server restarted; the bot was stopped (start it again)";
+      auto id = m.repo->InsertAlert(a);
+      if (!id.ok()) return id.status();
+    }
+  }
+
+  auto svc = std::unique_ptr<Service>(new Service(std::move(impl)));
+  svc->impl_->owner = svc.get();
+  svc->interval_ = m.options.interval;
+  svc->market_ = m.market;
+  svc->market_time_.store(from);
+  Service* self = svc.get();
+  self->thread_ = std::thread([self] {
+    Impl& m = *self->impl_;
+    self->ready_.store(true);
+    const auto wall_start = std::chrono::steady_clock::now();
+    const std::size_t first = m.next_bar;
+    auto run_tasks = [&](std::unique_lock<std::mutex>& lock) {
+      while (!self->tasks_.empty()) {
+        auto task = std::move(self->tasks_.front());
+        self->tasks_.pop_front();
+        lock.unlock();
+        task();
+        lock.lock();
+      }
+    };
+    std::unique_lock lock(self->mu_);
+    while (!self->stop_.load()) {
+      if (m.next_bar >= m.bars.size()) {
+        self->cv_.wait(lock, [&] { return self->stop_.load() || !self->tasks_.empty(); });
+        run_tasks(lock);
+        continue;
+      }
+      if (m.options.speed > 0) {
+        const auto due = wall_start + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                          std::chrono::duration<double>(static_cast<double>(m.next_bar - first) *
+                                                                        static_cast<double>(m.options.interval) /
+                                                                        1000.0 / m.options.speed));
+        // Posted work interrupts the wait and runs at once.
+        while (!self->stop_.load() && std::chrono::steady_clock::now() < due) {
+          self->cv_.wait_until(lock, due, [&] { return self->stop_.load() || !self->tasks_.empty(); });
+          run_tasks(lock);
+        }
+        if (self->stop_.load()) break;
+      }
+      run_tasks(lock);
+      lock.unlock();
+      Status s = m.ProcessBar();
+      if (!s.ok()) {
+        m.Log("runtime: bar " + FormatUtc(m.bars[m.next_bar].open_time) + " failed (rolled back): " + s.message());
+        lock.lock();
+        break;
+      }
+      self->market_time_.store(m.clock->NowMs());
+      ++m.next_bar;
+      lock.lock();
+    }
+    // Work still queued is refused; nothing new is accepted.
+    self->stop_.store(true);
+    run_tasks(lock);
+    self->ready_.store(false);
+  });
+  return svc;
+}
+
+void Service::Stop() {
+  stop_.store(true);
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void Service::Post(std::function<void()> task) {
+  {
+    std::lock_guard lock(mu_);
+    tasks_.push_back(std::move(task));
+  }
+  cv_.notify_all();
+}
+
+template <class T>
+Result<T> Service::Call(std::function<Result<T>()> fn, std::chrono::milliseconds timeout) {
+  if (stop_.load()) return Status(StatusCode::kCancelled, "the runtime is shutting down");
+  auto promise = std::make_shared<std::promise<Result<T>>>();
+  auto future = promise->get_future();
+  Post([this, fn = std::move(fn), promise] {
+    if (stop_.load()) {
+      promise->set_value(Status(StatusCode::kCancelled, "the runtime is shutting down"));
+      return;
+    }
+    promise->set_value(fn());
+  });
+  if (future.wait_for(timeout) != std::future_status::ready) {
+    return Status(StatusCode::kTimeout, "the runtime did not answer in time");
+  }
+  return future.get();
+}
+
+Result<std::string> Service::Command(std::int64_t bot_id, std::int64_t user_id, BotCommandKind kind,
+                                     const std::optional<BotSpec>& spec, std::chrono::milliseconds timeout) {
+  return Call<std::string>(
+      [this, bot_id, user_id, kind, spec]() -> Result<std::string> {
+        Impl& m = *impl_;
+        auto it = m.slots.find(bot_id);
+        const UnixMs now = m.clock->NowMs();
+        if (kind == BotCommandKind::kStart) {
+          if (!spec) return InvalidArgument("start needs the bot's spec");
+          if (spec->config.mode != TradingMode::kPaper) {
+            return FailedPrecondition("this server trades paper only; the bot's mode is " +
+                                      std::string(ToString(spec->config.mode)));
+          }
+          for (const auto& s : spec->config.symbols) {
+            if (std::find(m.symbols.begin(), m.symbols.end(), s) == m.symbols.end()) {
+              return FailedPrecondition(s + " has no candles in the market feed");
+            }
+          }
+          if (it != m.slots.end()) {
+            const BotStatus st = it->second.bot->status();
+            if (st == BotStatus::kRunning) return FailedPrecondition("the bot is running already");
+            if (st == BotStatus::kPaused) return FailedPrecondition("the bot is paused: resume it");
+          }
+          Status s = m.Transaction([&]() -> Status {
+            if (it == m.slots.end()) {
+              Impl::Slot slot;
+              slot.user_id = user_id;
+              slot.config = spec->config;
+              slot.spec_json = spec->spec_json;
+              exchange::paper::AccountConfig ac;
+              ac.deposit = spec->config.capital;
+              ac.fees.maker = m.run.maker_fee;
+              ac.fees.taker = m.run.taker_fee;
+              ac.max_leverage = spec->config.risk.max_leverage;
+              ac.default_leverage = 1;
+              auto idx = m.sim->AddAccount(ac);
+              if (!idx.ok()) return idx.status();
+              slot.paper = std::make_unique<exchange::paper::PaperExchange>(*m.sim, *idx);
+              auto bot = m.MakeBot(bot_id, slot);
+              if (!bot.ok()) return bot.status();
+              it = m.slots.emplace(bot_id, std::move(slot)).first;
+            } else if (it->second.spec_json != spec->spec_json) {
+              // A changed spec: a new Bot on the same paper account.
+              it->second.config = spec->config;
+              it->second.spec_json = spec->spec_json;
+              auto bot = m.MakeBot(bot_id, it->second);
+              if (!bot.ok()) return bot.status();
+            }
+            it->second.bot->Start(now);
+            return Status::Ok();
+          });
+          if (!s.ok()) return s;
+          return std::string(ToString(it->second.bot->status()));
+        }
+        if (it == m.slots.end()) {
+          if (kind == BotCommandKind::kEmergencyStop || kind == BotCommandKind::kStop) {
+            return std::string("stopped");  // nothing runs, nothing is open at the venue
+          }
+          return FailedPrecondition("the bot is not running");
+        }
+        Bot& bot = *it->second.bot;
+        const BotStatus st = bot.status();
+        if (kind == BotCommandKind::kPause && st != BotStatus::kRunning) {
+          return FailedPrecondition("the bot is " + std::string(ToString(st)) + ", not running");
+        }
+        if (kind == BotCommandKind::kResume && st != BotStatus::kPaused) {
+          return FailedPrecondition("the bot is " + std::string(ToString(st)) + ", not paused");
+        }
+        std::vector<std::string> problems;
+        Status s = m.Transaction([&]() -> Status {
+          switch (kind) {
+            case BotCommandKind::kPause: bot.Pause(); break;
+            case BotCommandKind::kResume: bot.Unpause(); break;
+            case BotCommandKind::kStop: bot.Stop(now); break;
+            case BotCommandKind::kEmergencyStop: problems = bot.EmergencyStop(now, "api"); break;
+            case BotCommandKind::kStart: break;
+          }
+          return Status::Ok();
+        });
+        if (!s.ok()) return s;
+        if (!problems.empty()) m.Log("emergency stop of bot " + std::to_string(bot_id) + ": " + problems.front());
+        return std::string(ToString(bot.status()));
+      },
+      timeout);
+}
+
+Result<int> Service::EmergencyStopUser(std::int64_t user_id, std::chrono::milliseconds timeout) {
+  return Call<int>(
+      [this, user_id]() -> Result<int> {
+        Impl& m = *impl_;
+        int n = 0;
+        const UnixMs now = m.clock->NowMs();
+        Status s = m.Transaction([&]() -> Status {
+          for (auto& [id, slot] : m.slots) {
+            if (slot.user_id != user_id) continue;
+            auto problems = slot.bot->EmergencyStop(now, "api: all bots");
+            if (!problems.empty()) m.Log("emergency stop of bot " + std::to_string(id) + ": " + problems.front());
+            ++n;
+          }
+          return Status::Ok();
+        });
+        if (!s.ok()) return s;
+        return n;
+      },
+      timeout);
+}
+
+std::vector<exchange::Position> Service::Positions(std::int64_t bot_id) const {
+  std::lock_guard lock(positions_mu_);
+  auto it = positions_.find(bot_id);
+  return it == positions_.end() ? std::vector<exchange::Position>{} : it->second;
+}
+
+}  // namespace aitrader::engine

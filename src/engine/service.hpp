@@ -1,0 +1,135 @@
+// Service: the paper runtime of `aitrader serve` — a long-lived thread that replays the
+// market feed and runs the bots users create, start, pause, stop and emergency-stop through
+// the API at any time.
+//
+// One runtime thread owns every Bot, the paper simulator, the market clock and a database
+// connection of its own. Other threads never touch them: they post work to the runtime's
+// executor (Call) and wait for the answer — commands (start, pause, resume, stop, emergency
+// stop) — or read what the runtime thread published after its last commit (the venue's
+// positions per bot, copied under a mutex). The thread processes posted work while it waits
+// for the next bar, so a command takes effect within milliseconds, not at the next bar (the
+// pacing wait is a condition-variable wait that work interrupts).
+//
+// Market feed: the bundled (or given) candles of every symbol at one interval, replayed from
+// `from` at `speed`× real time (bar k is due at start + k × interval / speed; 0 = no pacing).
+// Once the data ends, market time stands still and commands keep working. A bot started
+// mid-run trades from the current market time: it gets a fresh paper account with its
+// capital and cycles on its cadence from the next bar on.
+//
+// Storage: each bar is one transaction (every bot's decisions, orders, fills, positions,
+// equity, alerts and status — the StoreRecorder — plus the bar's stream events in
+// bot_events with a per-bot seq); so is each command. Events are handed to on_events only
+// after the commit (state is stored before it is published).
+//
+// Not yet (see docs/api-reference.md): restart recovery (bots left running by a previous
+// process are marked stopped with an alert when the service starts; the headless
+// `aitrader run` keeps its full recovery), and LLM decisions off the runtime thread (an LLM
+// bot's model call runs inline and holds the runtime for its duration).
+//
+// Thread safety: Start/Stop from one thread; Call, market_time, ready from any thread.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <future>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/status.hpp"
+#include "core/time.hpp"
+#include "engine/bot_factory.hpp"
+#include "engine/config.hpp"
+#include "engine/market_data.hpp"
+#include "exchange/types.hpp"
+
+namespace aitrader::engine {
+
+struct ServiceEvent {
+  std::int64_t bot_id = 0;
+  std::int64_t user_id = 0;  // the bot's owner
+  std::int64_t seq = 0;
+  std::string type;
+  UnixMs at = 0;
+  std::string data;  // JSON
+};
+
+struct ServiceOptions {
+  std::string database;
+  std::string data_dir;                       // empty: the bundled data
+  UnixMs interval = 60 * kMinuteMs;
+  std::optional<UnixMs> from;                 // default: 10 days into the data
+  double speed = 60;
+  std::function<void(const std::string&)> log;
+  // After each commit, on the runtime thread: the events just stored (keep it short).
+  std::function<void(const std::vector<ServiceEvent>&)> on_events;
+  ClientFactory make_client;                  // LLM clients (tests); default llm::MakeClient
+};
+
+enum class BotCommandKind { kStart, kPause, kResume, kStop, kEmergencyStop };
+std::string_view ToString(BotCommandKind k);  // "start", "pause", …
+
+class Service {
+ public:
+  // Loads the feed, opens the database, starts the runtime thread. Errors: data and
+  // database failures.
+  static Result<std::unique_ptr<Service>> Start(ServiceOptions options);
+  ~Service();
+  // Graceful: the bar in progress finishes and is committed; posted work still queued fails
+  // with kCancelled. Idempotent.
+  void Stop();
+
+  UnixMs market_time() const { return market_time_.load(); }
+  bool ready() const { return ready_.load(); }
+  UnixMs interval() const { return interval_; }
+  const MarketData& market() const { return *market_; }
+
+  // What start needs: the bot's config and its stored spec text (a changed spec rebuilds the
+  // bot on its existing paper account).
+  struct BotSpec {
+    BotConfig config;
+    std::string spec_json;
+  };
+  // A command for one bot. Returns the bot's status afterwards. Errors: FailedPrecondition
+  // when the command does not apply to the bot's state or the runtime cannot run it (409),
+  // Timeout, Cancelled (shutting down).
+  Result<std::string> Command(std::int64_t bot_id, std::int64_t user_id, BotCommandKind kind,
+                              const std::optional<BotSpec>& spec,
+                              std::chrono::milliseconds timeout = std::chrono::seconds(10));
+  // Emergency stop of every bot of the user that the runtime holds; returns how many.
+  Result<int> EmergencyStopUser(std::int64_t user_id, std::chrono::milliseconds timeout = std::chrono::seconds(10));
+  // The venue's open positions of a bot as of the last commit (empty when the runtime does
+  // not hold it): a snapshot the runtime thread publishes after each bar and command, read
+  // without a round trip to the runtime thread.
+  std::vector<exchange::Position> Positions(std::int64_t bot_id) const;
+
+  struct Impl;
+
+ private:
+  explicit Service(std::unique_ptr<Impl> impl);
+  // Runs fn on the runtime thread and waits for its result.
+  template <class T>
+  Result<T> Call(std::function<Result<T>()> fn, std::chrono::milliseconds timeout);
+  void Post(std::function<void()> task);
+
+  std::unique_ptr<Impl> impl_;
+  UnixMs interval_ = 0;
+  std::shared_ptr<const MarketData> market_;
+  std::atomic<UnixMs> market_time_{0};
+  std::atomic<bool> ready_{false};
+  std::atomic<bool> stop_{false};
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::function<void()>> tasks_;
+  mutable std::mutex positions_mu_;
+  std::map<std::int64_t, std::vector<exchange::Position>> positions_;  // by bot, as of the last commit
+  std::thread thread_;
+};
+
+}  // namespace aitrader::engine

@@ -1,0 +1,362 @@
+#include "store/api_repository.hpp"
+
+namespace aitrader::store {
+namespace {
+
+Value Text(std::string_view s) { return Value{std::string(s)}; }
+Value Int(std::int64_t v) { return Value{v}; }
+std::optional<std::int64_t> OptInt64(const Row& r, std::size_t i) {
+  if (r.IsNull(i)) return std::nullopt;
+  return r.Int(i);
+}
+
+constexpr const char* kBotCols =
+    "id, user_id, name, provider, model, mode, status, capital, config_json, created_at, updated_at";
+BotRecord ToBot(const Row& r) {
+  BotRecord b;
+  b.id = r.Int(0);
+  b.user_id = r.Int(1);
+  b.name = r.Text(2);
+  b.provider = r.Text(3);
+  b.model = r.Text(4);
+  b.mode = r.Text(5);
+  b.status = r.Text(6);
+  b.capital = Money::FromRaw(r.Int(7));
+  b.config_json = r.Text(8);
+  b.created_at = r.Int(9);
+  b.updated_at = r.Int(10);
+  return b;
+}
+
+}  // namespace
+
+Result<std::int64_t> ApiRepository::InsertRefreshToken(std::int64_t user_id, std::string_view family,
+                                                       std::string_view token_hash, UnixMs created_at,
+                                                       UnixMs expires_at) {
+  Value p[] = {Int(user_id), Text(family), Text(token_hash), Int(created_at), Int(expires_at)};
+  return db_.QueryInt(
+      "INSERT INTO refresh_tokens (user_id, family, token_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?) "
+      "RETURNING id",
+      p);
+}
+
+Result<RefreshTokenRecord> ApiRepository::FindRefreshToken(std::string_view token_hash) {
+  Value p[] = {Text(token_hash)};
+  auto rows = db_.Query(
+      "SELECT id, user_id, family, created_at, expires_at, used_at, revoked_at FROM refresh_tokens WHERE token_hash = ?",
+      p);
+  if (!rows.ok()) return rows.status();
+  if (rows->empty()) return NotFound("refresh token not found");
+  const Row& r = rows->front();
+  return RefreshTokenRecord{r.Int(0), r.Int(1), r.Text(2), r.Int(3), r.Int(4), OptInt64(r, 5), OptInt64(r, 6)};
+}
+
+Result<bool> ApiRepository::ClaimRefreshToken(std::int64_t id, UnixMs at) {
+  Value p[] = {Int(at), Int(id)};
+  auto rows = db_.Query(
+      "UPDATE refresh_tokens SET used_at = ? WHERE id = ? AND used_at IS NULL AND revoked_at IS NULL RETURNING id", p);
+  if (!rows.ok()) return rows.status();
+  return !rows->empty();
+}
+
+Status ApiRepository::RevokeTokenFamily(std::string_view family, UnixMs at) {
+  Value p[] = {Int(at), Text(family)};
+  return db_.Execute("UPDATE refresh_tokens SET revoked_at = ? WHERE family = ? AND revoked_at IS NULL", p);
+}
+
+Status ApiRepository::SaveCredential(std::int64_t user_id, std::string_view name, std::string_view key_sealed,
+                                     std::string_view secret_sealed, std::string_view last4, UnixMs at) {
+  Value p[] = {Int(user_id), Text(name), Text("default"), Text(key_sealed), Text(secret_sealed), Int(at), Text(last4)};
+  return db_.Execute(
+      "INSERT INTO exchange_credentials (user_id, venue, label, api_key_enc, api_secret_enc, created_at, last4) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (user_id, venue, label) DO UPDATE SET "
+      "api_key_enc = excluded.api_key_enc, api_secret_enc = excluded.api_secret_enc, "
+      "created_at = excluded.created_at, last4 = excluded.last4",
+      p);
+}
+
+Result<std::vector<CredentialInfo>> ApiRepository::ListCredentials(std::int64_t user_id) {
+  Value p[] = {Int(user_id)};
+  auto rows = db_.Query(
+      "SELECT venue, COALESCE(last4, ''), api_secret_enc, created_at FROM exchange_credentials "
+      "WHERE user_id = ? AND label = 'default' ORDER BY venue",
+      p);
+  if (!rows.ok()) return rows.status();
+  std::vector<CredentialInfo> out;
+  for (const auto& r : *rows) out.push_back({r.Text(0), r.Text(1), !r.Text(2).empty(), r.Int(3)});
+  return out;
+}
+
+Result<bool> ApiRepository::DeleteCredential(std::int64_t user_id, std::string_view name) {
+  Value p[] = {Int(user_id), Text(name)};
+  auto rows = db_.Query(
+      "DELETE FROM exchange_credentials WHERE user_id = ? AND venue = ? AND label = 'default' RETURNING id", p);
+  if (!rows.ok()) return rows.status();
+  return !rows->empty();
+}
+
+Result<std::vector<BotRecord>> ApiRepository::ListUserBots(std::int64_t user_id, std::int64_t after_id, int limit) {
+  Value p[] = {Int(user_id), Int(after_id), Int(limit)};
+  auto rows = db_.Query(std::string("SELECT ") + kBotCols +
+                            " FROM bots WHERE user_id = ? AND id > ? AND status <> 'deleted' ORDER BY id LIMIT ?",
+                        p);
+  if (!rows.ok()) return rows.status();
+  std::vector<BotRecord> out;
+  for (const auto& r : *rows) out.push_back(ToBot(r));
+  return out;
+}
+
+Result<BotRecord> ApiRepository::GetUserBot(std::int64_t user_id, std::int64_t bot_id) {
+  Value p[] = {Int(bot_id), Int(user_id)};
+  auto rows = db_.Query(std::string("SELECT ") + kBotCols +
+                            " FROM bots WHERE id = ? AND user_id = ? AND status <> 'deleted'",
+                        p);
+  if (!rows.ok()) return rows.status();
+  if (rows->empty()) return NotFound("bot not found");
+  return ToBot(rows->front());
+}
+
+Status ApiRepository::UpdateBotSpec(const BotRecord& b) {
+  Value p[] = {Text(b.name),      Text(b.provider), Text(b.model), Text(b.mode), Int(b.capital.raw()),
+               Text(b.config_json), Int(b.updated_at), Int(b.id)};
+  return db_.Execute(
+      "UPDATE bots SET name = ?, provider = ?, model = ?, mode = ?, capital = ?, config_json = ?, updated_at = ? "
+      "WHERE id = ?",
+      p);
+}
+
+Result<std::vector<PositionRecord>> ApiRepository::UserBotOpenPositions(std::int64_t user_id, std::int64_t bot_id) {
+  Value p[] = {Int(bot_id), Int(user_id)};
+  auto rows = db_.Query(
+      "SELECT p.id, p.bot_id, p.symbol, p.side, p.quantity, p.entry_price, p.leverage, p.exit_plan_json, p.opened_at, "
+      "p.realized_pnl, p.fees, p.funding FROM bots b LEFT JOIN positions p ON p.bot_id = b.id AND p.closed_at IS NULL "
+      "WHERE b.id = ? AND b.user_id = ? AND b.status <> 'deleted' ORDER BY p.id",
+      p);
+  if (!rows.ok()) return rows.status();
+  if (rows->empty()) return NotFound("bot not found");
+  std::vector<PositionRecord> out;
+  for (const auto& r : *rows) {
+    if (r.IsNull(0)) continue;  // the bot, without positions
+    PositionRecord x;
+    x.id = r.Int(0);
+    x.bot_id = r.Int(1);
+    x.symbol = r.Text(2);
+    x.side = r.Text(3);
+    x.quantity = Quantity::FromRaw(r.Int(4));
+    x.entry_price = Price::FromRaw(r.Int(5));
+    x.leverage = static_cast<int>(r.Int(6));
+    x.exit_plan_json = r.Text(7);
+    x.opened_at = r.Int(8);
+    x.realized_pnl = Money::FromRaw(r.Int(9));
+    x.fees = Money::FromRaw(r.Int(10));
+    x.funding = Money::FromRaw(r.Int(11));
+    out.push_back(std::move(x));
+  }
+  return out;
+}
+
+Result<BotSummary> ApiRepository::GetBotSummary(std::int64_t bot_id) {
+  BotSummary out;
+  Value p[] = {Int(bot_id)};
+  auto eq = db_.Query("SELECT equity FROM equity_snapshots WHERE bot_id = ? ORDER BY at DESC LIMIT 1", p);
+  if (!eq.ok()) return eq.status();
+  if (!eq->empty()) out.equity = Money::FromRaw(eq->front().Int(0));
+  auto open = db_.QueryInt("SELECT COUNT(*) FROM positions WHERE bot_id = ? AND closed_at IS NULL", p);
+  if (!open.ok()) return open.status();
+  out.open_positions = *open;
+  auto last = db_.Query("SELECT MAX(decided_at) FROM llm_decisions WHERE bot_id = ?", p);
+  if (!last.ok()) return last.status();
+  if (!last->empty() && !last->front().IsNull(0)) out.last_decision_at = last->front().Int(0);
+  return out;
+}
+
+namespace {
+std::optional<std::string> OptText(const Row& r, std::size_t i) {
+  if (r.IsNull(i)) return std::nullopt;
+  return r.Text(i);
+}
+template <class F>
+std::optional<F> OptFixed(const Row& r, std::size_t i) {
+  if (r.IsNull(i)) return std::nullopt;
+  return F::FromRaw(r.Int(i));
+}
+constexpr std::int64_t kNoLimit = INT64_MAX;
+}  // namespace
+
+Result<std::vector<TradeRecord>> ApiRepository::TradesPage(std::int64_t bot_id, std::int64_t before, int limit) {
+  Value p[] = {Int(bot_id), Int(before > 0 ? before : kNoLimit), Int(limit)};
+  auto rows = db_.Query(
+      "SELECT id, bot_id, order_id, venue_trade_id, symbol, side, quantity, price, fee, realized_pnl, is_maker, at "
+      "FROM trades WHERE bot_id = ? AND id < ? ORDER BY id DESC LIMIT ?",
+      p);
+  if (!rows.ok()) return rows.status();
+  std::vector<TradeRecord> out;
+  for (const auto& r : *rows) {
+    TradeRecord t;
+    t.id = r.Int(0);
+    t.bot_id = r.Int(1);
+    t.order_id = OptInt64(r, 2);
+    t.venue_trade_id = r.Text(3);
+    t.symbol = r.Text(4);
+    t.side = r.Text(5);
+    t.quantity = Quantity::FromRaw(r.Int(6));
+    t.price = Price::FromRaw(r.Int(7));
+    t.fee = Money::FromRaw(r.Int(8));
+    t.realized_pnl = Money::FromRaw(r.Int(9));
+    t.is_maker = r.Int(10) != 0;
+    t.at = r.Int(11);
+    out.push_back(std::move(t));
+  }
+  return out;
+}
+
+Result<std::vector<OrderRecord>> ApiRepository::OrdersPage(std::int64_t bot_id, std::int64_t before, int limit,
+                                                           bool open_only) {
+  Value p[] = {Int(bot_id), Int(before > 0 ? before : kNoLimit), Int(limit)};
+  auto rows = db_.Query(
+      std::string("SELECT id, bot_id, client_order_id, venue_order_id, symbol, side, type, quantity, price, stop_price, "
+                  "reduce_only, status, filled_quantity, avg_price, created_at, updated_at FROM orders "
+                  "WHERE bot_id = ? AND id < ?") +
+          (open_only ? " AND status IN ('NEW', 'PARTIALLY_FILLED')" : "") + " ORDER BY id DESC LIMIT ?",
+      p);
+  if (!rows.ok()) return rows.status();
+  std::vector<OrderRecord> out;
+  for (const auto& r : *rows) {
+    OrderRecord o;
+    o.id = r.Int(0);
+    o.bot_id = r.Int(1);
+    o.client_order_id = r.Text(2);
+    o.venue_order_id = OptText(r, 3);
+    o.symbol = r.Text(4);
+    o.side = r.Text(5);
+    o.type = r.Text(6);
+    o.quantity = Quantity::FromRaw(r.Int(7));
+    o.price = OptFixed<Price>(r, 8);
+    o.stop_price = OptFixed<Price>(r, 9);
+    o.reduce_only = r.Int(10) != 0;
+    o.status = r.Text(11);
+    o.filled_quantity = Quantity::FromRaw(r.Int(12));
+    o.avg_price = OptFixed<Price>(r, 13);
+    o.created_at = r.Int(14);
+    o.updated_at = r.Int(15);
+    out.push_back(std::move(o));
+  }
+  return out;
+}
+
+Result<std::vector<DecisionRecord>> ApiRepository::DecisionsPage(std::int64_t bot_id, std::int64_t before, int limit,
+                                                                 bool with_prompt) {
+  Value p[] = {Int(bot_id), Int(before > 0 ? before : kNoLimit), Int(limit)};
+  auto rows = db_.Query(
+      std::string("SELECT id, bot_id, cycle, decided_at, prompt_version, prompt_hash, ") +
+          (with_prompt ? "prompt" : "NULL") +
+          ", raw_answer, decisions_json, verdicts_json, outcome, error, latency_ms FROM llm_decisions "
+          "WHERE bot_id = ? AND id < ? ORDER BY id DESC LIMIT ?",
+      p);
+  if (!rows.ok()) return rows.status();
+  std::vector<DecisionRecord> out;
+  for (const auto& r : *rows) {
+    DecisionRecord d;
+    d.id = r.Int(0);
+    d.bot_id = r.Int(1);
+    d.cycle = r.Int(2);
+    d.decided_at = r.Int(3);
+    d.prompt_version = r.Text(4);
+    d.prompt_hash = r.Text(5);
+    d.prompt = OptText(r, 6);
+    d.raw_answer = r.Text(7);
+    d.decisions_json = r.Text(8);
+    d.verdicts_json = r.Text(9);
+    d.outcome = r.Text(10);
+    d.error = OptText(r, 11);
+    d.latency_ms = r.Int(12);
+    out.push_back(std::move(d));
+  }
+  return out;
+}
+
+Result<UsageRecord> ApiRepository::DecisionUsage(std::int64_t decision_id) {
+  Value p[] = {Int(decision_id)};
+  auto rows = db_.Query(
+      "SELECT COALESCE(SUM(input_tokens), 0), COALESCE(SUM(output_tokens), 0), COALESCE(SUM(cost_usd), 0) "
+      "FROM llm_usage WHERE decision_id = ?",
+      p);
+  if (!rows.ok()) return rows.status();
+  UsageRecord u;
+  if (!rows->empty()) {
+    u.input_tokens = rows->front().Int(0);
+    u.output_tokens = rows->front().Int(1);
+    u.cost_usd = Money::FromRaw(rows->front().Int(2));
+  }
+  return u;
+}
+
+Result<std::vector<AlertRecord>> ApiRepository::AlertsPage(std::int64_t user_id, std::int64_t before, int limit) {
+  Value p[] = {Int(user_id), Int(user_id), Int(before > 0 ? before : kNoLimit), Int(limit)};
+  auto rows = db_.Query(
+      "SELECT id, user_id, bot_id, at, severity, kind, message, acknowledged FROM alerts "
+      "WHERE (user_id = ? OR bot_id IN (SELECT id FROM bots WHERE user_id = ?)) AND id < ? ORDER BY id DESC LIMIT ?",
+      p);
+  if (!rows.ok()) return rows.status();
+  std::vector<AlertRecord> out;
+  for (const auto& r : *rows) {
+    AlertRecord a;
+    a.id = r.Int(0);
+    a.user_id = OptInt64(r, 1);
+    a.bot_id = OptInt64(r, 2);
+    a.at = r.Int(3);
+    a.severity = r.Text(4);
+    a.kind = r.Text(5);
+    a.message = r.Text(6);
+    a.acknowledged = r.Int(7) != 0;
+    out.push_back(std::move(a));
+  }
+  return out;
+}
+
+Result<std::vector<EquitySnapshot>> ApiRepository::EquityPage(std::int64_t bot_id, UnixMs after, UnixMs to, int limit) {
+  Value p[] = {Int(bot_id), Int(after), Int(to), Int(limit)};
+  auto rows = db_.Query(
+      "SELECT bot_id, at, equity, wallet_balance, unrealized_pnl FROM equity_snapshots "
+      "WHERE bot_id = ? AND at > ? AND at <= ? ORDER BY at LIMIT ?",
+      p);
+  if (!rows.ok()) return rows.status();
+  std::vector<EquitySnapshot> out;
+  for (const auto& r : *rows) {
+    out.push_back({r.Int(0), r.Int(1), Money::FromRaw(r.Int(2)), Money::FromRaw(r.Int(3)), Money::FromRaw(r.Int(4))});
+  }
+  return out;
+}
+
+Result<Money> ApiRepository::BotLlmCost(std::int64_t bot_id) {
+  Value p[] = {Int(bot_id)};
+  auto n = db_.QueryInt("SELECT COALESCE(SUM(cost_usd), 0) FROM llm_usage WHERE bot_id = ?", p);
+  if (!n.ok()) return n.status();
+  return Money::FromRaw(*n);
+}
+
+Result<std::int64_t> ApiRepository::AppendEvent(std::int64_t bot_id, std::string_view type, UnixMs at,
+                                                std::string_view data) {
+  Value p[] = {Int(bot_id), Int(bot_id), Text(type), Int(at), Text(data)};
+  return db_.QueryInt(
+      "INSERT INTO bot_events (bot_id, seq, type, at, data) "
+      "VALUES (?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM bot_events WHERE bot_id = ?), ?, ?, ?) RETURNING seq",
+      p);
+}
+
+Result<std::vector<EventRecord>> ApiRepository::ListEvents(std::int64_t bot_id, std::int64_t since, int limit) {
+  Value p[] = {Int(bot_id), Int(since), Int(limit)};
+  auto rows = db_.Query("SELECT bot_id, seq, type, at, data FROM bot_events WHERE bot_id = ? AND seq > ? ORDER BY seq LIMIT ?",
+                        p);
+  if (!rows.ok()) return rows.status();
+  std::vector<EventRecord> out;
+  for (const auto& r : *rows) out.push_back({r.Int(0), r.Int(1), r.Text(2), r.Int(3), r.Text(4)});
+  return out;
+}
+
+Result<std::int64_t> ApiRepository::LastEventSeq(std::int64_t bot_id) {
+  Value p[] = {Int(bot_id)};
+  return db_.QueryInt("SELECT COALESCE(MAX(seq), 0) FROM bot_events WHERE bot_id = ?", p);
+}
+
+}  // namespace aitrader::store

@@ -1,0 +1,106 @@
+// ApiRepository: the tables and queries of the API server (src/api), apart from the engine's
+// Repository so the two evolve separately: rotating refresh tokens, write-only credentials
+// with their last-4 hint, bots as the API edits and pages them, and the per-bot event log of
+// the WebSocket streams. Same conventions as repository.hpp: bound parameters only, core
+// types in, NotFound for a missing row, AlreadyExists for a unique-key clash.
+// Thread safety: as the Database it wraps (one thread at a time).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/fixed.hpp"
+#include "core/time.hpp"
+#include "store/database.hpp"
+#include "store/repository.hpp"
+
+namespace aitrader::store {
+
+struct RefreshTokenRecord {
+  std::int64_t id = 0;
+  std::int64_t user_id = 0;
+  std::string family;
+  UnixMs created_at = 0;
+  UnixMs expires_at = 0;
+  std::optional<UnixMs> used_at;     // rotated: this token was exchanged for a new one
+  std::optional<UnixMs> revoked_at;  // its family was revoked (logout or reuse)
+};
+
+struct CredentialInfo {
+  std::string name;
+  std::string last4;
+  bool has_secret = false;
+  UnixMs created_at = 0;
+};
+
+// What the API shows of a bot beside its row: the latest equity, open positions, last decision.
+struct BotSummary {
+  std::optional<Money> equity;
+  std::int64_t open_positions = 0;
+  std::optional<UnixMs> last_decision_at;
+};
+
+struct EventRecord {
+  std::int64_t bot_id = 0;
+  std::int64_t seq = 0;
+  std::string type;
+  UnixMs at = 0;
+  std::string data;  // JSON
+};
+
+class ApiRepository {
+ public:
+  explicit ApiRepository(Database& db) : db_(db) {}
+
+  // refresh tokens (token_hash: a hash of the token; the token itself is never stored)
+  Result<std::int64_t> InsertRefreshToken(std::int64_t user_id, std::string_view family, std::string_view token_hash,
+                                          UnixMs created_at, UnixMs expires_at);
+  Result<RefreshTokenRecord> FindRefreshToken(std::string_view token_hash);
+  // Marks the token used if it is neither used nor revoked; false when another request got
+  // there first (the caller treats that as reuse).
+  Result<bool> ClaimRefreshToken(std::int64_t id, UnixMs at);
+  Status RevokeTokenFamily(std::string_view family, UnixMs at);
+
+  // credentials, by name ("binance", "anthropic", a named endpoint…); sealed values only
+  Status SaveCredential(std::int64_t user_id, std::string_view name, std::string_view key_sealed,
+                        std::string_view secret_sealed, std::string_view last4, UnixMs at);
+  Result<std::vector<CredentialInfo>> ListCredentials(std::int64_t user_id);
+  // false when there was none
+  Result<bool> DeleteCredential(std::int64_t user_id, std::string_view name);
+
+  // bots as the API sees them: not deleted, owned by user_id, ordered by id, after `after_id`
+  Result<std::vector<BotRecord>> ListUserBots(std::int64_t user_id, std::int64_t after_id, int limit);
+  // The bot when it exists, is not deleted and belongs to user_id; NotFound otherwise (the
+  // same answer for "does not exist" and "someone else's").
+  Result<BotRecord> GetUserBot(std::int64_t user_id, std::int64_t bot_id);
+  Status UpdateBotSpec(const BotRecord& b);
+  // The open positions of the user's bot in one query; NotFound when the bot is not the
+  // user's (or deleted, or does not exist).
+  Result<std::vector<PositionRecord>> UserBotOpenPositions(std::int64_t user_id, std::int64_t bot_id);
+  Result<BotSummary> GetBotSummary(std::int64_t bot_id);
+  // What the bot's LLM calls cost so far (0 for the baseline).
+  Result<Money> BotLlmCost(std::int64_t bot_id);
+
+  // Pages of a bot's history, newest first: rows with id < before (0: from the newest).
+  Result<std::vector<TradeRecord>> TradesPage(std::int64_t bot_id, std::int64_t before, int limit);
+  Result<std::vector<OrderRecord>> OrdersPage(std::int64_t bot_id, std::int64_t before, int limit, bool open_only);
+  Result<std::vector<DecisionRecord>> DecisionsPage(std::int64_t bot_id, std::int64_t before, int limit,
+                                                    bool with_prompt);
+  // Token counts and cost of a decision's LLM calls (summed).
+  Result<UsageRecord> DecisionUsage(std::int64_t decision_id);
+  Result<std::vector<AlertRecord>> AlertsPage(std::int64_t user_id, std::int64_t before, int limit);
+  // Equity points with at in (after, to], oldest first.
+  Result<std::vector<EquitySnapshot>> EquityPage(std::int64_t bot_id, UnixMs after, UnixMs to, int limit);
+
+  // events: the next seq of the bot, stored in the caller's transaction
+  Result<std::int64_t> AppendEvent(std::int64_t bot_id, std::string_view type, UnixMs at, std::string_view data);
+  // Events of the bots with seq > since (per bot), oldest first, at most limit.
+  Result<std::vector<EventRecord>> ListEvents(std::int64_t bot_id, std::int64_t since, int limit);
+  Result<std::int64_t> LastEventSeq(std::int64_t bot_id);
+
+ private:
+  Database& db_;
+};
+
+}  // namespace aitrader::store

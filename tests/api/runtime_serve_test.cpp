@@ -1,0 +1,303 @@
+// The runtime through the API, against the real binary: bots started mid-run trade from the
+// current market time; commands are applied at once (not at the next bar); a stopped or
+// emergency-stopped bot places no further order; trading data and market routes; ownership.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <thread>
+
+#include "api/serve_process.hpp"
+#include "api/test_users.hpp"
+#include "store/database.hpp"
+
+namespace aitrader::testing {
+namespace {
+namespace json = boost::json;
+
+class RuntimeServeTest : public ::testing::Test {
+ protected:
+  // speed: bars of 1h at speed 7200 come every 0.5 s; at speed 1 every hour (a command that
+  // waited for the next bar would time out).
+  void StartServer(double speed) {
+    ServeProcess::Options o;
+    o.env = {{"AITRADER_JWT_SECRET", "runtime-test-secret-runtime-test-secret"}};
+    o.args = {"--speed", std::to_string(speed)};
+    std::string why;
+    ASSERT_TRUE(server_.Start(o, &why)) << why;
+    c_ = std::make_unique<HttpClient>(server_.port());
+    alice_ = RegisterAndLogin(*c_, "alice@example.com");
+    bob_ = RegisterAndLogin(*c_, "bob@example.com");
+  }
+  std::int64_t CreateBot(const json::object& spec, const TestUser& u) {
+    auto r = c_->Post("/api/bots", spec, u.access_token);
+    EXPECT_EQ(r.status, 201) << r.body;
+    return r.status == 201 ? r.json.at("id").as_int64() : 0;
+  }
+  HttpResult Command(std::int64_t id, const std::string& cmd, const TestUser& u) {
+    return c_->Post("/api/bots/" + std::to_string(id) + "/" + cmd, nullptr, u.access_token);
+  }
+  std::int64_t MarketTime() { return c_->Get("/api/health").json.at("market_time").as_int64(); }
+  // Waits (deadline) until the market clock has moved `bars` bars past `from`.
+  bool WaitForBars(std::int64_t from, int bars) {
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (std::chrono::steady_clock::now() < until) {
+      if (MarketTime() >= from + bars * 3'600'000LL) return true;
+      std::this_thread::yield();
+    }
+    return false;
+  }
+  std::int64_t Count(const std::string& sql) {
+    auto db = store::OpenDatabase(server_.database());
+    if (!db.ok()) return -1;
+    auto n = (*db)->QueryInt(sql);
+    return n.ok() ? *n : -1;
+  }
+  ServeProcess server_;
+  std::unique_ptr<HttpClient> c_;
+  TestUser alice_, bob_;
+};
+
+TEST_F(RuntimeServeTest, ABotStartedMidRunTradesFromTheCurrentMarketTime) {
+  StartServer(7200);
+  const std::int64_t id = CreateBot(json::object{{"name", "base"}}, alice_);
+  ASSERT_TRUE(WaitForBars(MarketTime(), 2)) << "the replay advances";
+  const std::int64_t started = MarketTime();
+  auto r = Command(id, "start", alice_);
+  ASSERT_EQ(r.status, 202) << r.body;
+  EXPECT_EQ(r.json.at("status").as_string(), "running");
+  ASSERT_TRUE(WaitForBars(started, 3));
+  r = c_->Get("/api/bots/" + std::to_string(id) + "/decisions", alice_.access_token);
+  ASSERT_EQ(r.status, 200);
+  const auto& items = r.json.at("items").as_array();
+  ASSERT_FALSE(items.empty()) << "the bot decides on its cadence";
+  for (const auto& d : items) EXPECT_GT(d.at("decided_at").as_int64(), started) << "no decision before its start";
+  r = c_->Get("/api/bots/" + std::to_string(id), alice_.access_token);
+  EXPECT_EQ(r.json.at("status").as_string(), "running");
+  EXPECT_FALSE(r.json.at("last_decision_at").is_null());
+  r = c_->Get("/api/bots/" + std::to_string(id) + "/equity?limit=2", alice_.access_token);
+  ASSERT_EQ(r.status, 200);
+  EXPECT_FALSE(r.json.at("items").as_array().empty());
+  if (!r.json.at("next_cursor").is_null()) {
+    auto next = c_->Get("/api/bots/" + std::to_string(id) + "/equity?limit=2&cursor=" +
+                            std::string(r.json.at("next_cursor").as_string()),
+                        alice_.access_token);
+    ASSERT_EQ(next.status, 200);
+    EXPECT_GT(next.json.at("items").as_array().front().at("at").as_int64(),
+              r.json.at("items").as_array().back().at("at").as_int64());
+  }
+  r = c_->Get("/api/bots/" + std::to_string(id) + "/performance", alice_.access_token);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.json.at("initial_equity").as_string(), "10000");
+  EXPECT_GT(r.json.at("equity_points").as_int64(), 0);
+}
+
+TEST_F(RuntimeServeTest, CommandsApplyAtOnceNotAtTheNextBar) {
+  StartServer(1);  // the next bar is an hour away
+  const std::int64_t id = CreateBot(json::object{{"name", "slow"}}, alice_);
+  auto r = Command(id, "start", alice_);
+  ASSERT_EQ(r.status, 202) << r.body;
+  EXPECT_EQ(r.json.at("status").as_string(), "running");
+  r = Command(id, "pause", alice_);
+  ASSERT_EQ(r.status, 202) << r.body;
+  EXPECT_EQ(r.json.at("status").as_string(), "paused");
+  EXPECT_EQ(c_->Get("/api/bots/" + std::to_string(id), alice_.access_token).json.at("status").as_string(), "paused")
+      << "stored before it was answered";
+  r = Command(id, "pause", alice_);
+  EXPECT_EQ(r.status, 409);
+  EXPECT_EQ(r.error_code(), "invalid_state");
+  r = Command(id, "start", alice_);
+  EXPECT_EQ(r.status, 409) << "paused: resume, not start";
+  r = Command(id, "resume", alice_);
+  ASSERT_EQ(r.status, 202);
+  EXPECT_EQ(r.json.at("status").as_string(), "running");
+  r = Command(id, "resume", alice_);
+  EXPECT_EQ(r.status, 409);
+  r = Command(id, "start", alice_);
+  EXPECT_EQ(r.status, 409) << "running already";
+  r = Command(id, "stop", alice_);
+  ASSERT_EQ(r.status, 202);
+  EXPECT_EQ(r.json.at("status").as_string(), "stopped");
+  r = Command(id, "pause", alice_);
+  EXPECT_EQ(r.status, 409);
+  r = Command(id, "start", alice_);
+  ASSERT_EQ(r.status, 202) << "a stopped bot starts again";
+  EXPECT_EQ(r.json.at("status").as_string(), "running");
+  // A running bot can be neither edited nor deleted.
+  EXPECT_EQ(c_->Send("PATCH", "/api/bots/" + std::to_string(id), json::object{{"label", "x"}}, alice_.access_token).status, 409);
+  EXPECT_EQ(c_->Delete("/api/bots/" + std::to_string(id), alice_.access_token).status, 409);
+  r = Command(id, "emergency-stop", alice_);
+  ASSERT_EQ(r.status, 202);
+  EXPECT_EQ(r.json.at("status").as_string(), "stopped");
+  EXPECT_EQ(c_->Delete("/api/bots/" + std::to_string(id), alice_.access_token).status, 204);
+}
+
+TEST_F(RuntimeServeTest, StoppedAndEmergencyStoppedBotsPlaceNoFurtherOrder) {
+  StartServer(7200);
+  const std::int64_t a = CreateBot(json::object{{"name", "a"}}, alice_);
+  const std::int64_t b = CreateBot(json::object{{"name", "b"}, {"close_on_stop", false}}, alice_);
+  ASSERT_EQ(Command(a, "start", alice_).status, 202);
+  ASSERT_EQ(Command(b, "start", alice_).status, 202);
+  // Wait until both hold positions.
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  auto open = [&](std::int64_t id) {
+    return c_->Get("/api/bots/" + std::to_string(id) + "/positions", alice_.access_token).json.at("items").as_array().size();
+  };
+  while ((open(a) == 0 || open(b) == 0) && std::chrono::steady_clock::now() < until) std::this_thread::yield();
+  ASSERT_GT(open(a), 0u);
+  ASSERT_GT(open(b), 0u);
+  auto positions = c_->Get("/api/bots/" + std::to_string(a) + "/positions", alice_.access_token);
+  const auto& p = positions.json.at("items").as_array().front().as_object();
+  EXPECT_FALSE(p.at("mark_price").is_null()) << "live from the venue";
+  EXPECT_FALSE(p.at("stop_loss").is_null()) << "the exit plan from the store";
+
+  auto r = Command(a, "emergency-stop", alice_);
+  ASSERT_EQ(r.status, 202);
+  EXPECT_EQ(open(a), 0u) << "flat when the answer arrives";
+  r = c_->Post("/api/emergency-stop", nullptr, alice_.access_token);
+  ASSERT_EQ(r.status, 202);
+  EXPECT_EQ(r.json.at("bots").as_int64(), 2);
+  EXPECT_EQ(open(b), 0u);
+  const std::string orders_sql = "SELECT COUNT(*) FROM orders WHERE bot_id IN (" + std::to_string(a) + "," + std::to_string(b) + ")";
+  const std::int64_t orders = Count(orders_sql);
+  ASSERT_GT(orders, 0);
+  ASSERT_TRUE(WaitForBars(MarketTime(), 4));
+  EXPECT_EQ(Count(orders_sql), orders) << "no order after the stop";
+  EXPECT_EQ(c_->Get("/api/bots/" + std::to_string(a), alice_.access_token).json.at("status").as_string(), "stopped");
+  auto alerts = c_->Get("/api/alerts", alice_.access_token);
+  ASSERT_EQ(alerts.status, 200);
+  EXPECT_FALSE(alerts.json.at("items").as_array().empty()) << "an emergency stop raises an alert";
+  EXPECT_TRUE(c_->Get("/api/alerts", bob_.access_token).json.at("items").as_array().empty());
+}
+
+TEST_F(RuntimeServeTest, AnotherUsersBotIsNotFoundOnEveryRoute) {
+  StartServer(7200);
+  const std::int64_t id = CreateBot(json::object{{"name", "mine"}}, alice_);
+  ASSERT_EQ(Command(id, "start", alice_).status, 202);
+  const std::string base = "/api/bots/" + std::to_string(id);
+  for (const char* cmd : {"start", "pause", "resume", "stop", "emergency-stop"}) {
+    auto r = Command(id, cmd, bob_);
+    EXPECT_EQ(r.status, 404) << cmd;
+  }
+  for (const char* sub : {"/positions", "/trades", "/orders", "/decisions", "/equity", "/performance"}) {
+    auto r = c_->Get(base + sub, bob_.access_token);
+    EXPECT_EQ(r.status, 404) << sub;
+    EXPECT_EQ(c_->Get(base + sub, alice_.access_token).status, 200) << sub;
+    EXPECT_EQ(c_->Get(base + sub).status, 401) << sub;
+  }
+  auto r = c_->Post("/api/emergency-stop", nullptr, bob_.access_token);
+  ASSERT_EQ(r.status, 202);
+  EXPECT_EQ(r.json.at("bots").as_int64(), 0) << "bob's emergency stop touches only bob's bots";
+  EXPECT_EQ(c_->Get(base, alice_.access_token).json.at("status").as_string(), "running");
+}
+
+TEST_F(RuntimeServeTest, StartRefusalsAndQueryErrors) {
+  StartServer(7200);
+  const std::int64_t testnet = CreateBot(json::object{{"name", "t"}, {"mode", "testnet"}}, alice_);
+  auto r = Command(testnet, "start", alice_);
+  EXPECT_EQ(r.status, 409);
+  const std::int64_t llm = CreateBot(
+      json::object{{"name", "l"}, {"model", "llm"}, {"llm", json::object{{"provider", "anthropic"}, {"model", "claude-sonnet-4-5"}}}},
+      alice_);
+  r = Command(llm, "start", alice_);
+  EXPECT_EQ(r.status, 409);
+  EXPECT_EQ(r.error_code(), "missing_credential");
+  const std::int64_t id = CreateBot(json::object{{"name", "q"}}, alice_);
+  const std::string base = "/api/bots/" + std::to_string(id);
+  EXPECT_EQ(c_->Get(base + "/decisions?include=everything", alice_.access_token).status, 422);
+  EXPECT_EQ(c_->Get(base + "/decisions?include=prompt", alice_.access_token).status, 200);
+  EXPECT_EQ(c_->Get(base + "/orders?open=maybe", alice_.access_token).status, 400);
+  EXPECT_EQ(c_->Get(base + "/trades?limit=5000", alice_.access_token).status, 422);
+  EXPECT_EQ(c_->Get(base + "/equity?from=yesterday", alice_.access_token).status, 400);
+  EXPECT_EQ(Command(id, "pause", alice_).status, 409) << "never started";
+  r = Command(id, "stop", alice_);
+  EXPECT_EQ(r.status, 202) << "stopping what does not run is a no-op";
+}
+
+TEST_F(RuntimeServeTest, MarketSymbolsAndCandlesNeverPastMarketTime) {
+  StartServer(7200);
+  auto r = c_->Get("/api/market/symbols", alice_.access_token);
+  ASSERT_EQ(r.status, 200);
+  ASSERT_EQ(r.json.at("items").as_array().size(), 6u);
+  EXPECT_EQ(r.json.at("items").as_array().front().at("symbol").as_string(), "BTCUSDT");
+  EXPECT_EQ(c_->Get("/api/market/symbols").status, 401);
+  r = c_->Get("/api/market/BTC/candles?limit=3", alice_.access_token);
+  ASSERT_EQ(r.status, 200) << r.body;
+  const auto& items = r.json.at("items").as_array();
+  ASSERT_EQ(items.size(), 3u);
+  const std::int64_t now = MarketTime();
+  EXPECT_LE(items.back().at("open_time").as_int64() + 3'600'000, now + 3'600'000 * 2) << "close to the market time";
+  for (const auto& c : items) EXPECT_LE(c.at("open_time").as_int64() + 3'600'000, MarketTime()) << "closed candles only";
+  EXPECT_TRUE(items[0].at("close").is_string()) << "prices are exact decimal strings";
+  r = c_->Get("/api/market/BTCUSDT/candles?to=1&limit=5", alice_.access_token);
+  ASSERT_EQ(r.status, 200);
+  EXPECT_TRUE(r.json.at("items").as_array().empty());
+  EXPECT_EQ(c_->Get("/api/market/PEPE/candles", alice_.access_token).status, 404);
+  EXPECT_EQ(c_->Get("/api/market/BTC/candles?interval=4h", alice_.access_token).status, 422);
+  EXPECT_EQ(c_->Get("/api/market/BTC/candles?interval=fortnight", alice_.access_token).status, 400);
+  EXPECT_EQ(c_->Get("/api/market/BTC/candles?limit=0", alice_.access_token).status, 422);
+  EXPECT_EQ(c_->Get("/api/market/BTC/candles?from=abc", alice_.access_token).status, 400);
+}
+
+TEST_F(RuntimeServeTest, ArenaRanksTheCallersBotsNetOfLlmCost) {
+  StartServer(7200);
+  const std::int64_t a = CreateBot(json::object{{"name", "a"}, {"label", "Alpha"}}, alice_);
+  const std::int64_t b = CreateBot(json::object{{"name", "b"}, {"risk", json::object{{"max_leverage", 2}}}}, alice_);
+  ASSERT_EQ(Command(a, "start", alice_).status, 202);
+  ASSERT_EQ(Command(b, "start", alice_).status, 202);
+  ASSERT_TRUE(WaitForBars(MarketTime(), 4));
+  auto r = c_->Get("/api/arena", alice_.access_token);
+  ASSERT_EQ(r.status, 200) << r.body;
+  const auto& items = r.json.at("items").as_array();
+  ASSERT_EQ(items.size(), 2u);
+  EXPECT_EQ(items[0].at("rank").as_int64(), 1);
+  EXPECT_EQ(items[1].at("rank").as_int64(), 2);
+  auto net = [](const json::value& e) { return std::stod(std::string(e.at("net_pnl").as_string())); };
+  EXPECT_GE(net(items[0]), net(items[1]));
+  for (const auto& e : items) {
+    EXPECT_EQ(e.at("llm_cost_usd").as_string(), "0") << "baseline bots cost nothing";
+    EXPECT_EQ(e.at("net_pnl").as_string(), e.at("pnl").as_string());
+    if (e.at("bot_id").as_int64() == a) {
+      EXPECT_EQ(e.at("label").as_string(), "Alpha");
+    }
+  }
+  EXPECT_TRUE(c_->Get("/api/arena", bob_.access_token).json.at("items").as_array().empty());
+  EXPECT_EQ(c_->Get("/api/arena").status, 401);
+}
+
+TEST(RuntimeRestart, BotsLeftRunningAreStoppedWithAnAlert) {
+  ServeProcess first;
+  ServeProcess::Options o;
+  o.env = {{"AITRADER_JWT_SECRET", "restart-test-secret-restart-test-secret"}};
+  o.args = {"--speed", "7200"};
+  std::string why;
+  ASSERT_TRUE(first.Start(o, &why)) << why;
+  std::int64_t id = 0;
+  TestUser u;
+  {
+    HttpClient c(first.port());
+    u = RegisterAndLogin(c, "restart@example.com");
+    auto r = c.Post("/api/bots", json::object{{"name", "r"}}, u.access_token);
+    ASSERT_EQ(r.status, 201);
+    id = r.json.at("id").as_int64();
+    ASSERT_EQ(c.Post("/api/bots/" + std::to_string(id) + "/start", nullptr, u.access_token).status, 202);
+  }
+  first.Kill();
+  ServeProcess second;
+  o.keep_dir = true;
+  o.dir = first.dir();
+  ASSERT_TRUE(second.Start(o, &why)) << why;
+  HttpClient c(second.port());
+  auto r = c.Get("/api/bots/" + std::to_string(id), u.access_token);
+  ASSERT_EQ(r.status, 200);
+  EXPECT_EQ(r.json.at("status").as_string(), "stopped");
+  r = c.Get("/api/alerts", u.access_token);
+  bool found = false;
+  for (const auto& a : r.json.at("items").as_array()) found = found || a.at("kind").as_string() == "server_restart";
+  EXPECT_TRUE(found) << r.body;
+  ASSERT_EQ(c.Post("/api/bots/" + std::to_string(id) + "/start", nullptr, u.access_token).status, 202);
+  second.Stop();
+  std::filesystem::remove_all(first.dir());
+}
+
+}  // namespace
+}  // namespace aitrader::testing
