@@ -264,6 +264,25 @@ TEST_F(RuntimeServeTest, ArenaRanksTheCallersBotsNetOfLlmCost) {
   EXPECT_EQ(c_->Get("/api/arena").status, 401);
 }
 
+TEST_F(RuntimeServeTest, PromptsListTheVersionedSystemPrompts) {
+  StartServer(1);
+  auto r = c_->Get("/api/prompts", alice_.access_token);
+  ASSERT_EQ(r.status, 200) << r.body;
+  const auto& items = r.json.at("items").as_array();
+  ASSERT_FALSE(items.empty());
+  bool found_default = false;
+  for (const auto& p : items) {
+    EXPECT_EQ(p.at("kind").as_string(), "system");
+    EXPECT_FALSE(p.at("text").as_string().empty());
+    if (p.at("default").as_bool()) {
+      found_default = true;
+      EXPECT_EQ(p.at("id").as_string(), "aa-v1");
+    }
+  }
+  EXPECT_TRUE(found_default);
+  EXPECT_EQ(c_->Get("/api/prompts").status, 401);
+}
+
 TEST(RuntimeRestart, BotsLeftRunningAreStoppedWithAnAlert) {
   ServeProcess first;
   ServeProcess::Options o;
