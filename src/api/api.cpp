@@ -47,6 +47,7 @@ Result<std::unique_ptr<Api>> Api::Create(const ServerConfig& config, std::string
   api->AddBotRoutes();
   api->AddCredentialRoutes();
   api->AddRuntimeRoutes();
+  api->AddPromptRoutes();
   api->streams_ = std::make_unique<StreamHub>(*api->db_, config.limits);
   api->router_.AddWebSocket("/api/stream", true);
   api->router_.AddWebSocket("/api/bots/{id}/stream", true);

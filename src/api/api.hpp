@@ -66,6 +66,7 @@ class Api {
   void AddBotRoutes();     // routes_bots.cpp
   void AddCredentialRoutes();  // routes_credentials.cpp
   void AddRuntimeRoutes();     // routes_runtime.cpp
+  void AddPromptRoutes();      // routes_prompts.cpp
   engine::BotConfig BotDefaults() const;
   // A bot spec checked as the config loader checks it, plus the API's own restrictions.
   std::variant<engine::BotConfig, ApiError> ValidateBotSpec(const boost::json::object& spec) const;

@@ -2,11 +2,15 @@
 
 #include <boost/json.hpp>
 
+#include <boost/asio/post.hpp>
+#include <boost/asio/thread_pool.hpp>
+
 #include <chrono>
 #include <map>
 
 #include "engine/bot.hpp"
 #include "engine/store_recorder.hpp"
+#include "llm/client.hpp"
 #include "exchange/paper/paper_exchange.hpp"
 #include "exchange/paper/simulator.hpp"
 #include "store/api_repository.hpp"
@@ -48,8 +52,14 @@ struct Service::Impl {
     BotConfig config;
     std::unique_ptr<exchange::paper::PaperExchange> paper;
     std::unique_ptr<Bot> bot;
+    bool in_flight = false;                    // an LLM decision runs on a worker
+    std::shared_ptr<llm::CancelToken> cancel;  // of that decision
   };
   std::map<std::int64_t, Slot> slots;
+  // LLM decisions run here, never on the runtime thread; their answers come back as posted
+  // work and finish the cycle in a transaction of their own.
+  std::unique_ptr<boost::asio::thread_pool> decide_pool;
+  std::int64_t missed_cycles = 0;
 
   void Log(const std::string& line) const {
     if (options.log) options.log(line);
@@ -59,6 +69,10 @@ struct Service::Impl {
   // and published after the commit.
   Status Transaction(const std::function<Status()>& fn);
   Status ProcessBar();
+  void FinishDecision(std::int64_t bot_id, const Bot* bot, std::shared_ptr<PendingCycle> pending);
+  void CancelDecision(Slot& slot) {
+    if (slot.cancel) slot.cancel->Cancel();
+  }
   Result<Bot*> MakeBot(std::int64_t bot_id, Slot& slot);
 };
 
@@ -107,12 +121,61 @@ Status Service::Impl::Transaction(const std::function<Status()>& fn) {
 Status Service::Impl::ProcessBar() {
   const MergedBar& bar = bars[next_bar];
   const UnixMs close = bar.open_time + market->interval();
-  return Transaction([&]() -> Status {
+  std::vector<std::pair<std::int64_t, std::shared_ptr<PendingCycle>>> started;
+  Status s = Transaction([&]() -> Status {
     clock->SetMs(close);
     AITRADER_RETURN_IF_ERROR(sim->OnBars(bar.bars));
-    for (auto& [id, slot] : slots) slot.bot->OnBarClosed(close);
+    for (auto& [id, slot] : slots) {
+      if (!slot.bot->source().needs_prompt()) {
+        slot.bot->OnBarClosed(close);  // the baseline decides in microseconds
+        continue;
+      }
+      if (!slot.bot->OnBarClosedWithoutCycle(close)) continue;
+      if (slot.in_flight) {
+        ++missed_cycles;
+        Log("missed cycle: bot " + std::to_string(id) + " is still waiting for its previous decision");
+        continue;
+      }
+      auto pending = slot.bot->BeginCycle(close);
+      if (pending) started.emplace_back(id, std::make_shared<PendingCycle>(std::move(*pending)));
+    }
     return Status::Ok();
   });
+  if (!s.ok()) return s;
+  for (auto& [id, pending] : started) {
+    Slot& slot = slots.at(id);
+    slot.in_flight = true;
+    slot.cancel = std::make_shared<llm::CancelToken>();
+    if (!decide_pool) decide_pool = std::make_unique<boost::asio::thread_pool>(16);
+    Service* svc = owner;
+    const Bot* bot = slot.bot.get();
+    boost::asio::post(*decide_pool, [svc, id = id, bot, pending = pending, cancel = slot.cancel,
+                                     source = &slot.bot->source_for_worker()] {
+      Bot::Decide(*source, *pending, cancel.get());
+      svc->Post([svc, id, bot, pending] { svc->impl_->FinishDecision(id, bot, pending); });
+    });
+  }
+  return Status::Ok();
+}
+
+void Service::Impl::FinishDecision(std::int64_t bot_id, const Bot* bot, std::shared_ptr<PendingCycle> pending) {
+  auto it = slots.find(bot_id);
+  if (it == slots.end() || it->second.bot.get() != bot) return;
+  Slot& slot = it->second;
+  slot.in_flight = false;
+  slot.cancel.reset();
+  // Paused, stopped or emergency-stopped while the model was thinking: the answer is
+  // discarded, no order is placed.
+  if (slot.bot->status() != BotStatus::kRunning) {
+    Log("discarded the late decision of bot " + std::to_string(bot_id) + " (" +
+        std::string(ToString(slot.bot->status())) + ")");
+    return;
+  }
+  Status s = Transaction([&]() -> Status {
+    slot.bot->FinishCycle(std::move(*pending));
+    return Status::Ok();
+  });
+  if (!s.ok()) Log("finishing a cycle of bot " + std::to_string(bot_id) + " failed (rolled back): " + s.message());
 }
 
 Result<Bot*> Service::Impl::MakeBot(std::int64_t bot_id, Slot& slot) {
@@ -258,6 +321,12 @@ void Service::Stop() {
   stop_.store(true);
   cv_.notify_all();
   if (thread_.joinable()) thread_.join();
+  // Decisions in flight are cancelled and their workers joined before any Bot goes away;
+  // their answers are not stored (the runtime has stopped).
+  if (impl_ && impl_->decide_pool) {
+    for (auto& [id, slot] : impl_->slots) impl_->CancelDecision(slot);
+    impl_->decide_pool->join();
+  }
 }
 
 void Service::Post(std::function<void()> task) {
@@ -308,6 +377,9 @@ Result<std::string> Service::Command(std::int64_t bot_id, std::int64_t user_id, 
             const BotStatus st = it->second.bot->status();
             if (st == BotStatus::kRunning) return FailedPrecondition("the bot is running already");
             if (st == BotStatus::kPaused) return FailedPrecondition("the bot is paused: resume it");
+            if (it->second.in_flight) {
+              return FailedPrecondition("the bot's last decision is still being cancelled; try again in a moment");
+            }
           }
           Status s = m.Transaction([&]() -> Status {
             if (it == m.slots.end()) {
@@ -359,8 +431,14 @@ Result<std::string> Service::Command(std::int64_t bot_id, std::int64_t user_id, 
           switch (kind) {
             case BotCommandKind::kPause: bot.Pause(); break;
             case BotCommandKind::kResume: bot.Unpause(); break;
-            case BotCommandKind::kStop: bot.Stop(now); break;
-            case BotCommandKind::kEmergencyStop: problems = bot.EmergencyStop(now, "api"); break;
+            case BotCommandKind::kStop:
+              m.CancelDecision(it->second);
+              bot.Stop(now);
+              break;
+            case BotCommandKind::kEmergencyStop:
+              m.CancelDecision(it->second);
+              problems = bot.EmergencyStop(now, "api");
+              break;
             case BotCommandKind::kStart: break;
           }
           return Status::Ok();
@@ -381,6 +459,7 @@ Result<int> Service::EmergencyStopUser(std::int64_t user_id, std::chrono::millis
         Status s = m.Transaction([&]() -> Status {
           for (auto& [id, slot] : m.slots) {
             if (slot.user_id != user_id) continue;
+            m.CancelDecision(slot);
             auto problems = slot.bot->EmergencyStop(now, "api: all bots");
             if (!problems.empty()) m.Log("emergency stop of bot " + std::to_string(id) + ": " + problems.front());
             ++n;

@@ -21,10 +21,16 @@
 // bot_events with a per-bot seq); so is each command. Events are handed to on_events only
 // after the commit (state is stored before it is published).
 //
+// LLM bots: at a bar the runtime takes the cycle's first steps (snapshot, portfolio, prompt)
+// in the bar's transaction and hands the model call to a worker pool; the answer comes back
+// as posted work and the cycle finishes (validation, risk, orders, storage) in its own
+// transaction. A bot whose decision is still running when its next cycle is due misses that
+// cycle. Pause, stop and emergency stop act at once; stop and emergency stop cancel the call in
+// flight, and an answer arriving for a bot that is no longer running is discarded (no order).
+//
 // Not yet (see docs/api-reference.md): restart recovery (bots left running by a previous
 // process are marked stopped with an alert when the service starts; the headless
-// `aitrader run` keeps its full recovery), and LLM decisions off the runtime thread (an LLM
-// bot's model call runs inline and holds the runtime for its duration).
+// `aitrader run` keeps its full recovery).
 //
 // Thread safety: Start/Stop from one thread; Call, market_time, ready from any thread.
 #pragma once

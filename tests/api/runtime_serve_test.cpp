@@ -264,6 +264,75 @@ TEST_F(RuntimeServeTest, ArenaRanksTheCallersBotsNetOfLlmCost) {
   EXPECT_EQ(c_->Get("/api/arena").status, 401);
 }
 
+TEST_F(RuntimeServeTest, PromptsListTheVersionedSystemPrompts) {
+  StartServer(1);
+  auto r = c_->Get("/api/prompts", alice_.access_token);
+  ASSERT_EQ(r.status, 200) << r.body;
+  const auto& items = r.json.at("items").as_array();
+  ASSERT_FALSE(items.empty());
+  bool found_default = false;
+  for (const auto& p : items) {
+    EXPECT_EQ(p.at("kind").as_string(), "system");
+    EXPECT_FALSE(p.at("text").as_string().empty());
+    if (p.at("default").as_bool()) {
+      found_default = true;
+      EXPECT_EQ(p.at("id").as_string(), "aa-v1");
+    }
+  }
+  EXPECT_TRUE(found_default);
+  EXPECT_EQ(c_->Get("/api/prompts").status, 401);
+}
+
+// An LLM bot whose model takes 20 s to answer: the call runs on a worker, so pause and
+// emergency stop are applied at once (a runtime blocked in the call would not answer within
+// its 10 s and the command would be 503), and the late answer places no order.
+TEST(RuntimeLlm, CommandsActWhileADecisionIsInFlightAndTheLateAnswerIsDiscarded) {
+  ServeProcess mock;
+  std::string why;
+  ASSERT_TRUE(mock.StartCommand({"mock-llm", "--port", "0", "--latency-ms", "20000..20000"}, "/v1/messages", &why)) << why;
+  const std::string marker = "mock LLM server on http://127.0.0.1:";
+  const std::string out = mock.Output();
+  const int mock_port = std::atoi(out.c_str() + out.find(marker) + marker.size());
+  ASSERT_GT(mock_port, 0) << out;
+  const std::string base_url = "http://127.0.0.1:" + std::to_string(mock_port) + "/v1";
+  ServeProcess server;
+  ServeProcess::Options o;
+  o.env = {{"AITRADER_JWT_SECRET", "llm-test-secret-llm-test-secret-llm-t!"}};
+  o.args = {"--speed", "7200"};
+  o.config_json = R"({"llm_base_url_allow": [")" + base_url + R"("]})";
+  ASSERT_TRUE(server.Start(o, &why)) << why;
+  HttpClient c(server.port());
+  TestUser u = RegisterAndLogin(c, "llm@example.com");
+  auto r = c.Post("/api/bots",
+                  json::object{{"name", "slow-model"}, {"model", "llm"},
+                               {"llm", json::object{{"provider", "openai-compatible"}, {"model", "mock"}, {"base_url", base_url},
+                                                    {"timeout_ms", 60000}}}},
+                  u.access_token);
+  ASSERT_EQ(r.status, 201) << r.body;
+  const std::string bot = "/api/bots/" + std::to_string(r.json.at("id").as_int64());
+  const std::int64_t start = c.Get("/api/health").json.at("market_time").as_int64();
+  ASSERT_EQ(c.Post(bot + "/start", nullptr, u.access_token).status, 202);
+  // Two bars later the first decision is in flight (it takes 20 s).
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (c.Get("/api/health").json.at("market_time").as_int64() < start + 2 * 3'600'000 &&
+         std::chrono::steady_clock::now() < until) {
+    std::this_thread::yield();
+  }
+  r = c.Post(bot + "/pause", nullptr, u.access_token);
+  ASSERT_EQ(r.status, 202) << r.body;
+  EXPECT_EQ(r.json.at("status").as_string(), "paused");
+  r = c.Post(bot + "/emergency-stop", nullptr, u.access_token);
+  ASSERT_EQ(r.status, 202) << r.body;
+  EXPECT_EQ(r.json.at("status").as_string(), "stopped");
+  ASSERT_TRUE(server.WaitForOutput("discarded the late decision", std::chrono::seconds(60))) << server.Output();
+  r = c.Get(bot + "/orders", u.access_token);
+  ASSERT_EQ(r.status, 200);
+  EXPECT_TRUE(r.json.at("items").as_array().empty()) << "the late answer placed no order: " << r.body;
+  EXPECT_TRUE(c.Get(bot + "/decisions", u.access_token).json.at("items").as_array().empty());
+  EXPECT_EQ(server.Stop(), 0);
+  mock.Stop();
+}
+
 TEST(RuntimeRestart, BotsLeftRunningAreStoppedWithAnAlert) {
   ServeProcess first;
   ServeProcess::Options o;

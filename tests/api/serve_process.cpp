@@ -148,6 +148,21 @@ bool ServeProcess::Start(const Options& o, std::string* why, std::chrono::second
   return true;
 }
 
+bool ServeProcess::StartCommand(const std::vector<std::string>& args, const std::string& marker, std::string* why,
+                                std::chrono::seconds deadline) {
+  output_.clear();
+  pid_ = Spawn(args, {}, &out_fd_);
+  if (pid_ < 0) {
+    *why = "cannot start " AITRADER_BINARY;
+    return false;
+  }
+  if (!WaitForOutput(marker, deadline)) {
+    *why = "no '" + marker + "' before the deadline; output:\n" + output_;
+    return false;
+  }
+  return true;
+}
+
 int ServeProcess::Stop(std::chrono::seconds deadline) {
   if (pid_ <= 0) return -1;
   ::kill(pid_, SIGTERM);

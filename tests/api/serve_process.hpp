@@ -44,6 +44,10 @@ class ServeProcess {
   // Waits until the output contains `needle` (deadline); true when it does.
   bool WaitForOutput(const std::string& needle, std::chrono::seconds deadline);
 
+  // Runs another subcommand in the background (e.g. mock-llm) and waits for `marker` in its
+  // output; Stop/Kill/Output work as for the server.
+  bool StartCommand(const std::vector<std::string>& args, const std::string& marker, std::string* why,
+                    std::chrono::seconds deadline = std::chrono::seconds(30));
   // Runs the binary to completion with `args` (no server): exit status and output.
   static int RunToExit(const std::vector<std::string>& args, std::string* output,
                        const std::vector<std::pair<std::string, std::string>>& env = {});
