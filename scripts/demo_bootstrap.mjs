@@ -17,9 +17,9 @@ if (!EMAIL || !PASSWORD) {
 
 const COINS = ["BTC", "ETH", "SOL", "BNB", "XRP", "DOGE"];
 const BASELINES = [
-  { name: "baseline-10x", label: "baseline 10x (rule-based, not an LLM)", model: "baseline", symbols: COINS, capital: "10000", risk: { max_leverage: 10 } },
-  { name: "baseline-3x", label: "baseline 3x (rule-based, not an LLM)", model: "baseline", symbols: COINS, capital: "10000", risk: { max_leverage: 3 } },
-  { name: "baseline-btc-eth", label: "baseline BTC+ETH (rule-based, not an LLM)", model: "baseline", symbols: ["BTC", "ETH"], capital: "10000" },
+  { name: "baseline-10x", label: "baseline 10x (rule-based, not an LLM)", model: "baseline", interval: "1h", symbols: COINS, capital: "10000", risk: { max_leverage: 10 } },
+  { name: "baseline-3x", label: "baseline 3x (rule-based, not an LLM)", model: "baseline", interval: "1h", symbols: COINS, capital: "10000", risk: { max_leverage: 3 } },
+  { name: "baseline-btc-eth", label: "baseline BTC+ETH (rule-based, not an LLM)", model: "baseline", interval: "1h", symbols: ["BTC", "ETH"], capital: "10000" },
 ];
 const LLMS = [
   { env: "ANTHROPIC_API_KEY", provider: "anthropic", name: "claude", label: "Claude Sonnet 4.5", llm: { model: "claude-sonnet-4-5", temperature: 0.2, max_tokens: 2048 }, training_cutoff: "2025-07-31" },
@@ -65,7 +65,7 @@ for (const l of LLMS) {
   if (!key) continue;
   const put = await call("PUT", `/credentials/${l.provider}`, { api_key: key }, token);
   if (put.status !== 204) fail(`store the ${l.provider} key (from ${l.env})`, put);
-  wanted.push({ name: l.name, label: l.label, model: "llm", symbols: COINS, capital: "10000", daily_budget_usd: "20", training_cutoff: l.training_cutoff, llm: { provider: l.provider, ...l.llm } });
+  wanted.push({ name: l.name, label: l.label, model: "llm", interval: "1h", symbols: COINS, capital: "10000", daily_budget_usd: "20", training_cutoff: l.training_cutoff, llm: { provider: l.provider, ...l.llm } });
 }
 
 const lines = [];

@@ -105,8 +105,8 @@ try {
   const { access_token: token } = await api("POST", "/auth/login", shot);
   const ids = [];
   for (const spec of [
-    { name: "baseline-10x", label: "baseline 10x (rule-based, not an LLM)", model: "baseline", symbols: ["BTC", "ETH", "SOL", "BNB", "XRP", "DOGE"], risk: { max_leverage: 10 } },
-    { name: "baseline-3x", label: "baseline 3x (rule-based, not an LLM)", model: "baseline", symbols: ["BTC", "ETH", "SOL"], risk: { max_leverage: 3 } },
+    { name: "baseline-10x", label: "baseline 10x (rule-based, not an LLM)", model: "baseline", interval: "1h", symbols: ["BTC", "ETH", "SOL", "BNB", "XRP", "DOGE"], risk: { max_leverage: 10 } },
+    { name: "baseline-3x", label: "baseline 3x (rule-based, not an LLM)", model: "baseline", interval: "1h", symbols: ["BTC", "ETH", "SOL"], risk: { max_leverage: 3 } },
   ]) {
     const b = await api("POST", "/bots", spec, token);
     await api("POST", `/bots/${b.id}/start`, undefined, token);

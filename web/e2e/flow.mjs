@@ -36,7 +36,8 @@ async function step(name, fn) {
       return;
     }
     results.push([name, false]);
-    console.log(`FAIL ${name}: ${String(e.message).split("\n")[0]}`);
+    if (globalThis.failShot) await globalThis.failShot(name).catch(() => undefined);
+    console.log(`FAIL ${name}: ${String(e.message).split("\n").slice(0, 8).join("\n  ")}`);
     throw e;
   }
 }
@@ -46,6 +47,12 @@ let botPath = null;
 try {
   const ctx = await browser.newContext({ viewport: { width: 1440, height: 900 } });
   const page = await ctx.newPage();
+  // On a failed step: a screenshot of the page as it was (FAIL_SHOTS folder, default /tmp).
+  globalThis.failShot = async (name) => {
+    const file = `${process.env.FAIL_SHOTS ?? "/tmp"}/e2e-fail-${name.replace(/\W+/g, "-")}.png`;
+    await page.screenshot({ path: file });
+    console.log(`     page at the failure: ${file} (${page.url().replace(/access_token=[^&]+/, "access_token=REDACTED")})`);
+  };
 
   async function register(u) {
     await page.goto(`${BASE}/register`);
@@ -67,7 +74,7 @@ try {
     await page.check("input[name=model] >> nth=1");
     await page.fill("#capital", "10000");
     await page.click("button:has-text('Create bot')");
-    await page.waitForURL(/\/bots\/[^/]+$/, { timeout: 15000 });
+    await page.waitForURL(/\/bots\/(?!new$)[^/]+$/, { timeout: 15000 }); // not the form page itself
     botPath = new URL(page.url()).pathname;
     await page.waitForSelector("text=rule-based baseline", { timeout: 15000 });
   });
