@@ -6,30 +6,36 @@
 # prints the URL to open. Ctrl-C stops the server gracefully; running it again continues the
 # same demo (same user, same bots, the market clock where it stopped).
 #
-# Usage: scripts/run.sh [--reset] [--speed N] [--port N]
+# Usage: scripts/run.sh [--reset] [--speed N] [--port N] [--no-build]
 #   --reset     start the demo over (deletes var/demo.db, the demo credentials and clock)
 #   --speed N   replay speed, N × real time (env AITRADER_DEMO_SPEED; default 1200: one 1h
 #               candle, hence one decision per bot, every 3 seconds)
 #   --port N    listening port (env AITRADER_PORT; default 8080)
+#   --no-build  skip setup and the engine build (use the existing build/; the dashboard is
+#               still rebuilt when stale)
 # env: ANTHROPIC_API_KEY, OPENAI_API_KEY, DEEPSEEK_API_KEY, GEMINI_API_KEY add an LLM bot each.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 reset=0
+build=1
 speed=${AITRADER_DEMO_SPEED:-1200}
 port=${AITRADER_PORT:-8080}
 while [ $# -gt 0 ]; do
   case "$1" in
     --reset) reset=1 ;;
+    --no-build) build=0 ;;
     --speed) speed=${2:?--speed needs a number}; shift ;;
     --port) port=${2:?--port needs a number}; shift ;;
-    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
 done
 
-bash scripts/setup.sh
-bash scripts/build.sh
+if [ $build = 1 ]; then
+  bash scripts/setup.sh
+  bash scripts/build.sh
+fi
 bash scripts/build_web.sh
 BIN=build/src/app/aitrader
 
@@ -59,7 +65,7 @@ if [ -s "$CLOCK" ]; then from=$(cat "$CLOCK"); fi
 
 BASE="http://127.0.0.1:$port"
 "$BIN" serve --port "$port" --database "sqlite:$DB" --web web/dist --speed "$speed" --from "$from" \
-  > var/demo-serve.log 2>&1 &
+  >> var/demo-serve.log 2>&1 &
 server=$!
 
 save_clock() {
