@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 sanitize=0
 if [ "${1:-}" = --sanitize ]; then sanitize=1; shift; fi
-bash scripts/setup.sh
+bash scripts/setup.sh --test
 if [ $sanitize = 1 ]; then
   export BUILD_DIR=${BUILD_DIR:-build-asan} SANITIZE=1
   # Benchmarks are not tests; skip them in the sanitizer build to save CI time.
