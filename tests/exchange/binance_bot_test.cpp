@@ -111,6 +111,7 @@ class BinanceBotTest : public ::testing::Test {
     BinanceExchangeOptions o;
     o.rest.base_url = fake_->rest_url();
     o.ws_url = fake_->ws_url();
+    o.rest.http.timeout_ms = 1000;  // the timeout test's slow answer takes 2.5 s
     ex_ = std::make_unique<BinanceExchange>(o, fake_->options().api_key, exchange::binance::Secret(fake_->options().api_secret), *clock_);
     Status s = ex_->Start();
     ASSERT_TRUE(s.ok()) << s.ToString();
@@ -264,6 +265,16 @@ TEST_F(BinanceBotTest, Unknown503OnTheStopLossAndTheTakeProfitDuplicatesNothing)
   EnterAndCheck();
   RunUntilVenueCloses();
   EXPECT_EQ(rec_.closed[0].exit_reason, ExitReason::kStopLoss);
+  EXPECT_EQ(OpenAtVenue(), 0);
+}
+
+TEST_F(BinanceBotTest, TimeoutAfterTheVenueAcceptedTheEntryDuplicatesNothing) {
+  MakeBot(*Ratio::Parse("0.997"));
+  fake_->PushFault(testing::FakeFaultSpec{testing::FakeFault::kSlowAfterAccept, "POST", "/fapi/v1/order", 0, 2500});
+  EnterAndCheck();  // the client timed out; the lookup found the accepted entry: one order
+  RunUntilVenueCloses();
+  EXPECT_EQ(rec_.closed[0].exit_reason, ExitReason::kStopLoss);
+  EXPECT_EQ(fake_->OrdersWithClientId(Cid(OrderLeg::kEntry)), 1);
   EXPECT_EQ(OpenAtVenue(), 0);
 }
 
