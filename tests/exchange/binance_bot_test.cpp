@@ -3,7 +3,8 @@
 // stop-loss / take-profit (algo orders) → venue events → trade recorded; the stop triggers AT
 // THE VENUE (the fake walks the candle as the mark price) and the bot records the close with
 // the exchange's exit reason, the sibling cancelled; an injected failure mid-cycle (503
-// "Unknown error" after the venue accepted, a timeout) duplicates no order.
+// "Unknown error" after the venue accepted, on the entry and on both bracket legs; a client
+// timeout after the venue accepted the entry) duplicates no order.
 //
 // Market data (documented in docs/binance.md): the Bot reads engine::MarketData (precomputed,
 // causal features). Here it is the repository's recorded BTCUSDT 5m series, and the fake
