@@ -211,12 +211,12 @@ std::shared_ptr<const MarketData>* BinanceBotTest::market_ = nullptr;
 
 TEST_F(BinanceBotTest, FullCycleStopLossAtTheVenueIsRecordedAndTheTargetCancelled) {
   MakeBot(*Ratio::Parse("0.997"));  // a 0.3% stop: the recorded data reaches it within the run
-  EnterAndCheck();
+  ASSERT_NO_FATAL_FAILURE(EnterAndCheck());
   const ClosedTrade open = rec_.opened[0];
   EXPECT_EQ(open.symbol, "BTCUSDT");
   EXPECT_EQ(open.side, Side::kBuy);
   EXPECT_EQ(open.quantity, fake_->Orders()[0].filled);
-  RunUntilVenueCloses();
+  ASSERT_NO_FATAL_FAILURE(RunUntilVenueCloses());
   const ClosedTrade& t = rec_.closed[0];
   EXPECT_EQ(t.exit_reason, ExitReason::kStopLoss);
   EXPECT_EQ(t.quantity, open.quantity);
@@ -249,8 +249,8 @@ TEST_F(BinanceBotTest, Unknown503AfterTheVenueAcceptedTheEntryDuplicatesNothing)
   f.method = "POST";
   f.path = "/fapi/v1/order";
   fake_->PushFault(f);
-  EnterAndCheck();  // exactly one entry at the venue although its answer was a 503
-  RunUntilVenueCloses();
+  ASSERT_NO_FATAL_FAILURE(EnterAndCheck());  // exactly one entry at the venue although its answer was a 503
+  ASSERT_NO_FATAL_FAILURE(RunUntilVenueCloses());
   EXPECT_EQ(rec_.closed[0].exit_reason, ExitReason::kStopLoss);
   EXPECT_EQ(fake_->OrdersWithClientId(Cid(OrderLeg::kEntry)), 1);
 }
@@ -263,8 +263,8 @@ TEST_F(BinanceBotTest, Unknown503OnTheStopLossAndTheTakeProfitDuplicatesNothing)
   f.path = "/fapi/v1/algoOrder";
   fake_->PushFault(f);
   fake_->PushFault(f);
-  EnterAndCheck();
-  RunUntilVenueCloses();
+  ASSERT_NO_FATAL_FAILURE(EnterAndCheck());
+  ASSERT_NO_FATAL_FAILURE(RunUntilVenueCloses());
   EXPECT_EQ(rec_.closed[0].exit_reason, ExitReason::kStopLoss);
   EXPECT_EQ(OpenAtVenue(), 0);
 }
@@ -272,8 +272,8 @@ TEST_F(BinanceBotTest, Unknown503OnTheStopLossAndTheTakeProfitDuplicatesNothing)
 TEST_F(BinanceBotTest, TimeoutAfterTheVenueAcceptedTheEntryDuplicatesNothing) {
   MakeBot(*Ratio::Parse("0.997"));
   fake_->PushFault(testing::FakeFaultSpec{testing::FakeFault::kSlowAfterAccept, "POST", "/fapi/v1/order", 0, 2500});
-  EnterAndCheck();  // the client timed out; the lookup found the accepted entry: one order
-  RunUntilVenueCloses();
+  ASSERT_NO_FATAL_FAILURE(EnterAndCheck());  // the client timed out; the lookup found the accepted entry: one order
+  ASSERT_NO_FATAL_FAILURE(RunUntilVenueCloses());
   EXPECT_EQ(rec_.closed[0].exit_reason, ExitReason::kStopLoss);
   EXPECT_EQ(fake_->OrdersWithClientId(Cid(OrderLeg::kEntry)), 1);
   EXPECT_EQ(OpenAtVenue(), 0);
@@ -283,7 +283,7 @@ TEST_F(BinanceBotTest, ExchangeSideTakeProfitIsRecordedWithItsReason) {
   // Stop 1% away; the venue's candles move up past the target (the fake is told a
   // candle the recorded data does not have, and so is nothing else: the bot only sees events).
   MakeBot(*Ratio::Parse("0.99"));
-  EnterAndCheck();
+  ASSERT_NO_FATAL_FAILURE(EnterAndCheck());
   Price target;
   for (const auto& o : fake_->Orders()) {
     if (o.client_id == Cid(OrderLeg::kTakeProfit)) target = o.trigger_price;
