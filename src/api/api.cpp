@@ -15,7 +15,7 @@ namespace aitrader::api {
 Api::Api(const ServerConfig& config, std::string version, ApiHooks hooks)
     : config_(config), version_(std::move(version)), hooks_(std::move(hooks)) {}
 
-Api::~Api() = default;
+Api::~Api() { StopBacktests(); }
 
 Result<std::unique_ptr<Api>> Api::Create(const ServerConfig& config, std::string version, ApiHooks hooks) {
   auto api = std::unique_ptr<Api>(new Api(config, std::move(version), std::move(hooks)));
@@ -48,6 +48,7 @@ Result<std::unique_ptr<Api>> Api::Create(const ServerConfig& config, std::string
   api->AddCredentialRoutes();
   api->AddRuntimeRoutes();
   api->AddPromptRoutes();
+  api->AddBacktestRoutes();
   api->streams_ = std::make_unique<StreamHub>(*api->db_, config.limits);
   api->router_.AddWebSocket("/api/stream", true);
   api->router_.AddWebSocket("/api/bots/{id}/stream", true);

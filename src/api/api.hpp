@@ -8,9 +8,13 @@
 
 #include <atomic>
 #include <functional>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <thread>
 #include <variant>
+#include <vector>
 
 #include "api/db_pool.hpp"
 #include "api/http_types.hpp"
@@ -27,6 +31,7 @@ class SecretBox;
 }
 namespace aitrader::engine {
 class Service;
+struct BacktestOptions;
 }
 
 namespace aitrader::api {
@@ -67,6 +72,11 @@ class Api {
   void AddCredentialRoutes();  // routes_credentials.cpp
   void AddRuntimeRoutes();     // routes_runtime.cpp
   void AddPromptRoutes();      // routes_prompts.cpp
+  void AddBacktestRoutes();    // routes_backtests.cpp
+  // The worker of one backtest (its own thread): runs it, stores progress and the outcome.
+  void RunOneBacktest(std::int64_t id, std::int64_t user_id, engine::BacktestOptions& opts, std::atomic<bool>& done);
+  void ReapBacktests();  // joins the workers that finished
+  void StopBacktests();  // cancels the running backtests and joins their workers
   engine::BotConfig BotDefaults() const;
   // A bot spec checked as the config loader checks it, plus the API's own restrictions.
   std::variant<engine::BotConfig, ApiError> ValidateBotSpec(const boost::json::object& spec) const;
@@ -84,6 +94,16 @@ class Api {
   std::unique_ptr<store::SecretBox> secret_box_;
   std::unique_ptr<StreamHub> streams_;
   Router router_;
+
+  struct BacktestThread {
+    std::thread thread;
+    std::shared_ptr<std::atomic<bool>> done;
+  };
+  std::mutex bt_mu_;
+  std::map<std::int64_t, int> bt_per_user_;  // queued or running, per user
+  int bt_running_ = 0;
+  std::vector<BacktestThread> bt_threads_;
+  std::atomic<bool> bt_stopping_{false};
 };
 
 }  // namespace aitrader::api

@@ -118,7 +118,8 @@ Result<ServerConfig> ParseServerConfig(std::string_view json_text, std::string_v
       if (!x.is_object()) return rd.Error(p, "must be an object");
       AITRADER_RETURN_IF_ERROR(rd.CheckKeys(x.as_object(), p,
                                             {"body_bytes", "header_bytes", "request_timeout_ms", "idle_timeout_ms",
-                                             "max_connections", "ws_message_bytes", "ws_queue_messages"}));
+                                             "max_connections", "ws_message_bytes", "ws_queue_messages",
+                                             "backtests_per_user", "backtests_total"}));
       for (const auto& lk : x.as_object()) {
         const std::string lp = Reader::Join(p, lk.key());
         const auto& v = lk.value();
@@ -141,6 +142,12 @@ Result<ServerConfig> ParseServerConfig(std::string_view json_text, std::string_v
         } else if (lk.key() == "ws_queue_messages") {
           AITRADER_ASSIGN_OR_RETURN(auto n, rd.Integer(v, lp, 1, 1'000'000));
           c.limits.ws_queue_messages = static_cast<std::size_t>(n);
+        } else if (lk.key() == "backtests_per_user") {
+          AITRADER_ASSIGN_OR_RETURN(auto n, rd.Integer(v, lp, 1, 64));
+          c.limits.backtests_per_user = static_cast<int>(n);
+        } else if (lk.key() == "backtests_total") {
+          AITRADER_ASSIGN_OR_RETURN(auto n, rd.Integer(v, lp, 1, 256));
+          c.limits.backtests_total = static_cast<int>(n);
         }
       }
     } else if (p == "login_throttle") {

@@ -13,7 +13,7 @@
 //   "access_token_ttl_s": 900, "refresh_token_ttl_s": 2592000,
 //   "limits": {"body_bytes": 1048576, "header_bytes": 16384, "request_timeout_ms": 10000,
 //              "idle_timeout_ms": 60000, "max_connections": 1024, "ws_message_bytes": 65536,
-//              "ws_queue_messages": 1024},
+//              "ws_queue_messages": 1024, "backtests_per_user": 2, "backtests_total": 4},
 //   "login_throttle": {"per_account": 5, "per_address": 20, "window_s": 60},
 //   "cors_origins": [],                          // CORS is off unless origins are listed
 //   "llm_base_url_allow": [],                    // llm.base_url values users may set
@@ -44,6 +44,8 @@ struct ServerLimits {
   int max_connections = 1024;
   std::size_t ws_message_bytes = 64 * 1024;
   std::size_t ws_queue_messages = 1024;
+  int backtests_per_user = 2;   // backtests queued or running per user (POST /api/backtests: 429 beyond)
+  int backtests_total = 4;      // … and over all users
 };
 
 struct LoginThrottle {

@@ -127,6 +127,7 @@ Result<RunReport> RunBacktest(const BacktestOptions& options) {
   const auto wall_start = std::chrono::steady_clock::now();
   std::size_t progress_every = std::max<std::size_t>(1, bars.size() / 200);
   for (std::size_t i = 0; i < bars.size(); ++i) {
+    if (options.cancelled && options.cancelled()) return Status{StatusCode::kCancelled, "the backtest was cancelled"};
     const UnixMs close_time = bars[i].open_time + interval;
     clock.SetMs(close_time);
     for (auto& sim : sims) {

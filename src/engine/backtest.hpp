@@ -25,6 +25,8 @@ struct BacktestOptions {
   bool keep_prompts = false;   // keep every prompt in the cycle records (memory!)
   bool timing = true;          // put elapsed_seconds in the report (off: byte-identical reports)
   std::function<void(double done_fraction)> progress;  // called at most ~200 times
+  // Polled before every bar: true stops the run with Cancelled (a server shutting down).
+  std::function<bool()> cancelled;
   // Called for every cycle of every bot (e.g. to print or store decisions).
   std::function<void(const Bot&, const CycleRecord&)> on_cycle;
   // Builds the client of an LLM bot instead of llm::MakeClient(bot.llm) — tests and benchmarks

@@ -95,6 +95,7 @@ class Service {
   bool ready() const { return ready_.load(); }
   UnixMs interval() const { return interval_; }
   const MarketData& market() const { return *market_; }
+  std::shared_ptr<const MarketData> shared_market() const { return market_; }
 
   // What start needs: the bot's config and its stored spec text (a changed spec rebuilds the
   // bot on its existing paper account).

@@ -28,7 +28,78 @@ BotRecord ToBot(const Row& r) {
   return b;
 }
 
+constexpr const char* kBacktestCols =
+    "id, user_id, status, progress_permille, spec, from_ms, to_ms, created_at, finished_at, error";
+BacktestRecord ToBacktest(const Row& r) {
+  BacktestRecord b;
+  b.id = r.Int(0);
+  b.user_id = r.Int(1);
+  b.status = r.Text(2);
+  b.progress_permille = r.Int(3);
+  b.spec = r.Text(4);
+  b.from = r.Int(5);
+  b.to = r.Int(6);
+  b.created_at = r.Int(7);
+  b.finished_at = OptInt64(r, 8);
+  if (!r.IsNull(9)) b.error = r.Text(9);
+  return b;
+}
+
 }  // namespace
+
+Result<std::int64_t> ApiRepository::InsertBacktest(std::int64_t user_id, std::string_view spec, UnixMs from, UnixMs to,
+                                                   UnixMs created_at) {
+  Value p[] = {Int(user_id), Text(spec), Int(from), Int(to), Int(created_at)};
+  return db_.QueryInt(
+      "INSERT INTO api_backtests (user_id, status, progress_permille, spec, from_ms, to_ms, created_at) "
+      "VALUES (?, 'queued', 0, ?, ?, ?, ?) RETURNING id",
+      p);
+}
+
+Status ApiRepository::UpdateBacktestProgress(std::int64_t id, std::string_view status, std::int64_t progress_permille) {
+  Value p[] = {Text(status), Int(progress_permille), Int(id)};
+  return db_.Execute("UPDATE api_backtests SET status = ?, progress_permille = ? WHERE id = ?", p);
+}
+
+Status ApiRepository::FinishBacktest(std::int64_t id, std::string_view status, const std::optional<std::string>& report,
+                                     const std::optional<std::string>& error, UnixMs at) {
+  Value p[] = {Text(status), Int(status == "done" ? 1000 : 0), report ? Text(*report) : Value{},
+               error ? Text(*error) : Value{}, Int(at), Int(id)};
+  return db_.Execute(
+      "UPDATE api_backtests SET status = ?, progress_permille = CASE WHEN ? = 1000 THEN 1000 ELSE progress_permille "
+      "END, report = ?, error = ?, finished_at = ? WHERE id = ?",
+      p);
+}
+
+Result<BacktestRecord> ApiRepository::GetUserBacktest(std::int64_t user_id, std::int64_t id, bool with_report) {
+  Value p[] = {Int(id), Int(user_id)};
+  auto rows = db_.Query(std::string("SELECT ") + kBacktestCols + ", report FROM api_backtests WHERE id = ? AND user_id = ?", p);
+  if (!rows.ok()) return rows.status();
+  if (rows->empty()) return NotFound("backtest not found");
+  BacktestRecord b = ToBacktest(rows->front());
+  if (with_report && !rows->front().IsNull(10)) b.report = rows->front().Text(10);
+  return b;
+}
+
+Result<std::vector<BacktestRecord>> ApiRepository::BacktestsPage(std::int64_t user_id, std::int64_t before, int limit) {
+  Value p[] = {Int(user_id), Int(before), Int(before), Int(limit)};
+  auto rows = db_.Query(std::string("SELECT ") + kBacktestCols +
+                            " FROM api_backtests WHERE user_id = ? AND (? = 0 OR id < ?) ORDER BY id DESC LIMIT ?",
+                        p);
+  if (!rows.ok()) return rows.status();
+  std::vector<BacktestRecord> out;
+  for (const auto& r : *rows) out.push_back(ToBacktest(r));
+  return out;
+}
+
+Result<std::int64_t> ApiRepository::FailUnfinishedBacktests(std::string_view error, UnixMs at) {
+  Value p[] = {Text(error), Int(at)};
+  auto n = db_.QueryInt("SELECT COUNT(*) FROM api_backtests WHERE status IN ('queued', 'running')");
+  if (!n.ok()) return n.status();
+  AITRADER_RETURN_IF_ERROR(db_.Execute(
+      "UPDATE api_backtests SET status = 'failed', error = ?, finished_at = ? WHERE status IN ('queued', 'running')", p));
+  return *n;
+}
 
 Result<std::int64_t> ApiRepository::InsertRefreshToken(std::int64_t user_id, std::string_view family,
                                                        std::string_view token_hash, UnixMs created_at,

@@ -49,6 +49,19 @@ struct EventRecord {
   std::string data;  // JSON
 };
 
+struct BacktestRecord {
+  std::int64_t id = 0;
+  std::int64_t user_id = 0;
+  std::string status;  // queued | running | done | failed
+  std::int64_t progress_permille = 0;
+  std::string spec;    // the bot spec JSON it ran
+  UnixMs from = 0, to = 0;
+  UnixMs created_at = 0;
+  std::optional<UnixMs> finished_at;
+  std::optional<std::string> report;  // the report JSON (done)
+  std::optional<std::string> error;   // what failed (failed)
+};
+
 class ApiRepository {
  public:
   explicit ApiRepository(Database& db) : db_(db) {}
@@ -92,6 +105,20 @@ class ApiRepository {
   Result<std::vector<AlertRecord>> AlertsPage(std::int64_t user_id, std::int64_t before, int limit);
   // Equity points with at in (after, to], oldest first.
   Result<std::vector<EquitySnapshot>> EquityPage(std::int64_t bot_id, UnixMs after, UnixMs to, int limit);
+
+  // backtests (status queued at insert)
+  Result<std::int64_t> InsertBacktest(std::int64_t user_id, std::string_view spec, UnixMs from, UnixMs to,
+                                      UnixMs created_at);
+  Status UpdateBacktestProgress(std::int64_t id, std::string_view status, std::int64_t progress_permille);
+  // status done with the report, or failed with the error
+  Status FinishBacktest(std::int64_t id, std::string_view status, const std::optional<std::string>& report,
+                        const std::optional<std::string>& error, UnixMs at);
+  // NotFound when it is not the user's (same answer as "does not exist")
+  Result<BacktestRecord> GetUserBacktest(std::int64_t user_id, std::int64_t id, bool with_report);
+  // The user's backtests with id < before (0: from the newest), newest first, without reports.
+  Result<std::vector<BacktestRecord>> BacktestsPage(std::int64_t user_id, std::int64_t before, int limit);
+  // Backtests left queued or running by a previous process become failed; returns how many.
+  Result<std::int64_t> FailUnfinishedBacktests(std::string_view error, UnixMs at);
 
   // events: the next seq of the bot, stored in the caller's transaction
   Result<std::int64_t> AppendEvent(std::int64_t bot_id, std::string_view type, UnixMs at, std::string_view data);

@@ -221,6 +221,24 @@ CREATE TABLE bot_events (
   PRIMARY KEY (bot_id, seq)
 );
 )SQL"},
+      // Backtests started through the API (POST /api/backtests): the caller's, with the bot
+      // spec and period they ran, progress in thousandths, and the report JSON once done.
+      {6, "api: backtests", R"SQL(
+CREATE TABLE api_backtests (
+  id {{id}},
+  user_id BIGINT NOT NULL REFERENCES users(id),
+  status TEXT NOT NULL,
+  progress_permille BIGINT NOT NULL,
+  spec TEXT NOT NULL,
+  from_ms BIGINT NOT NULL,
+  to_ms BIGINT NOT NULL,
+  created_at BIGINT NOT NULL,
+  finished_at BIGINT,
+  report TEXT,
+  error TEXT
+);
+CREATE INDEX api_backtests_user ON api_backtests (user_id, id);
+)SQL"},
   };
   return kMigrations;
 }

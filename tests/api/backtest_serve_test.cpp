@@ -1,0 +1,191 @@
+// POST/GET /api/backtests against the real binary: a baseline backtest runs to done with the
+// full report, is listed for its owner only (another user's is 404); the failures (period
+// outside the data, missing or mistyped fields, bot and bot_id together, another user's
+// bot_id, an invalid spec, a paid model without confirm_cost) and the concurrency limit
+// (429 with Retry-After while a backtest on a slow mock model runs).
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "api/serve_process.hpp"
+#include "api/test_users.hpp"
+#include "core/time.hpp"
+
+namespace aitrader::testing {
+namespace {
+namespace json = boost::json;
+
+constexpr std::int64_t kHourMs = 3'600'000;
+constexpr std::int64_t kDayMs = 24 * kHourMs;
+
+// Polls GET /api/backtests/{id} until its status is one of `want` (deadline); the last answer.
+HttpResult WaitForStatus(HttpClient& c, std::int64_t id, const TestUser& u, const std::vector<std::string>& want) {
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  HttpResult r;
+  while (std::chrono::steady_clock::now() < until) {
+    r = c.Get("/api/backtests/" + std::to_string(id), u.access_token);
+    if (r.status != 200) return r;
+    const std::string s(r.json.at("status").as_string());
+    for (const auto& w : want) {
+      if (s == w) return r;
+    }
+    std::this_thread::yield();
+  }
+  return r;
+}
+
+class BacktestServeTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ServeProcess::Options o;
+    o.env = {{"AITRADER_JWT_SECRET", "backtest-test-secret-backtest-test-secret"}};
+    std::string why;
+    ASSERT_TRUE(server_.Start(o, &why)) << why;
+    c_ = std::make_unique<HttpClient>(server_.port());
+    alice_ = RegisterAndLogin(*c_, "alice@example.com");
+    bob_ = RegisterAndLogin(*c_, "bob@example.com");
+    now_ = c_->Get("/api/health").json.at("market_time").as_int64();
+  }
+  void TearDown() override { EXPECT_EQ(server_.Stop(), 0); }
+  json::object Spec() { return json::object{{"name", "bt"}, {"symbols", json::array{"BTC", "ETH"}}}; }
+  ServeProcess server_;
+  std::unique_ptr<HttpClient> c_;
+  TestUser alice_, bob_;
+  std::int64_t now_ = 0;
+};
+
+TEST_F(BacktestServeTest, ABaselineBacktestRunsToDoneWithTheReportForItsOwnerOnly) {
+  auto r = c_->Post("/api/backtests", json::object{{"bot", Spec()}, {"from", now_ - 3 * kDayMs}, {"to", now_}},
+                    alice_.access_token);
+  ASSERT_EQ(r.status, 202) << r.body;
+  const std::int64_t id = r.json.at("id").as_int64();
+  r = WaitForStatus(*c_, id, alice_, {"done", "failed"});
+  ASSERT_EQ(r.status, 200) << r.body;
+  ASSERT_EQ(r.json.at("status").as_string(), "done") << r.body;
+  EXPECT_EQ(r.json.at("progress").to_number<double>(), 1.0);
+  const auto& report = r.json.at("report").as_object();
+  EXPECT_EQ(report.at("from").as_string(), FormatUtc(now_ - 3 * kDayMs));
+  EXPECT_EQ(report.at("to").as_string(), FormatUtc(now_));
+  EXPECT_EQ(r.json.at("from").as_int64(), now_ - 3 * kDayMs);
+  ASSERT_EQ(report.at("bots").as_array().size(), 1u);
+  EXPECT_EQ(report.at("bots").as_array()[0].at("name").as_string(), "bt");
+  EXPECT_GT(report.at("cycles").as_int64(), 0);
+
+  // The list: alice's only, without reports; bob sees none and gets 404 for alice's.
+  r = c_->Get("/api/backtests", alice_.access_token);
+  ASSERT_EQ(r.status, 200);
+  ASSERT_EQ(r.json.at("items").as_array().size(), 1u);
+  EXPECT_EQ(r.json.at("items").as_array()[0].at("id").as_int64(), id);
+  EXPECT_FALSE(r.json.at("items").as_array()[0].as_object().contains("report"));
+  EXPECT_TRUE(r.json.at("next_cursor").is_null());
+  r = c_->Get("/api/backtests", bob_.access_token);
+  EXPECT_TRUE(r.json.at("items").as_array().empty()) << r.body;
+  r = c_->Get("/api/backtests/" + std::to_string(id), bob_.access_token);
+  EXPECT_EQ(r.status, 404);
+  EXPECT_EQ(c_->Get("/api/backtests/" + std::to_string(id)).status, 401);
+  EXPECT_EQ(c_->Get("/api/backtests/999999", alice_.access_token).status, 404);
+}
+
+TEST_F(BacktestServeTest, AStoredBotRunsByIdAndAnotherUsersBotIs404) {
+  auto r = c_->Post("/api/bots", Spec(), alice_.access_token);
+  ASSERT_EQ(r.status, 201) << r.body;
+  const std::int64_t bot = r.json.at("id").as_int64();
+  r = c_->Post("/api/backtests", json::object{{"bot_id", bot}, {"from", now_ - 2 * kDayMs}, {"to", now_}},
+               bob_.access_token);
+  EXPECT_EQ(r.status, 404) << r.body;
+  r = c_->Post("/api/backtests", json::object{{"bot_id", bot}, {"from", now_ - 2 * kDayMs}, {"to", now_}},
+               alice_.access_token);
+  ASSERT_EQ(r.status, 202) << r.body;
+  r = WaitForStatus(*c_, r.json.at("id").as_int64(), alice_, {"done", "failed"});
+  EXPECT_EQ(r.json.at("status").as_string(), "done") << r.body;
+}
+
+TEST_F(BacktestServeTest, BadRequestsNameTheField) {
+  struct Case {
+    json::object body;
+    int status;
+    std::string field;
+  };
+  const std::int64_t far_future = now_ + 3650 * kDayMs;
+  std::vector<Case> cases = {
+      {{{"bot", Spec()}, {"from", 0}, {"to", now_}}, 422, "from"},
+      {{{"bot", Spec()}, {"from", now_ - kDayMs}, {"to", far_future}}, 422, "to"},
+      {{{"bot", Spec()}, {"from", now_ - 2 * kHourMs}, {"to", now_ - kHourMs}}, 422, "to"},  // fewer than two bars
+      {{{"bot", Spec()}, {"to", now_}}, 400, "from"},
+      {{{"bot", Spec()}, {"from", "yesterday"}, {"to", now_}}, 400, "from"},
+      {{{"bot", Spec()}, {"bot_id", 1}, {"from", now_ - kDayMs}, {"to", now_}}, 422, "bot_id"},
+      {{{"from", now_ - kDayMs}, {"to", now_}}, 422, "bot"},
+      {{{"bot", "x"}, {"from", now_ - kDayMs}, {"to", now_}}, 400, "bot"},
+      {{{"bot", json::object{{"name", "bt"}, {"capital", "-5"}}}, {"from", now_ - kDayMs}, {"to", now_}}, 422,
+       "bot.capital"},
+      {{{"bot", Spec()}, {"from", now_ - kDayMs}, {"to", now_}, {"confirm_cost", "yes"}}, 400, "confirm_cost"},
+      {{{"bot", Spec()}, {"from", now_ - kDayMs}, {"to", now_}, {"speed", 2}}, 422, "speed"},
+  };
+  for (const auto& k : cases) {
+    auto r = c_->Post("/api/backtests", k.body, alice_.access_token);
+    EXPECT_EQ(r.status, k.status) << json::serialize(k.body) << " → " << r.body;
+    EXPECT_EQ(r.error_field(), k.field) << json::serialize(k.body) << " → " << r.body;
+  }
+  // A paid model: the estimate, and nothing runs without confirm_cost.
+  json::object paid{{"name", "paid"},
+                    {"model", "llm"},
+                    {"llm", json::object{{"provider", "anthropic"}, {"model", "claude-sonnet-4-5"}}}};
+  auto r = c_->Post("/api/backtests", json::object{{"bot", paid}, {"from", now_ - 10 * kDayMs}, {"to", now_}},
+                    alice_.access_token);
+  EXPECT_EQ(r.status, 422) << r.body;
+  EXPECT_EQ(r.error_code(), "cost_not_confirmed") << r.body;
+  EXPECT_EQ(r.error_field(), "confirm_cost");
+  EXPECT_NE(r.body.find("$"), std::string::npos) << r.body;
+  // Confirmed, but alice stored no key and the server does not lend its own: 409, not a run.
+  r = c_->Post("/api/backtests",
+               json::object{{"bot", paid}, {"from", now_ - 10 * kDayMs}, {"to", now_}, {"confirm_cost", true}},
+               alice_.access_token);
+  EXPECT_EQ(r.status, 409) << r.body;
+  EXPECT_EQ(r.error_code(), "missing_credential");
+  EXPECT_TRUE(c_->Get("/api/backtests", alice_.access_token).json.at("items").as_array().empty());
+}
+
+// One backtest per user at a time: while alice's backtest on a slow model runs, her second is
+// 429 (with Retry-After) and bob's is accepted; the server still stops cleanly.
+TEST(BacktestLimits, ASecondBacktestOfTheSameUserIs429WhileTheFirstRuns) {
+  ServeProcess mock;
+  std::string why;
+  ASSERT_TRUE(mock.StartCommand({"mock-llm", "--port", "0", "--latency-ms", "3000..3000"}, "/v1/messages", &why)) << why;
+  const std::string marker = "mock LLM server on http://127.0.0.1:";
+  const std::string out = mock.Output();
+  const int mock_port = std::atoi(out.c_str() + out.find(marker) + marker.size());
+  ASSERT_GT(mock_port, 0) << out;
+  const std::string base_url = "http://127.0.0.1:" + std::to_string(mock_port) + "/v1";
+  ServeProcess server;
+  ServeProcess::Options o;
+  o.env = {{"AITRADER_JWT_SECRET", "limit-test-secret-limit-test-secret-limit"}};
+  o.config_json = R"({"llm_base_url_allow": [")" + base_url + R"("], "limits": {"backtests_per_user": 1}})";
+  ASSERT_TRUE(server.Start(o, &why)) << why;
+  HttpClient c(server.port());
+  TestUser alice = RegisterAndLogin(c, "alice@example.com");
+  TestUser bob = RegisterAndLogin(c, "bob@example.com");
+  const std::int64_t now = c.Get("/api/health").json.at("market_time").as_int64();
+  json::object slow{{"name", "slow"},
+                    {"model", "llm"},
+                    {"symbols", json::array{"BTC"}},
+                    {"llm", json::object{{"provider", "openai-compatible"}, {"model", "mock"}, {"base_url", base_url},
+                                         {"timeout_ms", 60000}}}};
+  json::object body{{"bot", slow}, {"from", now - 2 * kDayMs}, {"to", now}};
+  auto r = c.Post("/api/backtests", body, alice.access_token);
+  ASSERT_EQ(r.status, 202) << r.body;
+  const std::int64_t first = r.json.at("id").as_int64();
+  // Every cycle takes 3 s: the first backtest is still running.
+  r = WaitForStatus(c, first, alice, {"running", "done", "failed"});
+  ASSERT_EQ(r.json.at("status").as_string(), "running") << r.body;
+  r = c.Post("/api/backtests", body, alice.access_token);
+  EXPECT_EQ(r.status, 429) << r.body;
+  EXPECT_EQ(r.error_code(), "too_many_backtests");
+  EXPECT_FALSE(r.header("retry-after").empty());
+  r = c.Post("/api/backtests", body, bob.access_token);
+  EXPECT_EQ(r.status, 202) << r.body;
+  EXPECT_EQ(server.Stop(), 0) << server.Output();
+  mock.Stop();
+}
+
+}  // namespace
+}  // namespace aitrader::testing
