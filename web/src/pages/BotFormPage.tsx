@@ -36,11 +36,11 @@ export const DEFAULT_SPEC: BotSpec = {
   model: "llm",
   llm: { provider: "anthropic", model: "claude-sonnet-4-5" },
   symbols: ["BTC", "ETH", "SOL", "BNB", "XRP", "DOGE"],
-  interval: "5m",
-  cadence: "15m",
+  interval: "1h",
+  cadence: "1h",
   capital: "10000",
   risk: { max_leverage: 10, max_open_positions: 6, max_notional_to_equity: "3", min_reward_risk: "1.5", daily_loss_limit: "0.05", drawdown_reduce: "0.15", drawdown_halt: "0.25" },
-  prompt_version: "v1",
+  prompt_version: "aa-v1",
   daily_budget_usd: "20",
   close_on_stop: true,
   mode: "paper",
@@ -316,7 +316,7 @@ function PromptSection({ spec, set, prompts, error }: { spec: BotSpec; set: <K e
       setSaving(false);
     }
   };
-  const options = prompts.length ? prompts : [{ id: "v1", kind: "system" as const }];
+  const options = prompts.length ? prompts : [{ id: "aa-v1", kind: "system" as const }];
   return (
     <Panel title="Prompt" bodyClassName="p-3 grid gap-3 lg:grid-cols-2">
       <div className="flex flex-col gap-3">
