@@ -1,4 +1,5 @@
 #include "store/api_repository.hpp"
+#include "store/bot_rows.hpp"
 
 namespace aitrader::store {
 namespace {
@@ -8,24 +9,6 @@ Value Int(std::int64_t v) { return Value{v}; }
 std::optional<std::int64_t> OptInt64(const Row& r, std::size_t i) {
   if (r.IsNull(i)) return std::nullopt;
   return r.Int(i);
-}
-
-constexpr const char* kBotCols =
-    "id, user_id, name, provider, model, mode, status, capital, config_json, created_at, updated_at";
-BotRecord ToBot(const Row& r) {
-  BotRecord b;
-  b.id = r.Int(0);
-  b.user_id = r.Int(1);
-  b.name = r.Text(2);
-  b.provider = r.Text(3);
-  b.model = r.Text(4);
-  b.mode = r.Text(5);
-  b.status = r.Text(6);
-  b.capital = Money::FromRaw(r.Int(7));
-  b.config_json = r.Text(8);
-  b.created_at = r.Int(9);
-  b.updated_at = r.Int(10);
-  return b;
 }
 
 constexpr const char* kBacktestCols =
@@ -168,23 +151,23 @@ Result<bool> ApiRepository::DeleteCredential(std::int64_t user_id, std::string_v
 
 Result<std::vector<BotRecord>> ApiRepository::ListUserBots(std::int64_t user_id, std::int64_t after_id, int limit) {
   Value p[] = {Int(user_id), Int(after_id), Int(limit)};
-  auto rows = db_.Query(std::string("SELECT ") + kBotCols +
+  auto rows = db_.Query(std::string("SELECT ") + kBotColumns +
                             " FROM bots WHERE user_id = ? AND id > ? AND status <> 'deleted' ORDER BY id LIMIT ?",
                         p);
   if (!rows.ok()) return rows.status();
   std::vector<BotRecord> out;
-  for (const auto& r : *rows) out.push_back(ToBot(r));
+  for (const auto& r : *rows) out.push_back(BotFromRow(r));
   return out;
 }
 
 Result<BotRecord> ApiRepository::GetUserBot(std::int64_t user_id, std::int64_t bot_id) {
   Value p[] = {Int(bot_id), Int(user_id)};
-  auto rows = db_.Query(std::string("SELECT ") + kBotCols +
+  auto rows = db_.Query(std::string("SELECT ") + kBotColumns +
                             " FROM bots WHERE id = ? AND user_id = ? AND status <> 'deleted'",
                         p);
   if (!rows.ok()) return rows.status();
   if (rows->empty()) return NotFound("bot not found");
-  return ToBot(rows->front());
+  return BotFromRow(rows->front());
 }
 
 Status ApiRepository::UpdateBotSpec(const BotRecord& b) {

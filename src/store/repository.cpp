@@ -1,4 +1,5 @@
 #include "store/repository.hpp"
+#include "store/bot_rows.hpp"
 
 #include <algorithm>
 
@@ -46,24 +47,6 @@ Result<T> OneRow(Result<std::vector<Row>> rows, Fn fn, std::string what) {
 
 constexpr const char* kUserCols = "id, email, password_hash, created_at";
 UserRecord ToUser(const Row& r) { return {r.Int(0), r.Text(1), r.Text(2), r.Int(3)}; }
-
-constexpr const char* kBotCols =
-    "id, user_id, name, provider, model, mode, status, capital, config_json, created_at, updated_at";
-BotRecord ToBot(const Row& r) {
-  BotRecord b;
-  b.id = r.Int(0);
-  b.user_id = r.Int(1);
-  b.name = r.Text(2);
-  b.provider = r.Text(3);
-  b.model = r.Text(4);
-  b.mode = r.Text(5);
-  b.status = r.Text(6);
-  b.capital = Money::FromRaw(r.Int(7));
-  b.config_json = r.Text(8);
-  b.created_at = r.Int(9);
-  b.updated_at = r.Int(10);
-  return b;
-}
 
 constexpr const char* kOrderCols =
     "id, bot_id, client_order_id, venue_order_id, symbol, side, type, quantity, price, stop_price, reduce_only, "
@@ -114,6 +97,26 @@ PositionRecord ToPosition(const Row& r) {
 
 }  // namespace
 
+// Shared with ApiRepository (store/bot_rows.hpp): one mapping of a bots row.
+const char* const kBotColumns =
+    "id, user_id, name, provider, model, mode, status, capital, config_json, created_at, updated_at";
+
+BotRecord BotFromRow(const Row& r) {
+  BotRecord b;
+  b.id = r.Int(0);
+  b.user_id = r.Int(1);
+  b.name = r.Text(2);
+  b.provider = r.Text(3);
+  b.model = r.Text(4);
+  b.mode = r.Text(5);
+  b.status = r.Text(6);
+  b.capital = Money::FromRaw(r.Int(7));
+  b.config_json = r.Text(8);
+  b.created_at = r.Int(9);
+  b.updated_at = r.Int(10);
+  return b;
+}
+
 Result<std::int64_t> Repository::CreateUser(const UserRecord& u) {
   Value p[] = {Text(u.email), Text(u.password_hash), Int(u.created_at)};
   return db_.QueryInt("INSERT INTO users (email, password_hash, created_at) VALUES (?, ?, ?) RETURNING id", p);
@@ -142,7 +145,7 @@ Result<std::int64_t> Repository::CreateBot(const BotRecord& b) {
 
 Result<BotRecord> Repository::GetBot(std::int64_t id) {
   Value p[] = {Int(id)};
-  return OneRow<BotRecord>(db_.Query(std::string("SELECT ") + kBotCols + " FROM bots WHERE id = ?", p), ToBot,
+  return OneRow<BotRecord>(db_.Query(std::string("SELECT ") + kBotColumns + " FROM bots WHERE id = ?", p), BotFromRow,
                            "bot " + std::to_string(id));
 }
 
@@ -150,12 +153,12 @@ Result<std::vector<BotRecord>> Repository::ListBots(std::optional<std::int64_t> 
   if (user_id) {
     Value p[] = {Int(*user_id)};
     return MapRows<BotRecord>(
-        db_.Query(std::string("SELECT ") + kBotCols + " FROM bots WHERE user_id = ? AND status <> 'deleted' ORDER BY id",
+        db_.Query(std::string("SELECT ") + kBotColumns + " FROM bots WHERE user_id = ? AND status <> 'deleted' ORDER BY id",
                   p),
-        ToBot);
+        BotFromRow);
   }
   return MapRows<BotRecord>(
-      db_.Query(std::string("SELECT ") + kBotCols + " FROM bots WHERE status <> 'deleted' ORDER BY id"), ToBot);
+      db_.Query(std::string("SELECT ") + kBotColumns + " FROM bots WHERE status <> 'deleted' ORDER BY id"), BotFromRow);
 }
 
 Status Repository::UpdateBotStatus(std::int64_t id, std::string_view status, UnixMs at) {
@@ -459,7 +462,7 @@ Status Repository::AcknowledgeAlert(std::int64_t id) {
 Result<BotRecord> Repository::FindBot(std::int64_t user_id, std::string_view name) {
   Value p[] = {Int(user_id), Text(name)};
   return OneRow<BotRecord>(
-      db_.Query(std::string("SELECT ") + kBotCols + " FROM bots WHERE user_id = ? AND name = ?", p), ToBot,
+      db_.Query(std::string("SELECT ") + kBotColumns + " FROM bots WHERE user_id = ? AND name = ?", p), BotFromRow,
       "bot '" + std::string(name) + "'");
 }
 
