@@ -15,13 +15,13 @@ constexpr UnixMs kStart = 1'757'548'800'000;  // 2025-09-11T00:00:00Z
 
 // A candle at open time t with a price path that varies from candle to candle.
 market::Candle MakeCandle(UnixMs t, int i) {
-  const std::int64_t base = 100'000'000'000 + (i * 7919 % 1000) * 10'000'000;  // 100.00 .. 109.99
+  const std::int64_t base = 100'000'000'000 + (std::int64_t{i} * 7919 % 1000) * 10'000'000;  // 100.00 .. 109.99
   market::Candle c;
   c.open_time = t;
   c.open = Price::FromRaw(base);
   c.high = Price::FromRaw(base + 50'000'000);
   c.low = Price::FromRaw(base - 50'000'000);
-  c.close = Price::FromRaw(base + (i % 7 - 3) * 10'000'000);
+  c.close = Price::FromRaw(base + std::int64_t{i % 7 - 3} * 10'000'000);
   c.volume = 10 + i % 13;
   return c;
 }
