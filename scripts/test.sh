@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Sets up, builds and runs every test (the README's test command; CI runs exactly this).
 # Usage: scripts/test.sh [--sanitize] [ctest args, e.g. -L unit or -R Fixed]
+#        scripts/test.sh --sanitize PROGRAM…   (test programs by name, e.g. core_test engine_test)
 #   --sanitize   build into build-asan with AddressSanitizer + UndefinedBehaviorSanitizer and
-#                run the suite there (any leak, overflow or UB fails the test that hit it).
+#                run the suite there, or the named test programs (any leak, overflow or UB
+#                fails the test that hit it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 sanitize=0
@@ -20,4 +22,17 @@ else
   bash scripts/build.sh
 fi
 BUILD_DIR=${BUILD_DIR:-build}
+if [ $sanitize = 1 ] && [ $# -gt 0 ] && [ "${1#-}" = "$1" ]; then
+  # --sanitize PROGRAM…: run these test programs of the sanitized build (each one whole).
+  passed=0 failed=0
+  for prog in "$@"; do
+    bin=$(find "$BUILD_DIR/tests" -name "$prog" -type f -executable | head -1)
+    if [ -z "$bin" ]; then echo "sanitize: no test program $prog"; failed=$((failed + 1)); continue; fi
+    echo "sanitize: $prog"
+    if (cd "$(dirname "$bin")" && "./$prog" --gtest_brief=1); then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+  done
+  echo "sanitize: $passed passed, $failed failed"
+  [ $failed -eq 0 ]
+  exit
+fi
 ctest --test-dir "$BUILD_DIR" --output-on-failure -j "$(nproc)" --timeout 900 "$@"
