@@ -268,33 +268,12 @@ Result<std::vector<OrderRecord>> ApiRepository::OrdersPage(std::int64_t bot_id, 
                                                            bool open_only) {
   Value p[] = {Int(bot_id), Int(before > 0 ? before : kNoLimit), Int(limit)};
   auto rows = db_.Query(
-      std::string("SELECT id, bot_id, client_order_id, venue_order_id, symbol, side, type, quantity, price, stop_price, "
-                  "reduce_only, status, filled_quantity, avg_price, created_at, updated_at FROM orders "
-                  "WHERE bot_id = ? AND id < ?") +
+      std::string("SELECT ") + kOrderColumns + " FROM orders WHERE bot_id = ? AND id < ?" +
           (open_only ? " AND status IN ('NEW', 'PARTIALLY_FILLED')" : "") + " ORDER BY id DESC LIMIT ?",
       p);
   if (!rows.ok()) return rows.status();
   std::vector<OrderRecord> out;
-  for (const auto& r : *rows) {
-    OrderRecord o;
-    o.id = r.Int(0);
-    o.bot_id = r.Int(1);
-    o.client_order_id = r.Text(2);
-    o.venue_order_id = OptText(r, 3);
-    o.symbol = r.Text(4);
-    o.side = r.Text(5);
-    o.type = r.Text(6);
-    o.quantity = Quantity::FromRaw(r.Int(7));
-    o.price = OptFixed<Price>(r, 8);
-    o.stop_price = OptFixed<Price>(r, 9);
-    o.reduce_only = r.Int(10) != 0;
-    o.status = r.Text(11);
-    o.filled_quantity = Quantity::FromRaw(r.Int(12));
-    o.avg_price = OptFixed<Price>(r, 13);
-    o.created_at = r.Int(14);
-    o.updated_at = r.Int(15);
-    out.push_back(std::move(o));
-  }
+  for (const auto& r : *rows) out.push_back(OrderFromRow(r));
   return out;
 }
 

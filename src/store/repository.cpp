@@ -48,29 +48,6 @@ Result<T> OneRow(Result<std::vector<Row>> rows, Fn fn, std::string what) {
 constexpr const char* kUserCols = "id, email, password_hash, created_at";
 UserRecord ToUser(const Row& r) { return {r.Int(0), r.Text(1), r.Text(2), r.Int(3)}; }
 
-constexpr const char* kOrderCols =
-    "id, bot_id, client_order_id, venue_order_id, symbol, side, type, quantity, price, stop_price, reduce_only, "
-    "status, filled_quantity, avg_price, created_at, updated_at";
-OrderRecord ToOrder(const Row& r) {
-  OrderRecord o;
-  o.id = r.Int(0);
-  o.bot_id = r.Int(1);
-  o.client_order_id = r.Text(2);
-  o.venue_order_id = OptString(r, 3);
-  o.symbol = r.Text(4);
-  o.side = r.Text(5);
-  o.type = r.Text(6);
-  o.quantity = Quantity::FromRaw(r.Int(7));
-  o.price = OptFixed<Price>(r, 8);
-  o.stop_price = OptFixed<Price>(r, 9);
-  o.reduce_only = r.Int(10) != 0;
-  o.status = r.Text(11);
-  o.filled_quantity = Quantity::FromRaw(r.Int(12));
-  o.avg_price = OptFixed<Price>(r, 13);
-  o.created_at = r.Int(14);
-  o.updated_at = r.Int(15);
-  return o;
-}
 
 constexpr const char* kPositionCols =
     "id, bot_id, symbol, side, quantity, entry_price, leverage, exit_plan_json, opened_at, closed_at, exit_price, "
@@ -100,6 +77,30 @@ PositionRecord ToPosition(const Row& r) {
 // Shared with ApiRepository (store/bot_rows.hpp): one mapping of a bots row.
 const char* const kBotColumns =
     "id, user_id, name, provider, model, mode, status, capital, config_json, created_at, updated_at";
+
+const char* const kOrderColumns =
+    "id, bot_id, client_order_id, venue_order_id, symbol, side, type, quantity, price, stop_price, reduce_only, "
+    "status, filled_quantity, avg_price, created_at, updated_at";
+OrderRecord OrderFromRow(const Row& r) {
+  OrderRecord o;
+  o.id = r.Int(0);
+  o.bot_id = r.Int(1);
+  o.client_order_id = r.Text(2);
+  o.venue_order_id = OptString(r, 3);
+  o.symbol = r.Text(4);
+  o.side = r.Text(5);
+  o.type = r.Text(6);
+  o.quantity = Quantity::FromRaw(r.Int(7));
+  o.price = OptFixed<Price>(r, 8);
+  o.stop_price = OptFixed<Price>(r, 9);
+  o.reduce_only = r.Int(10) != 0;
+  o.status = r.Text(11);
+  o.filled_quantity = Quantity::FromRaw(r.Int(12));
+  o.avg_price = OptFixed<Price>(r, 13);
+  o.created_at = r.Int(14);
+  o.updated_at = r.Int(15);
+  return o;
+}
 
 BotRecord BotFromRow(const Row& r) {
   BotRecord b;
@@ -284,16 +285,16 @@ Result<std::int64_t> Repository::UpsertOrder(const OrderRecord& o, std::string_v
 Result<OrderRecord> Repository::FindOrder(std::string_view client_order_id) {
   Value p[] = {Text(client_order_id)};
   return OneRow<OrderRecord>(
-      db_.Query(std::string("SELECT ") + kOrderCols + " FROM orders WHERE client_order_id = ?", p), ToOrder,
+      db_.Query(std::string("SELECT ") + kOrderColumns + " FROM orders WHERE client_order_id = ?", p), OrderFromRow,
       "order " + std::string(client_order_id));
 }
 
 Result<std::vector<OrderRecord>> Repository::ListOrders(std::int64_t bot_id, bool open_only) {
   Value p[] = {Int(bot_id)};
-  std::string sql = std::string("SELECT ") + kOrderCols + " FROM orders WHERE bot_id = ?";
+  std::string sql = std::string("SELECT ") + kOrderColumns + " FROM orders WHERE bot_id = ?";
   if (open_only) sql += " AND status IN ('NEW', 'PARTIALLY_FILLED')";
   sql += " ORDER BY id";
-  return MapRows<OrderRecord>(db_.Query(sql, p), ToOrder);
+  return MapRows<OrderRecord>(db_.Query(sql, p), OrderFromRow);
 }
 
 Result<std::vector<std::pair<std::string, UnixMs>>> Repository::OrderHistory(std::int64_t order_id) {
