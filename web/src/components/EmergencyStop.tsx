@@ -5,7 +5,7 @@ import { useQueries, useQueryClient } from "@tanstack/react-query";
 import { OctagonX, CheckCircle2 } from "lucide-react";
 import { emergencyStopAll, emergencyStopBot, fetchOrders, fetchPositions, qk } from "@/api/queries";
 import type { Bot, Id, Position } from "@/api/types";
-import { formatUsd, mul, parseDec, sum } from "@/lib/decimal";
+import { formatUsd, mul, parseDec, signOf, sum } from "@/lib/decimal";
 import { useInstruments } from "@/lib/instruments";
 import { Button } from "./ui/button";
 import { Dialog, DialogContent, DialogTrigger } from "./ui/dialog";
@@ -135,7 +135,7 @@ function EmergencyStopContent({ bots, scope }: { bots: Bot[]; scope: "all" | "bo
                     ))}
                     {os.map((o) => (
                       <li key={"o" + o.id} className="flex justify-between gap-2 text-muted">
-                        <span>Cancel {o.type.toLowerCase().replace(/_/g, " ")} {o.side.toLowerCase()} {ins.qty(o.symbol, o.quantity)} {ins.base(o.symbol)}</span>
+                        <span>Cancel {o.type.toLowerCase().replace(/_/g, " ")} {o.side.toLowerCase()} {closesWholePosition(o.quantity) ? `(whole ${ins.base(o.symbol)} position)` : `${ins.qty(o.symbol, o.quantity)} ${ins.base(o.symbol)}`}</span>
                         <span>{o.stop_price ? "@ " + ins.price(o.symbol, o.stop_price) : o.price ? "@ " + ins.price(o.symbol, o.price) : ""}</span>
                       </li>
                     ))}
@@ -155,4 +155,10 @@ function EmergencyStopContent({ bots, scope }: { bots: Bot[]; scope: "all" | "bo
       )}
     </DialogContent>
   );
+}
+
+// A close-position stop or take-profit carries no quantity (0): it closes whatever is open.
+function closesWholePosition(quantity: string): boolean {
+  const d = parseDec(quantity);
+  return d !== null && signOf(d) === 0;
 }
