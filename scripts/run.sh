@@ -4,7 +4,8 @@
 # the API — a demo user (credentials printed, password generated once into var/demo.credentials,
 # mode 0600), rule-based baseline bots and one LLM bot per provider key in the environment — and
 # prints the URL to open. Ctrl-C stops the server gracefully; running it again continues the
-# same demo (same user, same bots, the market clock where it stopped).
+# same demo (same user, same bots resumed with their positions, the market clock where it
+# stopped — also after a crash or kill -9).
 #
 # Usage: scripts/run.sh [--reset] [--speed N] [--port N] [--no-build]
 #   --reset     start the demo over (deletes var/demo.db, the demo credentials and clock)
@@ -58,27 +59,21 @@ chmod 600 "$CRED"
 . "$CRED"
 export DEMO_EMAIL DEMO_PASSWORD
 
-# Alpha Arena Season 1 begins 2025-10-17 (inside the bundled 1h candles, 2025-09-13 → 2026-03-19);
-# a later run resumes at the market time the previous one stopped at.
+# Alpha Arena Season 1 begins 2025-10-17 (inside the bundled 1h candles, 2025-09-13 → 2026-03-19).
+# A later run continues the market run the database holds (the server keeps its position and
+# rebuilds the paper venue; --from applies to a new database only).
 from=2025-10-17
-if [ -s "$CLOCK" ]; then from=$(cat "$CLOCK"); fi
+rm -f "$CLOCK"  # written by earlier versions of this script
 
 BASE="http://127.0.0.1:$port"
 "$BIN" serve --port "$port" --database "sqlite:$DB" --web web/dist --speed "$speed" --from "$from" \
   >> var/demo-serve.log 2>&1 &
 server=$!
 
-save_clock() {
-  # The market time as an ISO-8601 minute (what --from takes), when the server answers.
-  local ms
-  ms=$(curl -s --max-time 2 "$BASE/api/health" | sed -n 's/.*"market_time": *\([0-9]*\).*/\1/p')
-  if [ -n "$ms" ]; then date -u -d "@$((ms / 1000))" +%Y-%m-%dT%H:%M > "$CLOCK"; fi
-}
 stop_server() {
   trap - INT TERM
   echo
   echo "demo: stopping the server"
-  save_clock || true
   kill -TERM "$server" 2>/dev/null || true
   wait "$server" 2>/dev/null || true
   tail -n 1 var/demo-serve.log
@@ -108,12 +103,11 @@ cat <<MSG
   aitrader demo is running: open $BASE
     e-mail    $DEMO_EMAIL
     password  $DEMO_PASSWORD     (kept in $CRED, mode 0600)
-  Replaying the bundled candles from $from at ${speed}× real time (--speed N to change).
+  Replaying the bundled candles (a new demo starts at $from) at ${speed}× real time (--speed N to change).
   Server log: var/demo-serve.log. Ctrl-C stops; run again to continue, --reset to start over.
 
 MSG
 while kill -0 "$server" 2>/dev/null; do
-  save_clock || true
   # wait returns when the server exits or a signal arrives (then the trap runs)
   sleep 10 & wait $! || true
 done

@@ -22,6 +22,7 @@
 #include "api/server_config.hpp"
 #include "core/time.hpp"
 #include "engine/config.hpp"
+#include "engine/service.hpp"
 
 namespace boost::json {
 class object;
@@ -63,6 +64,10 @@ class Api {
 
   // A bearer token's user id, or the 401 to answer.
   std::variant<std::int64_t, ApiError> VerifyAccessToken(std::string_view token) const;
+  // What the runtime needs to run a stored bot, exactly as a start through the API builds it
+  // (the stored spec validated again, the owner's key opened): the runtime's recovery after a
+  // restart uses it (engine::Service::Recover). Errors: kFailedPrecondition saying why.
+  Result<engine::Service::BotSpec> StoredBotSpec(const store::BotRecord& r);
 
  private:
   Api(const ServerConfig& config, std::string version, ApiHooks hooks);
@@ -80,6 +85,8 @@ class Api {
   engine::BotConfig BotDefaults() const;
   // A bot spec checked as the config loader checks it, plus the API's own restrictions.
   std::variant<engine::BotConfig, ApiError> ValidateBotSpec(const boost::json::object& spec) const;
+  // The start route's and StoredBotSpec's common part.
+  std::variant<engine::Service::BotSpec, ApiError> StartSpec(DbPool::Lease& lease, const store::BotRecord& r) const;
   // The bot as the API shows it (nullopt when the database fails).
   std::optional<boost::json::object> BotJson(store::Database& db, const store::BotRecord& r);
   // 200 {access_token, token_type, expires_in, refresh_token} with a new refresh token of `family`.

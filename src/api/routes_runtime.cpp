@@ -55,6 +55,34 @@ json::object Page(json::array items, const std::vector<T>& rows, int limit) {
 
 }  // namespace
 
+std::variant<engine::Service::BotSpec, ApiError> Api::StartSpec(DbPool::Lease& lease, const store::BotRecord& r) const {
+  boost::system::error_code ec;
+  json::value stored = json::parse(r.config_json, ec);
+  if (ec || !stored.is_object()) return ServerError();
+  auto valid = ValidateBotSpec(stored.as_object());
+  if (auto* e = std::get_if<ApiError>(&valid)) return ApiError{409, "invalid_state", e->message, e->field};
+  engine::BotConfig cfg = std::move(std::get<engine::BotConfig>(valid));
+  if (cfg.model == engine::ModelKind::kLlm) {
+    // The owner's stored key for the provider (or the server's environment, if allowed).
+    auto sealed = lease.repo().LoadCredentials(r.user_id, cfg.llm->provider, "default");
+    if (sealed.ok()) {
+      auto key = secret_box_->Open(sealed->first);
+      if (!key.ok()) return ServerError();
+      cfg.llm->api_key = llm::SecretString(*key);
+    } else if (!config_.allow_server_llm_keys && cfg.llm->provider != "openai-compatible") {
+      return ApiError{409, "missing_credential", "store a key first: PUT /api/credentials/" + cfg.llm->provider, ""};
+    }
+  }
+  return engine::Service::BotSpec{std::move(cfg), r.config_json};
+}
+
+Result<engine::Service::BotSpec> Api::StoredBotSpec(const store::BotRecord& r) {
+  auto lease = db_->Acquire();
+  auto resolved = StartSpec(*lease, r);
+  if (auto* e = std::get_if<ApiError>(&resolved)) return FailedPrecondition(e->message);
+  return std::move(std::get<engine::Service::BotSpec>(resolved));
+}
+
 void Api::AddRuntimeRoutes() {
   using engine::BotCommandKind;
   const std::vector<std::pair<std::string, BotCommandKind>> commands = {
@@ -74,25 +102,9 @@ void Api::AddRuntimeRoutes() {
         auto r = repo.GetUserBot(req.user_id, *id);
         if (!r.ok()) return ErrorResponse(r.status().code() == StatusCode::kNotFound ? BotNotFound() : ServerError());
         if (kind == BotCommandKind::kStart) {
-          boost::system::error_code ec;
-          json::value stored = json::parse(r->config_json, ec);
-          if (ec || !stored.is_object()) return ErrorResponse(ServerError());
-          auto valid = ValidateBotSpec(stored.as_object());
-          if (auto* e = std::get_if<ApiError>(&valid)) return ErrorResponse(409, "invalid_state", e->message, e->field);
-          engine::BotConfig cfg = std::move(std::get<engine::BotConfig>(valid));
-          if (cfg.model == engine::ModelKind::kLlm) {
-            // The owner's stored key for the provider (or the server's environment, if allowed).
-            auto sealed = lease->repo().LoadCredentials(req.user_id, cfg.llm->provider, "default");
-            if (sealed.ok()) {
-              auto key = secret_box_->Open(sealed->first);
-              if (!key.ok()) return ErrorResponse(ServerError());
-              cfg.llm->api_key = llm::SecretString(*key);
-            } else if (!config_.allow_server_llm_keys && cfg.llm->provider != "openai-compatible") {
-              return ErrorResponse(409, "missing_credential",
-                                   "store a key first: PUT /api/credentials/" + cfg.llm->provider);
-            }
-          }
-          spec = engine::Service::BotSpec{std::move(cfg), r->config_json};
+          auto resolved = StartSpec(*lease, *r);
+          if (auto* e = std::get_if<ApiError>(&resolved)) return ErrorResponse(*e);
+          spec = std::move(std::get<engine::Service::BotSpec>(resolved));
         }
       }
       if (hooks_.service == nullptr) return ErrorResponse(NoRuntime());

@@ -98,6 +98,17 @@ int Serve(const Options& o, const CLI::App& cmd) {
     (*service)->Stop();
     return 1;
   }
+  // Bots the database holds come back (a restart or a kill -9), resolved as a start through
+  // the API resolves them; then the bars flow.
+  {
+    api::Api* a = api->get();
+    Status recovered = runtime->Recover([a](const store::BotRecord& r) { return a->StoredBotSpec(r); });
+    if (!recovered.ok()) {
+      std::fprintf(stderr, "error: recovering the bots: %s\n", recovered.message().c_str());
+      (*service)->Stop();
+      return 1;
+    }
+  }
   api::ServerOptions so;
   so.host = cfg.host;
   so.port = cfg.port;

@@ -18,10 +18,13 @@
 #include "agent/baseline.hpp"
 #include "engine/bot.hpp"
 #include "engine/bot_factory.hpp"
+#include "engine/bot_restore.hpp"
+#include "engine/crash_points.hpp"
 #include "engine/journaled_exchange.hpp"
 #include "engine/market_data.hpp"
 #include "engine/paper_venue.hpp"
 #include "engine/store_recorder.hpp"
+#include "engine/venue_replay.hpp"
 #include "exchange/paper/paper_exchange.hpp"
 #include "exchange/paper/simulator.hpp"
 #include "llm/factory.hpp"
@@ -34,35 +37,6 @@ namespace json = boost::json;
 namespace {
 
 constexpr std::string_view kLocalUser = "local@aitrader";
-
-struct CrashPoint {
-  std::string site;
-  std::int64_t count = 0;
-};
-
-CrashPoint ReadCrashPoint() {
-  CrashPoint c;
-  const char* env = std::getenv("AITRADER_CRASH_AT");
-  if (env == nullptr) return c;
-  std::string s(env);
-  auto colon = s.find(':');
-  if (colon == std::string::npos) return c;
-  c.site = s.substr(0, colon);
-  c.count = std::atoll(s.c_str() + colon + 1);
-  return c;
-}
-
-void MaybeCrash(const CrashPoint& c, std::string_view site, std::int64_t n) {
-  if (!c.site.empty() && c.site == site && c.count == n) ::kill(::getpid(), SIGKILL);
-}
-
-std::optional<Price> PlanPrice(const json::object& o, std::string_view key) {
-  auto* v = o.if_contains(key);
-  if (v == nullptr || !v->is_string()) return std::nullopt;
-  auto p = Price::Parse(v->as_string());
-  if (!p.ok()) return std::nullopt;
-  return *p;
-}
 
 }  // namespace
 
@@ -157,6 +131,12 @@ Status PaperRuntime::Impl::Setup() {
 
   auto start = repo->GetRunState("start");
   if (!start.ok()) return start.status();
+  auto served = repo->GetRunState("serve.start");
+  if (!served.ok()) return served.status();
+  if (served->has_value()) {
+    return FailedPrecondition("the database " + cfg.database + " belongs to an `aitrader serve` runtime (its paper "
+                              "venue and journal); give the headless run a database of its own");
+  }
   if (start->has_value() && **start != from) {
     return FailedPrecondition("the database holds a run that started at " + FormatUtc(**start) +
                               "; this configuration starts at " + FormatUtc(from) +
@@ -317,31 +297,21 @@ Status PaperRuntime::Impl::Rebuild(const std::vector<store::JournalEntry>& journ
       while (a->PollEvents(discard, 1024) > 0) discard.clear();
     }
   };
-  std::size_t j = 0;
-  auto apply_until = [&](UnixMs bar_time) -> Status {
-    for (; j < journal.size() && journal[j].bar_time <= bar_time; ++j) {
-      auto it = venue_of.find(journal[j].bot_id);
-      if (it == venue_of.end()) return Internal("journal entry for unknown bot " + std::to_string(journal[j].bot_id));
-      AITRADER_RETURN_IF_ERROR(ApplyJournalEntry(*it->second, journal[j]));
-    }
-    return Status::Ok();
+  ReplayInput in;
+  in.bars = bars;
+  in.first_bar = 0;
+  in.interval = market->interval();
+  in.start_time = from;
+  in.last_bar = last_bar;
+  in.journal = journal;
+  in.venue_of = [&](std::int64_t bot_id) -> exchange::Exchange* {
+    auto it = venue_of.find(bot_id);
+    return it == venue_of.end() ? nullptr : it->second;
   };
-  AITRADER_RETURN_IF_ERROR(apply_until(from));
-  const UnixMs interval = market->interval();
-  next_bar = 0;
-  if (last_bar) {
-    for (; next_bar < bars.size() && bars[next_bar].open_time + interval <= *last_bar; ++next_bar) {
-      const UnixMs close = bars[next_bar].open_time + interval;
-      clock->SetMs(close);
-      AITRADER_RETURN_IF_ERROR(sim->OnBars(bars[next_bar].bars));
-      AITRADER_RETURN_IF_ERROR(apply_until(close));
-      drain();
-    }
-    if (j != journal.size()) {
-      return Internal("the journal has " + std::to_string(journal.size() - j) + " entries after the last stored bar");
-    }
-  }
-  drain();
+  in.drain = drain;
+  auto next = ReplayJournal(*sim, *clock, in);
+  if (!next.ok()) return next.status();
+  next_bar = *next;
   for (std::size_t a = 0; a < sim->account_count(); ++a) {
     Status s = sim->SelfCheck(static_cast<exchange::paper::AccountIndex>(a));
     if (!s.ok()) return s.WithContext("paper ledger of account " + std::to_string(a) + " after rebuild");
@@ -360,87 +330,17 @@ Status PaperRuntime::Impl::Rebuild(const std::vector<store::JournalEntry>& journ
         s.bot->Start(from);
         continue;
       }
-      auto cycle = repo->MaxDecisionCycle(s.bot_id);
-      if (!cycle.ok()) return cycle.status();
-      s.bot->Resume(from, *cycle, status);
-      auto values = repo->CycleAccountValues(s.bot_id);
-      if (!values.ok()) return values.status();
-      std::vector<Money> account_values;
-      account_values.reserve(values->size());
-      for (const auto& [c, v] : *values) account_values.push_back(v);
-      s.bot->RestoreSharpe(account_values);
-      auto open = repo->ListPositions(s.bot_id, true);
-      if (!open.ok()) return open.status();
-      auto positions = s.paper->FetchPositions();
-      for (const auto& p : *open) {
-        Quantity open_qty;
-        if (positions.ok()) {
-          for (const auto& vp : *positions) {
-            if (vp.symbol == p.symbol) open_qty = vp.quantity;
-          }
-        }
-        ClosedTrade t;
-        t.symbol = p.symbol;
-        const Instrument* ins = instruments.Find(p.symbol);
-        t.coin = ins ? ins->base : p.symbol;
-        t.side = p.side == "LONG" ? Side::kBuy : Side::kSell;
-        t.quantity = p.quantity;
-        t.entry_price = p.entry_price;
-        t.entry_time = p.opened_at;
-        t.leverage = p.leverage;
-        t.fees = p.fees;
-        t.funding = p.funding;
-        std::optional<Price> stop, target;
-        std::string invalidation;
-        Money risk_usd;
-        boost::system::error_code ec;
-        json::value plan = json::parse(p.exit_plan_json, ec);
-        if (!ec && plan.is_object()) {
-          const auto& o = plan.as_object();
-          stop = PlanPrice(o, "stop_loss");
-          target = PlanPrice(o, "profit_target");
-          if (auto* inv = o.if_contains("invalidation_condition"); inv && inv->is_string()) {
-            invalidation = std::string(inv->as_string());
-          }
-          if (auto* c = o.if_contains("confidence"); c && c->is_number()) t.confidence = c->to_number<double>();
-          if (auto* r = o.if_contains("risk_usd"); r && r->is_string()) {
-            risk_usd = Money::Parse(r->as_string()).value_or(Money());
-          }
-        }
-        s.bot->RestoreOpenTrade(t, open_qty, stop, target, invalidation, risk_usd);
-      }
-      auto eq = repo->ListEquity(s.bot_id, from, *last_bar + 1);
-      if (!eq.ok()) return eq.status();
-      Money peak = s.config->capital, day_start = s.config->capital, last = s.config->capital;
-      const std::int64_t today = *last_bar / kDayMs;
-      bool day_seen = false;
-      for (const auto& e : *eq) {
-        peak = std::max(peak, e.equity);
-        if (!day_seen && e.at / kDayMs == today) {
-          day_start = e.equity;
-          day_seen = true;
-        }
-        last = e.equity;
-      }
-      s.bot->RestoreRiskState(peak, day_start, *last_bar, last);
-      auto all = repo->ListPositions(s.bot_id, false);
-      if (!all.ok()) return all.status();
-      std::vector<std::pair<std::string, UnixMs>> losses;
-      for (const auto& p : *all) {
-        if (!p.closed_at || !(p.realized_pnl - p.fees + p.funding).IsNegative()) continue;
-        auto it = std::find_if(losses.begin(), losses.end(), [&](const auto& l) { return l.first == p.symbol; });
-        if (it == losses.end()) losses.emplace_back(p.symbol, *p.closed_at);
-        else it->second = std::max(it->second, *p.closed_at);
-      }
-      s.bot->RestoreLossTimes(std::move(losses));
+      RestoreInput in;
+      in.bot_id = s.bot_id;
+      in.status = status;
+      in.started_at = from;
+      in.last_bar = *last_bar;
+      in.capital = s.config->capital;
+      auto redo = RestoreBotFromStore(*s.bot, *s.config, in, *repo, instruments, *s.paper);
+      if (!redo.ok()) return redo.status();
       // An LLM cycle begun at the last committed bar whose answer was never stored (the
       // process died while the call was in flight): begun again when the run continues.
-      if (s.bot->source().needs_prompt() && s.bot->status() == BotStatus::kRunning &&
-          *last_bar % s.config->cadence == 0) {
-        auto latest = repo->ListDecisions(s.bot_id, 1);
-        if (!latest.ok()) return latest.status();
-        if (latest->empty() || latest->front().decided_at < *last_bar) redo_cycles.push_back(static_cast<std::size_t>(&s - slots.data()));
-      }
+      if (*redo) redo_cycles.push_back(static_cast<std::size_t>(&s - slots.data()));
     }
     return Status::Ok();
   });

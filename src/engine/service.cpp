@@ -9,6 +9,10 @@
 #include <map>
 
 #include "engine/bot.hpp"
+#include "engine/bot_restore.hpp"
+#include "engine/crash_points.hpp"
+#include "engine/journaled_exchange.hpp"
+#include "engine/venue_replay.hpp"
 #include "engine/store_recorder.hpp"
 #include "llm/client.hpp"
 #include "exchange/paper/paper_exchange.hpp"
@@ -46,16 +50,28 @@ struct Service::Impl {
   std::size_t next_bar = 0;
   std::vector<std::string> symbols;
 
+  JournalCursor cursor;          // the venue journal's sequence and bar position
+  UnixMs from = 0;               // the market time the runtime's venue started at (stored)
+  std::optional<UnixMs> last_bar;  // close of the last committed bar
+  CrashPoint crash = ReadCrashPoint();
+  std::int64_t bars_done = 0;    // bars processed by this process
+  bool recovered = false;        // Recover() ran: the bars may flow
+
   struct Slot {
     std::int64_t user_id = 0;
     std::string spec_json;
     BotConfig config;
-    std::unique_ptr<exchange::paper::PaperExchange> paper;
+    exchange::paper::AccountIndex account = 0;
+    std::unique_ptr<exchange::paper::PaperExchange> paper;  // the account, for reads
+    std::unique_ptr<JournaledExchange> venue;               // the account, as the bot trades it
     std::unique_ptr<Bot> bot;
     bool in_flight = false;                    // an LLM decision runs on a worker
     std::shared_ptr<llm::CancelToken> cancel;  // of that decision
   };
   std::map<std::int64_t, Slot> slots;
+  // Accounts rebuilt at start whose bot is not (yet) held by a slot: bots that were stopped
+  // or deleted, or whose spec could not be rebuilt. Their events are discarded each bar.
+  std::map<std::int64_t, std::unique_ptr<exchange::paper::PaperExchange>> idle_accounts;
   // LLM decisions run here, never on the runtime thread; their answers come back as posted
   // work and finish the cycle in a transaction of their own.
   std::unique_ptr<boost::asio::thread_pool> decide_pool;
@@ -74,6 +90,15 @@ struct Service::Impl {
     if (slot.cancel) slot.cancel->Cancel();
   }
   Result<Bot*> MakeBot(std::int64_t bot_id, Slot& slot);
+  // Hands the started cycles' model calls to the worker pool.
+  void Dispatch(std::vector<std::pair<std::int64_t, std::shared_ptr<PendingCycle>>>& started);
+  Status Rebuild();
+  void DrainIdle() {
+    std::vector<exchange::ExecutionEvent> discard;
+    for (auto& [id, a] : idle_accounts) {
+      while (a->PollEvents(discard, 1024) > 0) discard.clear();
+    }
+  }
 };
 
 Status Service::Impl::Transaction(const std::function<Status()>& fn) {
@@ -124,7 +149,9 @@ Status Service::Impl::ProcessBar() {
   std::vector<std::pair<std::int64_t, std::shared_ptr<PendingCycle>>> started;
   Status s = Transaction([&]() -> Status {
     clock->SetMs(close);
+    cursor.bar_time = close;
     AITRADER_RETURN_IF_ERROR(sim->OnBars(bar.bars));
+    MaybeCrash(crash, "bar", bars_done + 1);
     for (auto& [id, slot] : slots) {
       if (!slot.bot->source().needs_prompt()) {
         slot.bot->OnBarClosed(close);  // the baseline decides in microseconds
@@ -139,9 +166,21 @@ Status Service::Impl::ProcessBar() {
       auto pending = slot.bot->BeginCycle(close);
       if (pending) started.emplace_back(id, std::make_shared<PendingCycle>(std::move(*pending)));
     }
-    return Status::Ok();
+    DrainIdle();
+    return repo->SetRunState("serve.last_bar", close);
   });
-  if (!s.ok()) return s;
+  if (!s.ok()) {
+    cursor.bar_time = last_bar.value_or(from);
+    return s;
+  }
+  last_bar = close;
+  ++bars_done;
+  MaybeCrash(crash, "commit", bars_done);
+  Dispatch(started);
+  return Status::Ok();
+}
+
+void Service::Impl::Dispatch(std::vector<std::pair<std::int64_t, std::shared_ptr<PendingCycle>>>& started) {
   for (auto& [id, pending] : started) {
     Slot& slot = slots.at(id);
     slot.in_flight = true;
@@ -155,7 +194,7 @@ Status Service::Impl::ProcessBar() {
       svc->Post([svc, id, bot, pending] { svc->impl_->FinishDecision(id, bot, pending); });
     });
   }
-  return Status::Ok();
+  started.clear();
 }
 
 void Service::Impl::FinishDecision(std::int64_t bot_id, const Bot* bot, std::shared_ptr<PendingCycle> pending) {
@@ -185,11 +224,17 @@ Result<Bot*> Service::Impl::MakeBot(std::int64_t bot_id, Slot& slot) {
   if (!cycle.ok()) return cycle.status();
   BotOptions bo = std::move(parts->options);
   bo.keep_prompts = true;
-  slot.bot = std::make_unique<Bot>(bot_id, slot.config, *slot.paper, market, instruments, std::move(parts->source),
+  if (bo.budget) {
+    // Today's (wall clock) LLM spend continues from the store.
+    auto spent = repo->CostSince(bot_id, bo.budget->DayStart());
+    if (!spent.ok()) return spent.status();
+    bo.budget->Seed(*spent);
+  }
+  slot.bot = std::make_unique<Bot>(bot_id, slot.config, *slot.venue, market, instruments, std::move(parts->source),
                                    std::move(*parts->risk), *clock, std::move(bo));
   slot.bot->AddObserver(recorder.get());
   // Client order ids carry the cycle: a rebuilt bot continues the count, never repeats it.
-  slot.bot->Resume(clock->NowMs(), *cycle, BotStatus::kCreated);
+  slot.bot->Resume(from, *cycle, BotStatus::kCreated);
   return slot.bot.get();
 }
 
@@ -207,6 +252,24 @@ Result<std::unique_ptr<Service>> Service::Start(ServiceOptions options) {
   auto v = store::Migrate(*m.db);
   if (!v.ok()) return v.status();
   m.repo = std::make_unique<store::Repository>(*m.db);
+  auto headless = m.repo->GetRunState("start");
+  if (!headless.ok()) return headless.status();
+  if (headless->has_value()) {
+    return FailedPrecondition("the database holds a headless run (`aitrader run`, its own paper venue and journal); "
+                              "give the server a database of its own");
+  }
+  auto stored_start = m.repo->GetRunState("serve.start");
+  if (!stored_start.ok()) return stored_start.status();
+  auto stored_interval = m.repo->GetRunState("serve.interval");
+  if (!stored_interval.ok()) return stored_interval.status();
+  if (stored_interval->has_value() && **stored_interval != m.options.interval) {
+    return FailedPrecondition("the database's runtime trades " + FormatInterval(**stored_interval) +
+                              " bars; this server is set to " + FormatInterval(m.options.interval));
+  }
+  auto stored_last = m.repo->GetRunState("serve.last_bar");
+  if (!stored_last.ok()) return stored_last.status();
+  m.last_bar = *stored_last;
+
   auto ins = InstrumentTable::LoadDefault();
   if (!ins.ok()) return ins.status();
   m.instruments = std::move(*ins);
@@ -220,10 +283,17 @@ Result<std::unique_ptr<Service>> Service::Start(ServiceOptions options) {
     data_from = std::min(data_from, d.intraday.open_time().front());
     data_to = std::max(data_to, d.intraday.open_time().back() + m.options.interval);
   }
-  const UnixMs from = FloorTo(m.options.from.value_or(data_from + 10 * kDayMs), m.options.interval);
-  m.bars = m.market->Bars(from, data_to, m.symbols);
-  if (m.bars.empty()) return InvalidArgument("no candles after --from " + FormatUtc(from));
-  m.clock = std::make_unique<SimulatedClock>(from);
+  // A restart continues the stored market run: its start is kept (the venue is rebuilt from
+  // it); --from applies to a new database only.
+  const UnixMs asked = FloorTo(m.options.from.value_or(data_from + 10 * kDayMs), m.options.interval);
+  m.from = stored_start->value_or(asked);
+  if (stored_start->has_value() && m.options.from && asked != m.from) {
+    m.Log("note: the database's market run started at " + FormatUtc(m.from) + "; --from " + FormatUtc(asked) +
+          " applies to a new database only");
+  }
+  m.bars = m.market->Bars(m.from, data_to, m.symbols);
+  if (m.bars.empty()) return InvalidArgument("no candles after --from " + FormatUtc(m.from));
+  m.clock = std::make_unique<SimulatedClock>(m.from);
   exchange::paper::SimulatorConfig sc;
   sc.symbols = m.symbols;
   sc.bar_interval = m.options.interval;
@@ -235,40 +305,22 @@ Result<std::unique_ptr<Service>> Service::Start(ServiceOptions options) {
   if (!sim.ok()) return sim.status();
   m.sim = std::move(*sim);
   m.recorder = std::make_unique<StoreRecorder>(*m.repo);
-
-  // Bots a previous process left running are not resumed yet (no restart recovery in the
-  // service): they are marked stopped, with an alert, so nobody believes they trade.
-  {
-    auto stale = m.db->Query(
-        "SELECT b.id, b.user_id FROM bots b JOIN users u ON u.id = b.user_id "
-        "WHERE b.status IN ('running', 'paused') AND u.email <> 'local@aitrader'");
-    if (!stale.ok()) return stale.status();
-    for (const auto& row : *stale) {
-      const std::int64_t bot_id = row.Int(0);
-      AITRADER_RETURN_IF_ERROR(m.repo->UpdateBotStatus(bot_id, "stopped", from));
-      store::AlertRecord a;
-      a.user_id = row.Int(1);
-      a.bot_id = bot_id;
-      a.at = from;
-      a.severity = "warning";
-      a.kind = "server_restart";
-      a.message = "the server restarted; the bot was stopped (start it again)";
-      auto id = m.repo->InsertAlert(a);
-      if (!id.ok()) return id.status();
-    }
+  AITRADER_RETURN_IF_ERROR(m.Rebuild());
+  if (!stored_start->has_value()) {
+    AITRADER_RETURN_IF_ERROR(store::InTransaction(*m.db, [&]() -> Status {
+      AITRADER_RETURN_IF_ERROR(m.repo->SetRunState("serve.start", m.from));
+      return m.repo->SetRunState("serve.interval", m.options.interval);
+    }));
   }
 
   auto svc = std::unique_ptr<Service>(new Service(std::move(impl)));
   svc->impl_->owner = svc.get();
   svc->interval_ = m.options.interval;
   svc->market_ = m.market;
-  svc->market_time_.store(from);
+  svc->market_time_.store(m.clock->NowMs());
   Service* self = svc.get();
   self->thread_ = std::thread([self] {
     Impl& m = *self->impl_;
-    self->ready_.store(true);
-    const auto wall_start = std::chrono::steady_clock::now();
-    const std::size_t first = m.next_bar;
     auto run_tasks = [&](std::unique_lock<std::mutex>& lock) {
       while (!self->tasks_.empty()) {
         auto task = std::move(self->tasks_.front());
@@ -279,6 +331,13 @@ Result<std::unique_ptr<Service>> Service::Start(ServiceOptions options) {
       }
     };
     std::unique_lock lock(self->mu_);
+    // Until Recover() brings the bots back, only posted work runs (no bar).
+    while (!self->stop_.load() && !m.recovered) {
+      self->cv_.wait(lock, [&] { return self->stop_.load() || !self->tasks_.empty(); });
+      run_tasks(lock);
+    }
+    const auto wall_start = std::chrono::steady_clock::now();
+    const std::size_t first = m.next_bar;
     while (!self->stop_.load()) {
       if (m.next_bar >= m.bars.size()) {
         self->cv_.wait(lock, [&] { return self->stop_.load() || !self->tasks_.empty(); });
@@ -315,6 +374,168 @@ Result<std::unique_ptr<Service>> Service::Start(ServiceOptions options) {
     self->ready_.store(false);
   });
   return svc;
+}
+
+// The venue as of the last committed bar: the stored accounts in their order, then the bars
+// from the start with the journaled calls re-applied where they were made.
+Status Service::Impl::Rebuild() {
+  auto accounts = repo->ListPaperAccounts();
+  if (!accounts.ok()) return accounts.status();
+  for (const auto& a : *accounts) {
+    // An index with no stored account (a start whose transaction was rolled back after the
+    // venue had added the account) gets an empty placeholder, so the indices line up.
+    while (static_cast<std::int64_t>(sim->account_count()) < a.account_index) {
+      auto gap = sim->AddAccount(exchange::paper::AccountConfig{});
+      if (!gap.ok()) return gap.status();
+    }
+    if (static_cast<std::int64_t>(sim->account_count()) != a.account_index) {
+      return Internal("paper account " + std::to_string(a.account_index) + " is stored twice");
+    }
+    exchange::paper::AccountConfig ac;
+    ac.deposit = a.deposit;
+    ac.fees.maker = run.maker_fee;
+    ac.fees.taker = run.taker_fee;
+    ac.max_leverage = a.max_leverage.value_or(exchange::paper::kHardLeverageCap);
+    ac.default_leverage = a.default_leverage.value_or(1);
+    auto idx = sim->AddAccount(ac);
+    if (!idx.ok()) return idx.status().WithContext("stored paper account " + std::to_string(a.account_index));
+    idle_accounts[a.bot_id] = std::make_unique<exchange::paper::PaperExchange>(*sim, *idx);
+  }
+  auto journal = repo->LoadJournal();
+  if (!journal.ok()) return journal.status();
+  ReplayInput in;
+  in.bars = bars;
+  in.interval = market->interval();
+  in.start_time = from;
+  in.last_bar = last_bar;
+  in.journal = *journal;
+  in.venue_of = [&](std::int64_t bot_id) -> exchange::Exchange* {
+    auto it = idle_accounts.find(bot_id);
+    return it == idle_accounts.end() ? nullptr : it->second.get();
+  };
+  in.drain = [&] { DrainIdle(); };
+  auto next = ReplayJournal(*sim, *clock, in);
+  if (!next.ok()) return next.status().WithContext("rebuilding the paper venue");
+  next_bar = *next;
+  for (std::size_t a = 0; a < sim->account_count(); ++a) {
+    Status s = sim->SelfCheck(static_cast<exchange::paper::AccountIndex>(a));
+    if (!s.ok()) return s.WithContext("paper ledger of account " + std::to_string(a) + " after the rebuild");
+  }
+  cursor.next_seq = journal->empty() ? 1 : journal->back().seq + 1;
+  cursor.bar_time = last_bar.value_or(from);
+  clock->SetMs(cursor.bar_time);
+  if (last_bar) {
+    Log("rebuilt the paper venue: " + std::to_string(accounts->size()) + " account(s), " + std::to_string(next_bar) +
+        " bar(s), " + std::to_string(journal->size()) + " journaled call(s); market time " + FormatUtc(*last_bar));
+  }
+  return Status::Ok();
+}
+
+Status Service::Recover(const SpecResolver& resolve, std::chrono::milliseconds timeout) {
+  auto done = Call<int>(
+      [this, &resolve]() -> Result<int> {
+        Impl& m = *impl_;
+        if (m.recovered) return FailedPrecondition("the bots were recovered already");
+        const UnixMs now = m.clock->NowMs();
+        std::vector<std::pair<std::int64_t, std::shared_ptr<PendingCycle>>> redo;
+        int resumed = 0;
+        Status s = m.Transaction([&]() -> Status {
+          std::vector<std::int64_t> ids;
+          for (const auto& [id, a] : m.idle_accounts) ids.push_back(id);
+          for (const std::int64_t bot_id : ids) {
+            auto rec = m.repo->GetBot(bot_id);
+            if (!rec.ok()) return rec.status();
+            if (rec->status == "deleted") continue;  // its account stays, idle
+            const bool was_active = rec->status == "running" || rec->status == "paused";
+            auto stop_with_alert = [&](const std::string& why) -> Status {
+              if (!was_active) return Status::Ok();
+              AITRADER_RETURN_IF_ERROR(m.repo->UpdateBotStatus(bot_id, "stopped", now));
+              store::AlertRecord a;
+              a.user_id = rec->user_id;
+              a.bot_id = bot_id;
+              a.at = now;
+              a.severity = "warning";
+              a.kind = "server_restart";
+              a.message = "the server restarted and could not resume the bot: " + why;
+              auto id = m.repo->InsertAlert(a);
+              return id.ok() ? Status::Ok() : id.status();
+            };
+            auto spec = resolve ? resolve(*rec) : Result<BotSpec>(FailedPrecondition("no spec resolver"));
+            if (!spec.ok()) {
+              AITRADER_RETURN_IF_ERROR(stop_with_alert(spec.status().message()));
+              continue;
+            }
+            Impl::Slot slot;
+            slot.user_id = rec->user_id;
+            slot.config = spec->config;
+            slot.spec_json = spec->spec_json;
+            slot.paper = std::move(m.idle_accounts.at(bot_id));
+            slot.venue = std::make_unique<JournaledExchange>(*slot.paper, *m.repo, m.cursor, bot_id);
+            auto bot = m.MakeBot(bot_id, slot);
+            if (!bot.ok()) {
+              m.idle_accounts[bot_id] = std::move(slot.paper);
+              AITRADER_RETURN_IF_ERROR(stop_with_alert(bot.status().message()));
+              continue;
+            }
+            RestoreInput in;
+            in.bot_id = bot_id;
+            in.status = ParseBotStatus(rec->status).value_or(BotStatus::kStopped);
+            in.started_at = m.from;
+            in.last_bar = m.last_bar.value_or(m.from);
+            in.capital = rec->capital;
+            auto again = RestoreBotFromStore(**bot, slot.config, in, *m.repo, m.instruments, *slot.paper);
+            if (!again.ok()) return again.status().WithContext("restoring bot " + std::to_string(bot_id));
+            if (*again && m.last_bar) {
+              m.Log("bot " + std::to_string(bot_id) + ": the decision of " + FormatUtc(*m.last_bar) +
+                    " was in flight when the server stopped; deciding again");
+              auto pending = (*bot)->BeginCycle(*m.last_bar);
+              if (pending) redo.emplace_back(bot_id, std::make_shared<PendingCycle>(std::move(*pending)));
+            }
+            if (was_active) {
+              ++resumed;
+              store::AlertRecord a;
+              a.user_id = rec->user_id;
+              a.bot_id = bot_id;
+              a.at = now;
+              a.severity = "info";
+              a.kind = "server_restart";
+              a.message = "the server restarted; the bot continues (" + rec->status + ") from " + FormatUtc(now);
+              auto id = m.repo->InsertAlert(a);
+              if (!id.ok()) return id.status();
+            }
+            m.slots.emplace(bot_id, std::move(slot));
+          }
+          // Bots marked active without a paper account (a database from before the runtime
+          // kept one): nothing to resume them on.
+          auto stale = m.db->Query(
+              "SELECT b.id, b.user_id FROM bots b JOIN users u ON u.id = b.user_id "
+              "WHERE b.status IN ('running', 'paused') AND u.email <> 'local@aitrader' "
+              "AND NOT EXISTS (SELECT 1 FROM paper_accounts a WHERE a.bot_id = b.id)");
+          if (!stale.ok()) return stale.status();
+          for (const auto& row : *stale) {
+            const std::int64_t bot_id = row.Int(0);
+            AITRADER_RETURN_IF_ERROR(m.repo->UpdateBotStatus(bot_id, "stopped", now));
+            store::AlertRecord a;
+            a.user_id = row.Int(1);
+            a.bot_id = bot_id;
+            a.at = now;
+            a.severity = "warning";
+            a.kind = "server_restart";
+            a.message = "the server restarted; the bot had no paper account to resume on and was stopped (start it again)";
+            auto id = m.repo->InsertAlert(a);
+            if (!id.ok()) return id.status();
+          }
+          return Status::Ok();
+        });
+        if (!s.ok()) return s;
+        m.Dispatch(redo);
+        m.recovered = true;
+        ready_.store(true);
+        if (resumed > 0) m.Log("resumed " + std::to_string(resumed) + " bot(s) after the restart");
+        return resumed;
+      },
+      timeout);
+  return done.ok() ? Status::Ok() : done.status();
 }
 
 void Service::Stop() {
@@ -393,11 +614,30 @@ Result<std::string> Service::Command(std::int64_t bot_id, std::int64_t user_id, 
               ac.fees.taker = m.run.taker_fee;
               ac.max_leverage = spec->config.risk.max_leverage;
               ac.default_leverage = 1;
-              auto idx = m.sim->AddAccount(ac);
-              if (!idx.ok()) return idx.status();
-              slot.paper = std::make_unique<exchange::paper::PaperExchange>(*m.sim, *idx);
+              bool reused = false;
+              if (auto idle = m.idle_accounts.find(bot_id); idle != m.idle_accounts.end()) {
+                // Its account from before a restart (the bot was stopped then).
+                slot.paper = std::move(idle->second);
+                m.idle_accounts.erase(idle);
+                reused = true;
+              } else {
+                // Stored with the index the venue gives it, in this transaction: a restart
+                // recreates the accounts in this order.
+                const auto index = static_cast<std::int64_t>(m.sim->account_count());
+                AITRADER_RETURN_IF_ERROR(
+                    m.repo->SavePaperAccount({bot_id, index, ac.deposit, ac.max_leverage, ac.default_leverage}, now));
+                auto idx = m.sim->AddAccount(ac);
+                if (!idx.ok()) return idx.status();
+                slot.paper = std::make_unique<exchange::paper::PaperExchange>(*m.sim, *idx);
+              }
+              slot.venue = std::make_unique<JournaledExchange>(*slot.paper, *m.repo, m.cursor, bot_id);
               auto bot = m.MakeBot(bot_id, slot);
-              if (!bot.ok()) return bot.status();
+              if (!bot.ok()) {
+                // A stored account stays the bot's; a new one is rolled back with the
+                // transaction and stays in the venue as an unused index.
+                if (reused) m.idle_accounts[bot_id] = std::move(slot.paper);
+                return bot.status();
+              }
               it = m.slots.emplace(bot_id, std::move(slot)).first;
             } else if (it->second.spec_json != spec->spec_json) {
               // A changed spec: a new Bot on the same paper account.

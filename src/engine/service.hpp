@@ -28,9 +28,19 @@
 // cycle. Pause, stop and emergency stop act at once; stop and emergency stop cancel the call in
 // flight, and an answer arriving for a bot that is no longer running is discarded (no order).
 //
-// Not yet (see docs/api-reference.md): restart recovery (bots left running by a previous
-// process are marked stopped with an alert when the service starts; the headless
-// `aitrader run` keeps its full recovery).
+// Restart and kill -9: the paper venue is journaled (engine/journaled_exchange.hpp: every
+// order, cancel and leverage call is stored in the transaction of the bar or command that made
+// it) and its accounts are stored with their index, so Start rebuilds the venue exactly as it
+// was at the last commit (engine/venue_replay.hpp) and the market run continues from the
+// stored position ("serve.start", "serve.last_bar" in run_state). Recover then brings every
+// bot back with its stored status — running and paused bots continue, stopped ones keep their
+// account for a later start — with its cycle counter (client order ids continue, so nothing is
+// placed twice), open positions with their exit plans and risk memory (engine/bot_restore.hpp);
+// an LLM decision that was in flight is begun again. A bot that cannot be rebuilt (its stored
+// key deleted, its spec no longer valid) is stopped with an alert that says why. Bars wait for
+// Recover. A crash mid-bar loses that bar only; it is processed again. AITRADER_CRASH_AT
+// ("bar:N", "commit:N"; engine/crash_points.hpp) kills the process at those points for tests.
+// A database holds either this runtime or a headless `aitrader run`, never both.
 //
 // Thread safety: Start/Stop from one thread; Call, market_time, ready from any thread.
 #pragma once
@@ -54,6 +64,7 @@
 #include "engine/config.hpp"
 #include "engine/market_data.hpp"
 #include "exchange/types.hpp"
+#include "store/repository.hpp"
 
 namespace aitrader::engine {
 
@@ -103,6 +114,13 @@ class Service {
     BotConfig config;
     std::string spec_json;
   };
+  // Brings back the bots the database holds (see the header comment), then lets the bars
+  // flow; call once, after Start, before taking commands. `resolve` turns a stored bot into
+  // what start needs (the caller validates the stored spec and opens the owner's keys, as for
+  // a start through the API); a bot it refuses is stopped with an alert naming the reason.
+  using SpecResolver = std::function<Result<BotSpec>(const store::BotRecord&)>;
+  Status Recover(const SpecResolver& resolve, std::chrono::milliseconds timeout = std::chrono::seconds(60));
+
   // A command for one bot. Returns the bot's status afterwards. Errors: FailedPrecondition
   // when the command does not apply to the bot's state or the runtime cannot run it (409),
   // Timeout, Cancelled (shutting down).
