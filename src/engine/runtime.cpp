@@ -591,6 +591,10 @@ Result<RuntimeSummary> PaperRuntime::Run() {
     for (auto& a : m.orphan_accounts) {
       while (a->PollEvents(discard, 1024) > 0) discard.clear();
     }
+    // What this bar's calls did at the venue (an invalidation's close that filled at once, a
+    // stop's close) is recorded in this bar's transaction: a restart replays the venue to this
+    // commit and discards the replayed events, so an event left for the next bar would be lost.
+    for (auto& slot : m.slots) slot.bot->ProcessVenueEvents(close);
     if (!m.recorder->status().ok()) return fail(m.recorder->status());
     {
       // The bar's candles, compact (one row each), for charts and audits.

@@ -96,6 +96,7 @@ struct Service::Impl {
   void DrainIdle() {
     std::vector<exchange::ExecutionEvent> discard;
     for (auto& [id, a] : idle_accounts) {
+      AITRADER_CHECK(a != nullptr, "an idle account has its view");
       while (a->PollEvents(discard, 1024) > 0) discard.clear();
     }
   }
@@ -105,6 +106,12 @@ Status Service::Impl::Transaction(const std::function<Status()>& fn) {
   recorder->Reset();
   AITRADER_RETURN_IF_ERROR(db->Begin());
   Status s = fn();
+  // What the calls of this transaction did at the venue (immediate fills of closes, stops
+  // that triggered) is recorded in it too: a restart rebuilds the venue up to this commit and
+  // discards the replayed events, so an event left for later would be lost.
+  if (s.ok()) {
+    for (auto& [id, slot] : slots) slot.bot->ProcessVenueEvents(clock->NowMs());
+  }
   if (s.ok()) s = recorder->status();
   std::vector<ServiceEvent> events;
   if (s.ok()) {
@@ -346,7 +353,7 @@ Result<std::unique_ptr<Service>> Service::Start(ServiceOptions options) {
       }
       if (m.options.speed > 0) {
         const auto due = wall_start + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                                          std::chrono::duration<double>(static_cast<double>(m.next_bar - first) *
+                                          std::chrono::duration<double>(static_cast<double>(m.next_bar - first + 1) *
                                                                         static_cast<double>(m.options.interval) /
                                                                         1000.0 / m.options.speed));
         // Posted work interrupts the wait and runs at once.
@@ -470,6 +477,7 @@ Status Service::Recover(const SpecResolver& resolve, std::chrono::milliseconds t
             slot.config = spec->config;
             slot.spec_json = spec->spec_json;
             slot.paper = std::move(m.idle_accounts.at(bot_id));
+            m.idle_accounts.erase(bot_id);
             slot.venue = std::make_unique<JournaledExchange>(*slot.paper, *m.repo, m.cursor, bot_id);
             auto bot = m.MakeBot(bot_id, slot);
             if (!bot.ok()) {

@@ -11,7 +11,8 @@
 // pacing wait is a condition-variable wait that work interrupts).
 //
 // Market feed: the bundled (or given) candles of every symbol at one interval, replayed from
-// `from` at `speed`× real time (bar k is due at start + k × interval / speed; 0 = no pacing).
+// `from` at `speed`× real time (the k-th bar this process replays closes at start + k × interval /
+// speed, as it would in real time; 0 = no pacing).
 // Once the data ends, market time stands still and commands keep working. A bot started
 // mid-run trades from the current market time: it gets a fresh paper account with its
 // capital and cycles on its cadence from the next bar on.

@@ -130,7 +130,7 @@ TEST_F(BacktestServeTest, BadRequestsNameTheField) {
   json::object paid{{"name", "paid"},
                     {"model", "llm"},
                     {"llm", json::object{{"provider", "anthropic"}, {"model", "claude-sonnet-4-5"}}}};
-  auto r = c_->Post("/api/backtests", json::object{{"bot", paid}, {"from", now_ - 10 * kDayMs}, {"to", now_}},
+  auto r = c_->Post("/api/backtests", json::object{{"bot", paid}, {"from", now_ - 9 * kDayMs}, {"to", now_}},
                     alice_.access_token);
   EXPECT_EQ(r.status, 422) << r.body;
   EXPECT_EQ(r.error_code(), "cost_not_confirmed") << r.body;
@@ -138,7 +138,7 @@ TEST_F(BacktestServeTest, BadRequestsNameTheField) {
   EXPECT_NE(r.body.find("$"), std::string::npos) << r.body;
   // Confirmed, but alice stored no key and the server does not lend its own: 409, not a run.
   r = c_->Post("/api/backtests",
-               json::object{{"bot", paid}, {"from", now_ - 10 * kDayMs}, {"to", now_}, {"confirm_cost", true}},
+               json::object{{"bot", paid}, {"from", now_ - 9 * kDayMs}, {"to", now_}, {"confirm_cost", true}},
                alice_.access_token);
   EXPECT_EQ(r.status, 409) << r.body;
   EXPECT_EQ(r.error_code(), "missing_credential");
