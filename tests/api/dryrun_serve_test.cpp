@@ -181,15 +181,38 @@ TEST_F(DryRunServeTest, ABaselineDryRunPlacesNoOrderAndChangesNothing) {
 }
 
 // Dry runs between the cycles of a running bot: each previews the next cycle, and that cycle
-// then comes with that number — the real cycles count 1, 2, 3… without a gap.
+// then comes with that number — the real cycles count 1, 2, 3… without a gap. They decide
+// over the bot's account as it is: a coin the bot holds a position in is never entered again.
 TEST_F(DryRunServeTest, TheNextRealCycleKeepsItsNumber) {
   StartServer(7200);  // a bar every half second
   const std::int64_t id = CreateBot(json::object{{"name", "cycles"}}, alice_);
   ASSERT_EQ(c_->Post(Bot(id) + "/start", nullptr, alice_.access_token).status, 202);
+  auto held = [&] {
+    std::vector<std::string> coins;
+    const auto r = c_->Get(Bot(id) + "/positions", alice_.access_token);
+    for (const auto& p : r.json.at("items").as_array()) {
+      std::string symbol(p.at("symbol").as_string());
+      coins.push_back(symbol.substr(0, symbol.size() - 4));  // BTCUSDT → BTC
+    }
+    std::sort(coins.begin(), coins.end());
+    return coins;
+  };
   std::vector<std::int64_t> previewed;
-  for (int k = 0; k < 4; ++k) {
+  int checked = 0;  // dry runs made while the bot held positions (the same before and after)
+  for (int k = 0; k < 6; ++k) {
+    const auto before = held();
     auto r = DryRun(id, alice_);
     ASSERT_EQ(r.status, 200) << r.body;
+    const auto after = held();
+    if (!before.empty() && before == after) {
+      ++checked;
+      for (const auto& v : r.json.at("verdicts").as_array()) {
+        const std::string coin(v.at("coin").as_string());
+        if (std::binary_search(before.begin(), before.end(), coin)) {
+          EXPECT_NE(v.at("action").as_string(), "would_enter") << coin << " is held: " << r.body;
+        }
+      }
+    }
     const std::int64_t cycle = r.json.at("cycle").as_int64();
     previewed.push_back(cycle);
     // Until the real cycle it previewed has come.
@@ -212,6 +235,7 @@ TEST_F(DryRunServeTest, TheNextRealCycleKeepsItsNumber) {
   }
   EXPECT_EQ(Decisions(id, "&dry_run=true").size(), previewed.size());
   EXPECT_GT(previewed.back(), previewed.front()) << "later dry runs preview later cycles";
+  EXPECT_GT(checked, 0) << "the bot held positions during some dry run (it enters at its first cycles)";
 }
 
 // An LLM bot on the mock vendor server with the owner's prompt template: the preview, the dry
