@@ -85,8 +85,16 @@ class Api {
   engine::BotConfig BotDefaults() const;
   // A bot spec checked as the config loader checks it, plus the API's own restrictions.
   std::variant<engine::BotConfig, ApiError> ValidateBotSpec(const boost::json::object& spec) const;
-  // The start route's and StoredBotSpec's common part.
-  std::variant<engine::Service::BotSpec, ApiError> StartSpec(DbPool::Lease& lease, const store::BotRecord& r) const;
+  // A bot's prompt_version must name a prompt: a system prompt (data/prompts) or one of the
+  // user's templates ("user:<id>"). The 422 naming `field` otherwise (500 when the database fails).
+  std::optional<ApiError> CheckPromptVersion(store::Database& db, std::int64_t user_id, const std::string& version,
+                                             const std::string& field) const;
+  // A stored bot's config ready for the runtime (start, dry run): its spec validated as at
+  // creation (409 invalid_state naming the field otherwise), with the owner's stored key for
+  // an LLM provider (409 missing_credential without one, unless the operator allows the
+  // server's keys).
+  std::variant<engine::BotConfig, ApiError> RunnableConfig(store::Database& db, std::int64_t user_id,
+                                                           const std::string& config_json);
   // The bot as the API shows it (nullopt when the database fails).
   std::optional<boost::json::object> BotJson(store::Database& db, const store::BotRecord& r);
   // 200 {access_token, token_type, expires_in, refresh_token} with a new refresh token of `family`.
@@ -111,6 +119,9 @@ class Api {
   int bt_running_ = 0;
   std::vector<BacktestThread> bt_threads_;
   std::atomic<bool> bt_stopping_{false};
+  // Dry runs waiting for their decision (each holds a handler thread): at most
+  // max(1, workers / 2) at once, so the other handlers keep answering.
+  std::atomic<int> dry_runs_{0};
 };
 
 }  // namespace aitrader::api

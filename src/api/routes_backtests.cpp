@@ -150,6 +150,15 @@ void Api::AddBacktestRoutes() {
       return ErrorResponse(err);
     }
     engine::BotConfig cfg = std::move(std::get<engine::BotConfig>(valid));
+    if (auto e = CheckPromptVersion(lease->db(), req.user_id, cfg.prompt_version, prefix + "prompt_version")) {
+      return ErrorResponse(*e);
+    }
+    if (store::ParsePromptTemplateId(cfg.prompt_version)) {
+      // engine::RunBacktest builds its bots with the system prompts of data/prompts only.
+      return ErrorResponse(bot_id != nullptr ? 409 : 422, bot_id != nullptr ? "invalid_state" : "invalid_value",
+                           "backtests run the system prompts only: prompt templates are not supported in backtests yet",
+                           prefix + "prompt_version");
+    }
 
     // The period: inside the candles of every symbol the bot trades, at least two bars.
     const auto market = hooks_.service->shared_market();

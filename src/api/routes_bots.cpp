@@ -197,6 +197,7 @@ void Api::AddBotRoutes() {
     r.config_json = json::serialize(spec);
     r.created_at = r.updated_at = now;
     auto lease = db_->Acquire();
+    if (auto e = CheckPromptVersion(lease->db(), req.user_id, b.prompt_version, "prompt_version")) return ErrorResponse(*e);
     auto id = lease->repo().CreateBot(r);
     if (!id.ok()) {
       if (id.status().code() == StatusCode::kAlreadyExists) {
@@ -270,6 +271,7 @@ void Api::AddBotRoutes() {
     auto valid = ValidateBotSpec(spec.as_object());
     if (auto* e = std::get_if<ApiError>(&valid)) return ErrorResponse(*e);
     const auto& b = std::get<engine::BotConfig>(valid);
+    if (auto e = CheckPromptVersion(lease->db(), req.user_id, b.prompt_version, "prompt_version")) return ErrorResponse(*e);
     r->name = b.name;
     r->provider = BotProvider(b);
     r->model = BotModel(b);

@@ -1,6 +1,7 @@
 // The runtime through the API: bot commands (start, pause, resume, stop, emergency stop),
-// the caller's global emergency stop, and the trading data of a bot (positions, trades,
-// orders, decisions, equity, performance), the market (symbols, candles) and alerts.
+// dry runs (one real decision that places no order), the caller's global emergency stop, and
+// the trading data of a bot (positions, trades, orders, decisions, equity, performance), the
+// market (symbols, candles) and alerts (with their acknowledgement).
 // Commands and live venue state go through engine::Service (its executor: the API never
 // touches a Bot); history is read from the store on the handler's own connection.
 #include <boost/json.hpp>
@@ -53,18 +54,83 @@ json::object Page(json::array items, const std::vector<T>& rows, int limit) {
   return out;
 }
 
+// A decision as GET /api/bots/{id}/decisions lists it (nullopt when the database fails).
+std::optional<json::object> DecisionJson(store::ApiRepository& repo, const store::DecisionRecord& d, bool with_prompt) {
+  auto usage = repo.DecisionUsage(d.id);
+  if (!usage.ok()) return std::nullopt;
+  json::object o;
+  o["id"] = d.id;
+  o["cycle"] = d.cycle;
+  o["decided_at"] = d.decided_at;
+  o["prompt_version"] = d.prompt_version;
+  o["prompt_hash"] = d.prompt_hash;
+  if (with_prompt) o["prompt"] = d.prompt ? json::value(*d.prompt) : json::value(nullptr);
+  o["raw_answer"] = d.raw_answer;
+  o["decisions"] = ParsedOr(d.decisions_json, json::array{});
+  o["verdicts"] = ParsedOr(d.verdicts_json, json::array{});
+  o["outcome"] = d.outcome;
+  o["error"] = d.error ? json::value(*d.error) : json::value(nullptr);
+  o["latency_ms"] = d.latency_ms;
+  o["input_tokens"] = usage->input_tokens;
+  o["output_tokens"] = usage->output_tokens;
+  o["cost_usd"] = usage->cost_usd.ToString();
+  o["dry_run"] = d.dry_run;
+  return o;
+}
+
+// ?name=true|false (400 naming it otherwise); nullopt when absent.
+std::variant<std::optional<bool>, ApiError> QueryBool(const ApiRequest& req, const std::string& name) {
+  auto it = req.query.find(name);
+  if (it == req.query.end()) return std::optional<bool>();
+  if (it->second != "true" && it->second != "false") return BadField(name, name + " must be true or false");
+  return std::optional<bool>(it->second == "true");
+}
+
+// ?include=prompt (422 for anything else).
+std::variant<bool, ApiError> IncludePrompt(const ApiRequest& req) {
+  auto it = req.query.find("include");
+  if (it == req.query.end()) return false;
+  if (it->second != "prompt") return BadField("include", "include may only be 'prompt'", 422);
+  return true;
+}
+
+json::object AlertJson(const store::AlertRecord& a) {
+  json::object o;
+  o["id"] = a.id;
+  o["bot_id"] = a.bot_id ? json::value(*a.bot_id) : json::value(nullptr);
+  o["at"] = a.at;
+  o["severity"] = a.severity;
+  o["kind"] = a.kind;
+  o["message"] = a.message;
+  o["acknowledged"] = a.acknowledged;
+  o["acknowledged_at"] = a.acknowledged_at ? json::value(*a.acknowledged_at) : json::value(nullptr);
+  return o;
+}
+
+// How long a dry run may wait for its model: every attempt of every retry at the client's
+// timeouts, plus slack; capped at 10 minutes (the baseline answers at once).
+std::chrono::milliseconds DryRunTimeout(const engine::BotConfig& cfg) {
+  if (cfg.model != engine::ModelKind::kLlm || !cfg.llm) return std::chrono::seconds(30);
+  const std::int64_t per_call = cfg.llm->connect_timeout_ms + cfg.llm->timeout_ms;
+  const std::int64_t attempts = static_cast<std::int64_t>(cfg.llm->retry.max_retries + 1) * (cfg.max_decision_retries + 1);
+  const std::int64_t waits = cfg.llm->retry.max_total_wait_ms * (cfg.max_decision_retries + 1);
+  return std::chrono::milliseconds(std::min<std::int64_t>(per_call * attempts + waits + 10'000, 600'000));
+}
+
 }  // namespace
 
-std::variant<engine::Service::BotSpec, ApiError> Api::StartSpec(DbPool::Lease& lease, const store::BotRecord& r) const {
+std::variant<engine::BotConfig, ApiError> Api::RunnableConfig(store::Database& db, std::int64_t user_id,
+                                                              const std::string& config_json) {
   boost::system::error_code ec;
-  json::value stored = json::parse(r.config_json, ec);
+  json::value stored = json::parse(config_json, ec);
   if (ec || !stored.is_object()) return ServerError();
   auto valid = ValidateBotSpec(stored.as_object());
   if (auto* e = std::get_if<ApiError>(&valid)) return ApiError{409, "invalid_state", e->message, e->field};
   engine::BotConfig cfg = std::move(std::get<engine::BotConfig>(valid));
   if (cfg.model == engine::ModelKind::kLlm) {
     // The owner's stored key for the provider (or the server's environment, if allowed).
-    auto sealed = lease.repo().LoadCredentials(r.user_id, cfg.llm->provider, "default");
+    store::Repository repo(db);
+    auto sealed = repo.LoadCredentials(user_id, cfg.llm->provider, "default");
     if (sealed.ok()) {
       auto key = secret_box_->Open(sealed->first);
       if (!key.ok()) return ServerError();
@@ -73,14 +139,14 @@ std::variant<engine::Service::BotSpec, ApiError> Api::StartSpec(DbPool::Lease& l
       return ApiError{409, "missing_credential", "store a key first: PUT /api/credentials/" + cfg.llm->provider, ""};
     }
   }
-  return engine::Service::BotSpec{std::move(cfg), r.config_json};
+  return cfg;
 }
 
 Result<engine::Service::BotSpec> Api::StoredBotSpec(const store::BotRecord& r) {
   auto lease = db_->Acquire();
-  auto resolved = StartSpec(*lease, r);
-  if (auto* e = std::get_if<ApiError>(&resolved)) return FailedPrecondition(e->message);
-  return std::move(std::get<engine::Service::BotSpec>(resolved));
+  auto cfg = RunnableConfig(lease->db(), r.user_id, r.config_json);
+  if (auto* e = std::get_if<ApiError>(&cfg)) return FailedPrecondition(e->message);
+  return engine::Service::BotSpec{std::move(std::get<engine::BotConfig>(cfg)), r.config_json};
 }
 
 void Api::AddRuntimeRoutes() {
@@ -102,9 +168,9 @@ void Api::AddRuntimeRoutes() {
         auto r = repo.GetUserBot(req.user_id, *id);
         if (!r.ok()) return ErrorResponse(r.status().code() == StatusCode::kNotFound ? BotNotFound() : ServerError());
         if (kind == BotCommandKind::kStart) {
-          auto resolved = StartSpec(*lease, *r);
-          if (auto* e = std::get_if<ApiError>(&resolved)) return ErrorResponse(*e);
-          spec = std::move(std::get<engine::Service::BotSpec>(resolved));
+          auto cfg = RunnableConfig(lease->db(), req.user_id, r->config_json);
+          if (auto* e = std::get_if<ApiError>(&cfg)) return ErrorResponse(*e);
+          spec = engine::Service::BotSpec{std::move(std::get<engine::BotConfig>(cfg)), r->config_json};
         }
       }
       if (hooks_.service == nullptr) return ErrorResponse(NoRuntime());
@@ -116,6 +182,51 @@ void Api::AddRuntimeRoutes() {
       return JsonResponse(202, o);
     });
   }
+
+  // One real decision that places no order (engine::Service::DryRun), stored as a dry run.
+  router_.Add("POST", "/api/bots/{id}/dry-run", true, [this](ApiRequest& req) {
+    auto id = PathId(req);
+    if (!id) return ErrorResponse(BotNotFound());
+    auto include = IncludePrompt(req);
+    if (auto* e = std::get_if<ApiError>(&include)) return ErrorResponse(*e);
+    std::optional<engine::Service::BotSpec> spec;
+    {
+      auto lease = db_->Acquire();
+      store::ApiRepository repo(lease->db());
+      auto r = repo.GetUserBot(req.user_id, *id);
+      if (!r.ok()) return ErrorResponse(r.status().code() == StatusCode::kNotFound ? BotNotFound() : ServerError());
+      auto cfg = RunnableConfig(lease->db(), req.user_id, r->config_json);
+      if (auto* e = std::get_if<ApiError>(&cfg)) return ErrorResponse(*e);
+      spec = engine::Service::BotSpec{std::move(std::get<engine::BotConfig>(cfg)), r->config_json};
+    }
+    if (hooks_.service == nullptr) return ErrorResponse(NoRuntime());
+    // Each dry run holds this handler thread until its model answered: a bounded number.
+    const int limit = std::max(1, config_.workers / 2);
+    if (dry_runs_.fetch_add(1) >= limit) {
+      dry_runs_.fetch_sub(1);
+      ApiResponse resp = ErrorResponse(429, "too_many_dry_runs",
+                                       "the server runs " + std::to_string(limit) + " dry runs at once; try again shortly");
+      resp.headers.emplace_back("Retry-After", "5");
+      return resp;
+    }
+    auto decision_id = hooks_.service->DryRun(*id, req.user_id, *spec, DryRunTimeout(spec->config));
+    dry_runs_.fetch_sub(1);
+    if (!decision_id.ok()) {
+      const Status& s = decision_id.status();
+      switch (s.code()) {
+        case StatusCode::kAlreadyExists: return ErrorResponse(409, "dry_run_in_progress", s.message());
+        case StatusCode::kNotFound: return ErrorResponse(409, "no_market_data", s.message());
+        default: return ErrorResponse(FromRuntime(s));
+      }
+    }
+    auto lease = db_->Acquire();
+    store::ApiRepository repo(lease->db());
+    auto d = repo.GetDecision(*id, *decision_id, std::get<bool>(include));
+    if (!d.ok()) return ErrorResponse(ServerError());
+    auto o = DecisionJson(repo, *d, std::get<bool>(include));
+    if (!o) return ErrorResponse(ServerError());
+    return JsonResponse(200, *o);
+  });
 
   router_.Add("POST", "/api/emergency-stop", true, [this](ApiRequest& req) {
     if (hooks_.service == nullptr) return ErrorResponse(NoRuntime());
@@ -255,40 +366,24 @@ void Api::AddRuntimeRoutes() {
     auto page = ParsePage(req);
     if (auto* e = std::get_if<ApiError>(&page)) return ErrorResponse(*e);
     const auto& p = std::get<PageRequest>(page);
-    bool with_prompt = false;
-    if (auto it = req.query.find("include"); it != req.query.end()) {
-      if (it->second != "prompt") return ErrorResponse(BadField("include", "include may only be 'prompt'", 422));
-      with_prompt = true;
-    }
+    auto include = IncludePrompt(req);
+    if (auto* e = std::get_if<ApiError>(&include)) return ErrorResponse(*e);
+    const bool with_prompt = std::get<bool>(include);
+    auto dry_run = QueryBool(req, "dry_run");
+    if (auto* e = std::get_if<ApiError>(&dry_run)) return ErrorResponse(*e);
     auto lease = db_->Acquire();
     store::ApiRepository repo(lease->db());
     if (auto r = repo.GetUserBot(req.user_id, *id); !r.ok()) {
       return ErrorResponse(r.status().code() == StatusCode::kNotFound ? BotNotFound() : ServerError());
     }
-    auto rows = repo.DecisionsPage(*id, p.cursor.value_or(0), p.limit + 1, with_prompt);
+    auto rows = repo.DecisionsPage(*id, p.cursor.value_or(0), p.limit + 1, with_prompt,
+                                   std::get<std::optional<bool>>(dry_run));
     if (!rows.ok()) return ErrorResponse(ServerError());
     json::array items;
     for (std::size_t i = 0; i < rows->size() && static_cast<int>(i) < p.limit; ++i) {
-      const auto& d = (*rows)[i];
-      auto usage = repo.DecisionUsage(d.id);
-      if (!usage.ok()) return ErrorResponse(ServerError());
-      json::object o;
-      o["id"] = d.id;
-      o["cycle"] = d.cycle;
-      o["decided_at"] = d.decided_at;
-      o["prompt_version"] = d.prompt_version;
-      o["prompt_hash"] = d.prompt_hash;
-      if (with_prompt) o["prompt"] = d.prompt ? json::value(*d.prompt) : json::value(nullptr);
-      o["raw_answer"] = d.raw_answer;
-      o["decisions"] = ParsedOr(d.decisions_json, json::array{});
-      o["verdicts"] = ParsedOr(d.verdicts_json, json::array{});
-      o["outcome"] = d.outcome;
-      o["error"] = d.error ? json::value(*d.error) : json::value(nullptr);
-      o["latency_ms"] = d.latency_ms;
-      o["input_tokens"] = usage->input_tokens;
-      o["output_tokens"] = usage->output_tokens;
-      o["cost_usd"] = usage->cost_usd.ToString();
-      items.push_back(std::move(o));
+      auto o = DecisionJson(repo, (*rows)[i], with_prompt);
+      if (!o) return ErrorResponse(ServerError());
+      items.push_back(std::move(*o));
     }
     return JsonResponse(200, Page(std::move(items), *rows, p.limit));
   });
@@ -512,24 +607,30 @@ void Api::AddRuntimeRoutes() {
     auto page = ParsePage(req);
     if (auto* e = std::get_if<ApiError>(&page)) return ErrorResponse(*e);
     const auto& p = std::get<PageRequest>(page);
+    auto unacknowledged = QueryBool(req, "unacknowledged");
+    if (auto* e = std::get_if<ApiError>(&unacknowledged)) return ErrorResponse(*e);
     auto lease = db_->Acquire();
     store::ApiRepository repo(lease->db());
-    auto rows = repo.AlertsPage(req.user_id, p.cursor.value_or(0), p.limit + 1);
+    auto rows = repo.AlertsPage(req.user_id, p.cursor.value_or(0), p.limit + 1,
+                                std::get<std::optional<bool>>(unacknowledged).value_or(false));
     if (!rows.ok()) return ErrorResponse(ServerError());
     json::array items;
-    for (std::size_t i = 0; i < rows->size() && static_cast<int>(i) < p.limit; ++i) {
-      const auto& a = (*rows)[i];
-      json::object o;
-      o["id"] = a.id;
-      o["bot_id"] = a.bot_id ? json::value(*a.bot_id) : json::value(nullptr);
-      o["at"] = a.at;
-      o["severity"] = a.severity;
-      o["kind"] = a.kind;
-      o["message"] = a.message;
-      o["acknowledged"] = a.acknowledged;
-      items.push_back(std::move(o));
-    }
+    for (std::size_t i = 0; i < rows->size() && static_cast<int>(i) < p.limit; ++i) items.push_back(AlertJson((*rows)[i]));
     return JsonResponse(200, Page(std::move(items), *rows, p.limit));
+  });
+
+  // Acknowledges one of the caller's alerts (idempotent: a second time keeps the first time).
+  router_.Add("POST", "/api/alerts/{id}/ack", true, [this](ApiRequest& req) {
+    auto id = PathId(req);
+    if (!id) return ErrorResponse(404, "not_found", "alert not found");
+    auto lease = db_->Acquire();
+    store::ApiRepository repo(lease->db());
+    auto a = repo.AcknowledgeUserAlert(req.user_id, *id, Now());
+    if (!a.ok()) {
+      return ErrorResponse(a.status().code() == StatusCode::kNotFound ? ApiError{404, "not_found", "alert not found", ""}
+                                                                      : ServerError());
+    }
+    return JsonResponse(200, AlertJson(*a));
   });
 }
 

@@ -883,4 +883,117 @@ void Bot::RestoreRiskState(Money peak_equity, Money day_start_equity, UnixMs now
   last_equity_ = equity;
 }
 
+
+// ---- dry runs ------------------------------------------------------------------------------
+
+void Bot::MirrorForDryRun(const Bot& from) {
+  started_at_ = from.started_at_;
+  cycle_ = from.cycle_;
+  status_ = BotStatus::kRunning;  // set directly: a dry run has no observers to tell
+  open_ = from.open_;
+  last_loss_ = from.last_loss_;
+  peak_equity_ = from.peak_equity_;
+  day_start_equity_ = from.day_start_equity_;
+  day_ = from.day_;
+  last_equity_ = from.last_equity_;
+  budget_alert_day_ = from.budget_alert_day_;
+  sharpe_ = from.sharpe_;
+  sharpe_prev_ = from.sharpe_prev_;
+  options_.budget = from.options_.budget;
+}
+
+CycleRecord Bot::EvaluateCycle(PendingCycle pending) const {
+  CycleRecord rec;
+  rec.cycle = pending.cycle;
+  rec.time = pending.time;
+  rec.usage = pending.usage;
+  rec.account_value = pending.account.account_value;
+  rec.sharpe = pending.account.sharpe;
+  rec.latency_ms = std::max<std::int64_t>(0, clock_.NowMs() - pending.time);
+  if (pending.prompt) {
+    rec.prompt_version = pending.prompt->version;
+    rec.prompt_hash = Sha256Hex(pending.prompt->system + "\n" + pending.prompt->user);
+    if (options_.keep_prompts) {
+      rec.system_prompt = pending.prompt->system;
+      rec.user_prompt = pending.prompt->user;
+    }
+  } else {
+    rec.prompt_version = "baseline";
+  }
+  // The venue as it is now (the model may have taken a while): what FinishCycle would check.
+  auto balance = venue_.FetchBalance();
+  auto positions = venue_.FetchPositions();
+  bool approved = false, denied = false;
+  if (balance.ok() && positions.ok()) {
+    risk::AccountView view = MakeAccountView(*balance, *positions, pending.time);
+    rec.verdicts.reserve(pending.outcome.decisions.size());
+    for (std::size_t di = 0; di < pending.outcome.decisions.size(); ++di) {
+      const auto& d = pending.outcome.decisions[di];
+      CoinVerdict v;
+      v.coin = d.coin;
+      v.signal = d.signal ? std::string(agent::ToString(*d.signal)) : "";
+      const Instrument* hint = di < pending.coin_instruments.size() ? pending.coin_instruments[di] : nullptr;
+      const Instrument* ins = hint != nullptr && hint->base == d.coin ? hint : InstrumentFor(d.coin);
+      if (!d.signal || ins == nullptr || *d.signal == agent::Signal::kHold) {
+        v.action = "held";
+      } else if (*d.signal == agent::Signal::kClosePosition) {
+        risk::Verdict rv = risk_.CheckClose(ins->symbol, view);
+        if (rv.approved()) {
+          v.action = "would_close";
+          approved = true;
+        } else {
+          v.action = "denied";
+          v.detail = rv.Summary();
+          for (const auto& den : rv.denials) v.denials.push_back(den.reason);
+          denied = true;
+        }
+      } else {
+        const agent::MarketSnapshot* snap = nullptr;
+        for (const auto& s : pending.coins) {
+          if (s.coin == d.coin) snap = &s;
+        }
+        auto mark = venue_.FetchMarkPrice(ins->symbol);
+        if (snap == nullptr || !mark.ok() || !d.quantity || !d.leverage) {
+          v.action = "skipped";
+          v.detail = "no market price for the entry";
+        } else {
+          risk::EntryProposal prop;
+          prop.symbol = ins->symbol;
+          prop.side = *d.signal == agent::Signal::kBuyToEnter ? Side::kBuy : Side::kSell;
+          prop.quantity = d.quantity->RoundToStep(ins->step_size, Rounding::kTowardZero);
+          prop.leverage = *d.leverage;
+          prop.price = snap->current_price;
+          prop.stop_loss = d.stop_loss;
+          prop.take_profit = d.profit_target;
+          risk::Verdict rv = risk_.CheckEntry(prop, view, *mark);
+          if (rv.approved()) {
+            v.action = "would_enter";
+            approved = true;
+            view.open_symbols.push_back(ins->symbol);  // later decisions see it, as in a real cycle
+          } else {
+            v.action = "denied";
+            v.detail = rv.Summary();
+            for (const auto& den : rv.denials) v.denials.push_back(den.reason);
+            denied = true;
+          }
+        }
+      }
+      rec.verdicts.push_back(std::move(v));
+    }
+  }
+  rec.equity = balance.ok() ? balance->margin_balance : last_equity_;
+  const bool transport_failed =
+      !pending.outcome.attempts.empty() && !pending.outcome.attempts.back().transport.ok();
+  if (pending.outcome.fell_back_to_hold) {
+    rec.status = pending.usage.budget_refused ? "budget_exhausted"
+                 : pending.outcome.attempts.empty() ? "hold"
+                 : pending.outcome.truncated ? "truncated"
+                 : (transport_failed ? "llm_error" : "parse_failed");
+  } else {
+    rec.status = approved ? "would_execute" : (denied ? "denied" : "hold");
+  }
+  rec.outcome = std::move(pending.outcome);
+  return rec;
+}
+
 }  // namespace aitrader::engine

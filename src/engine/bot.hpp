@@ -234,6 +234,23 @@ class Bot {
   std::optional<double> Sharpe() const { return sharpe_.Value(config_.cadence); }
   const std::vector<std::pair<UnixMs, Money>>& equity_curve() const { return equity_curve_; }
 
+  // --- dry runs (POST /api/bots/{id}/dry-run, engine/service.cpp) ---
+  // A dry run is a throwaway Bot on a venue that refuses orders: BeginCycle, Decide, then
+  // EvaluateCycle instead of FinishCycle. These make it one:
+  // Continue from `from`'s memory — cycle count, start time, open trades with their exit
+  // plans, the risk engine's memory (peak and day-start equity, last losing closes), the
+  // Sharpe ratio's returns, and the daily LLM budget itself (shared: the dry run's calls count
+  // against the same day) — with status running, so BeginCycle takes the steps `from`'s next
+  // cycle would take. Reads `from`, changes nothing of it.
+  void MirrorForDryRun(const Bot& from);
+  // Step 6b without 7–9: each decision's risk verdict against the venue as it is now, where
+  // FinishCycle would send orders: "would_enter" / "would_close", else "denied" (with the
+  // reasons), "held" or "skipped"; the record's status is "would_execute" where FinishCycle's
+  // would be "executed". Places no order, notifies no observer, changes nothing.
+  CycleRecord EvaluateCycle(PendingCycle pending) const;
+  // The daily LLM budget (null: unlimited, or the baseline).
+  const std::shared_ptr<DailyLlmBudget>& llm_budget() const { return options_.budget; }
+
  private:
   struct OpenTrade {
     ClosedTrade trade;        // open part filled

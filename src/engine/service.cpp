@@ -35,6 +35,14 @@ std::string_view ToString(BotCommandKind k) {
   return "unknown";
 }
 
+namespace {
+// A bot's parts with its prompt_version resolved: a system prompt, or a prompt template of the
+// bot's owner ("user:<id>"). Defined with the dry runs at the end of this file.
+Result<BotParts> MakeServiceBotParts(store::Database& db, std::int64_t user_id, const BotConfig& config,
+                                     const RunConfig& run, const InstrumentTable& instruments,
+                                     const ClientFactory& make_client);
+}  // namespace
+
 struct Service::Impl {
   ServiceOptions options;
   Service* owner = nullptr;
@@ -225,7 +233,7 @@ void Service::Impl::FinishDecision(std::int64_t bot_id, const Bot* bot, std::sha
 }
 
 Result<Bot*> Service::Impl::MakeBot(std::int64_t bot_id, Slot& slot) {
-  auto parts = MakeBotParts(slot.config, run, instruments, /*keep_raw=*/true, options.make_client);
+  auto parts = MakeServiceBotParts(*db, slot.user_id, slot.config, run, instruments, options.make_client);
   if (!parts.ok()) return FailedPrecondition(parts.status().message());
   auto cycle = repo->MaxDecisionCycle(bot_id);
   if (!cycle.ok()) return cycle.status();
@@ -345,6 +353,9 @@ Result<std::unique_ptr<Service>> Service::Start(ServiceOptions options) {
     }
     const auto wall_start = std::chrono::steady_clock::now();
     const std::size_t first = m.next_bar;
+    // A new market run processes its first bar at once (the venue gets its prices); a resumed
+    // one has them and waits one paced interval for its next bar, as in real time.
+    const std::size_t paced_offset = m.last_bar ? 1 : 0;
     while (!self->stop_.load()) {
       if (m.next_bar >= m.bars.size()) {
         self->cv_.wait(lock, [&] { return self->stop_.load() || !self->tasks_.empty(); });
@@ -353,7 +364,7 @@ Result<std::unique_ptr<Service>> Service::Start(ServiceOptions options) {
       }
       if (m.options.speed > 0) {
         const auto due = wall_start + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                                          std::chrono::duration<double>(static_cast<double>(m.next_bar - first + 1) *
+                                          std::chrono::duration<double>(static_cast<double>(m.next_bar - first + paced_offset) *
                                                                         static_cast<double>(m.options.interval) /
                                                                         1000.0 / m.options.speed));
         // Posted work interrupts the wait and runs at once.
@@ -724,6 +735,221 @@ std::vector<exchange::Position> Service::Positions(std::int64_t bot_id) const {
   std::lock_guard lock(positions_mu_);
   auto it = positions_.find(bot_id);
   return it == positions_.end() ? std::vector<exchange::Position>{} : it->second;
+}
+
+// ---- dry runs (POST /api/bots/{id}/dry-run) --------------------------------------------------
+
+namespace {
+
+Result<BotParts> MakeServiceBotParts(store::Database& db, std::int64_t user_id, const BotConfig& config,
+                                     const RunConfig& run, const InstrumentTable& instruments,
+                                     const ClientFactory& make_client) {
+  const auto template_id = store::ParsePromptTemplateId(config.prompt_version);
+  if (!template_id) return MakeBotParts(config, run, instruments, /*keep_raw=*/true, make_client);
+  store::ApiRepository api(db);
+  auto row = api.GetUserPromptTemplate(user_id, *template_id);
+  if (!row.ok()) {
+    if (row.status().code() != StatusCode::kNotFound) return row.status();
+    return FailedPrecondition("prompt_version " + config.prompt_version +
+                              ": the bot's owner has no such prompt template (GET /api/prompts lists them)");
+  }
+  auto tmpl = agent::SystemPromptTemplate::FromText("user", row->text);  // checked again: stored text is input too
+  if (!tmpl.ok()) return FailedPrecondition("prompt template " + config.prompt_version + ": " + tmpl.status().message());
+  tmpl->version = config.prompt_version;  // stored with every decision; what {{version}} renders
+  BotConfig base = config;
+  base.prompt_version.clear();  // the parts with the default system prompt, whose builder is then replaced
+  auto parts = MakeBotParts(base, run, instruments, /*keep_raw=*/true, make_client);
+  if (!parts.ok() || !parts->options.prompt_builder) return parts;  // the baseline sends no prompt
+  auto builder = agent::PromptBuilder::Create(parts->options.prompt_builder->config(), *tmpl);
+  if (!builder.ok()) return builder.status().WithContext("bot " + config.name);
+  parts->options.prompt_builder = std::move(*builder);
+  return parts;
+}
+
+// The venue a dry run's bot trades on: the market of the runtime's simulator; the account of
+// the bot's paper account when the runtime holds it, else a fresh one with the bot's capital
+// (no position, no order); and no trading at all — every order, cancel and setting is refused,
+// and no event is ever taken from the account's queue (the real bot reads those).
+class DryRunVenue final : public exchange::Exchange {
+ public:
+  DryRunVenue(exchange::paper::PaperSimulator& sim, std::optional<exchange::paper::AccountIndex> account, Money capital)
+      : sim_(sim), account_(account), capital_(capital) {}
+
+  Result<std::vector<market::Candle>> FetchOhlcv(std::string_view symbol, UnixMs interval, UnixMs since,
+                                                  std::size_t limit) override {
+    return sim_.FetchOhlcv(symbol, interval, since, limit);
+  }
+  Result<exchange::Ticker> FetchTicker(std::string_view symbol) override { return sim_.FetchTicker(symbol); }
+  Result<Price> FetchMarkPrice(std::string_view symbol) override {
+    auto t = sim_.FetchTicker(symbol);
+    if (!t.ok()) return t.status();
+    return t->mark;
+  }
+  Result<exchange::FundingRateInfo> FetchFundingRate(std::string_view symbol) override {
+    return sim_.FetchFundingRate(symbol);
+  }
+  Result<exchange::OpenInterest> FetchOpenInterest(std::string_view symbol) override {
+    return sim_.FetchOpenInterest(symbol);
+  }
+  Result<exchange::Balance> FetchBalance() override {
+    if (account_) return sim_.FetchBalance(*account_);
+    exchange::Balance b;
+    b.wallet_balance = b.margin_balance = b.available_balance = capital_;
+    return b;
+  }
+  Result<std::vector<exchange::Position>> FetchPositions() override {
+    if (account_) return sim_.FetchPositions(*account_);
+    return std::vector<exchange::Position>{};
+  }
+  Result<std::vector<exchange::Order>> FetchOpenOrders(std::string_view symbol) override {
+    if (account_) return sim_.FetchOpenOrders(*account_, symbol);
+    return std::vector<exchange::Order>{};
+  }
+  Result<exchange::Order> FetchOrder(std::string_view, const ClientOrderId& id) override {
+    if (account_) return sim_.FetchOrder(*account_, id);
+    return NotFound("a dry run's fresh account has no orders");
+  }
+  Result<exchange::Order> CreateOrder(const exchange::OrderRequest&) override { return Refused(); }
+  Result<exchange::Order> CancelOrder(std::string_view, const ClientOrderId&) override { return Refused(); }
+  Result<std::vector<exchange::Order>> CancelAllOrders(std::string_view) override { return Refused(); }
+  Status SetLeverage(std::string_view, int) override { return Refused(); }
+  Status SetMarginMode(std::string_view, MarginMode) override { return Refused(); }
+  std::size_t PollEvents(std::vector<exchange::ExecutionEvent>&, std::size_t) override { return 0; }
+
+ private:
+  static Status Refused() { return FailedPrecondition("a dry run places no order and changes nothing at the venue"); }
+
+  exchange::paper::PaperSimulator& sim_;
+  std::optional<exchange::paper::AccountIndex> account_;
+  Money capital_;
+};
+
+}  // namespace
+
+// One dry run in progress: shared by the caller waiting for it, the runtime thread and the
+// decision pool's worker.
+struct Service::DryRunJob {
+  std::int64_t bot_id = 0;
+  std::unique_ptr<exchange::Exchange> venue;
+  std::unique_ptr<Bot> bot;  // after its venue: destroyed first
+  PendingCycle pending;
+  llm::CancelToken cancel;
+  std::promise<Result<std::int64_t>> promise;
+  bool answered = false;
+
+  void Answer(Result<std::int64_t> r) {
+    if (answered) return;
+    answered = true;
+    promise.set_value(std::move(r));
+  }
+  // A job dropped unanswered (the runtime stopped with its answer still queued).
+  ~DryRunJob() { Answer(Status(StatusCode::kCancelled, "the runtime stopped before the dry run finished")); }
+};
+
+Result<std::int64_t> Service::DryRun(std::int64_t bot_id, std::int64_t user_id, const BotSpec& spec,
+                                     std::chrono::milliseconds timeout) {
+  auto job = std::make_shared<DryRunJob>();
+  job->bot_id = bot_id;
+  auto answer = job->promise.get_future();
+  auto begun = Call<bool>(
+      [this, job, bot_id, user_id, spec]() -> Result<bool> {
+        Impl& m = *impl_;
+        const BotConfig& cfg = spec.config;
+        if (cfg.mode != TradingMode::kPaper) {
+          return FailedPrecondition("this server trades paper only; the bot's mode is " + std::string(ToString(cfg.mode)));
+        }
+        for (const auto& s : cfg.symbols) {
+          if (std::find(m.symbols.begin(), m.symbols.end(), s) == m.symbols.end()) {
+            return FailedPrecondition(s + " has no candles in the market feed");
+          }
+        }
+        if (dry_runs_.count(bot_id) > 0) return Status(StatusCode::kAlreadyExists, "a dry run of this bot is in progress");
+        auto parts = MakeServiceBotParts(*m.db, user_id, cfg, m.run, m.instruments, m.options.make_client);
+        if (!parts.ok()) return FailedPrecondition(parts.status().message());
+        BotOptions bo = std::move(parts->options);
+        bo.keep_prompts = true;
+        const UnixMs now = m.clock->NowMs();
+        auto it = m.slots.find(bot_id);
+        const bool held = it != m.slots.end() && it->second.user_id == user_id;
+        std::optional<exchange::paper::AccountIndex> account;
+        if (held) account = it->second.paper->account();
+        job->venue = std::make_unique<DryRunVenue>(*m.sim, account, cfg.capital);
+        job->bot = std::make_unique<Bot>(bot_id, cfg, *job->venue, m.market, m.instruments, std::move(parts->source),
+                                         std::move(*parts->risk), *m.clock, std::move(bo));
+        if (held && it->second.spec_json == spec.spec_json) {
+          job->bot->MirrorForDryRun(*it->second.bot);  // the bot as its next cycle will see itself
+        } else {
+          // As start would make it: the cycle count continues, the budget from today's spend.
+          auto cycle = m.repo->MaxDecisionCycle(bot_id);
+          if (!cycle.ok()) return cycle.status();
+          job->bot->Resume(now, *cycle, BotStatus::kRunning);
+          if (const auto& budget = job->bot->llm_budget()) {
+            auto spent = m.repo->CostSince(bot_id, budget->DayStart());
+            if (!spent.ok()) return spent.status();
+            budget->Seed(*spent);
+          }
+        }
+        auto pending = job->bot->BeginCycle(now);
+        if (!pending) return NotFound("no candle of the bot's coins has closed by the market time " + FormatUtc(now));
+        job->pending = std::move(*pending);
+        dry_runs_.insert(bot_id);
+        if (!job->bot->source().needs_prompt() || job->pending.decided) {
+          // The baseline decides by rule in microseconds (or the budget refused the call).
+          Bot::Decide(job->bot->source_for_worker(), job->pending, nullptr);
+          FinishDryRun(job);
+          return true;
+        }
+        if (!m.decide_pool) m.decide_pool = std::make_unique<boost::asio::thread_pool>(16);
+        boost::asio::post(*m.decide_pool, [this, job] {
+          Bot::Decide(job->bot->source_for_worker(), job->pending, &job->cancel);
+          Post([this, job] { FinishDryRun(job); });
+        });
+        return true;
+      },
+      std::chrono::seconds(10));
+  if (!begun.ok()) return begun.status();
+  // The model call: bounded by `timeout`, then cancelled (its outcome is stored as a failed
+  // call) with 10 s more for that outcome; cancelled at once when the runtime stops.
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  auto give_up = deadline;
+  bool cancelled = false;
+  while (answer.wait_for(std::chrono::milliseconds(100)) != std::future_status::ready) {
+    const auto now = std::chrono::steady_clock::now();
+    if (stop_.load()) {
+      job->cancel.Cancel();
+      return Status(StatusCode::kCancelled, "the runtime is shutting down");
+    }
+    if (!cancelled && now >= deadline) {
+      job->cancel.Cancel();
+      cancelled = true;
+      give_up = now + std::chrono::seconds(10);
+    }
+    if (cancelled && now >= give_up) return Status(StatusCode::kTimeout, "the model did not answer in time");
+  }
+  return answer.get();
+}
+
+void Service::FinishDryRun(const std::shared_ptr<DryRunJob>& job) {
+  Impl& m = *impl_;
+  dry_runs_.erase(job->bot_id);
+  CycleRecord rec = job->bot->EvaluateCycle(std::move(job->pending));
+  std::int64_t id = 0;
+  Status s = m.Transaction([&]() -> Status {
+    // The cycle's records as a real cycle's are written (decision, LLM usage), marked dry run;
+    // the stream event this recorder queues is dropped with it.
+    store::Repository repo(*m.db);
+    repo.StoreDecisionsAsDryRuns();
+    StoreRecorder recorder(repo);
+    recorder.OnCycle(*job->bot, rec);
+    AITRADER_RETURN_IF_ERROR(recorder.status());
+    if (!repo.last_decision_id()) return Internal("the dry run's decision was not stored");
+    id = *repo.last_decision_id();
+    return Status::Ok();
+  });
+  m.Log("dry run of bot " + std::to_string(job->bot_id) + " (cycle " + std::to_string(rec.cycle) +
+        "): " + (s.ok() ? rec.status : "not stored: " + s.message()));
+  if (s.ok()) job->Answer(id);
+  else job->Answer(s);
 }
 
 }  // namespace aitrader::engine

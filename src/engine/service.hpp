@@ -11,8 +11,8 @@
 // pacing wait is a condition-variable wait that work interrupts).
 //
 // Market feed: the bundled (or given) candles of every symbol at one interval, replayed from
-// `from` at `speed`× real time (the k-th bar this process replays closes at start + k × interval /
-// speed, as it would in real time; 0 = no pacing).
+// `from` at `speed`× real time (bar k of a new run is due at start + k × interval / speed; after a
+// restart the next bar comes one paced interval after the start, as in real time; 0 = no pacing).
 // Once the data ends, market time stands still and commands keep working. A bot started
 // mid-run trades from the current market time: it gets a fresh paper account with its
 // capital and cycles on its cadence from the next bar on.
@@ -55,6 +55,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -137,6 +138,28 @@ class Service {
 
   struct Impl;
 
+  // --- dry runs (POST /api/bots/{id}/dry-run; the end of service.cpp) ---
+  // One real decision of the bot at the current market time that places no order: a
+  // throwaway Bot built from `spec` (its prompt_version resolved as start resolves it) on a
+  // venue that refuses every order and takes no event from any account — over the bot's paper
+  // account when the runtime holds it (its positions and balance as they are, and, when the
+  // spec is the one it runs, its memory: cycle count, exit plans, risk memory, Sharpe ratio,
+  // daily LLM budget), else over a fresh account with the spec's capital (the cycle count
+  // continuing from the stored decisions, the budget from the stored spend of the day). Steps
+  // 1–4 run on the runtime thread, the model call on the decision pool (the baseline decides
+  // at once), the risk verdicts (Bot::EvaluateCycle) and the storage back on the runtime
+  // thread, in one transaction: the decision as a dry run (its cycle = the cycle it previews)
+  // with its LLM usage, nothing else, no stream event. The bot, its venue and its stored state
+  // are left as they were. A model failure is recorded in the decision like a cycle's.
+  // Returns the stored decision's id. Errors: FailedPrecondition (mode not paper, a symbol
+  // without candles, the spec cannot be built, e.g. an unknown prompt template — 409),
+  // AlreadyExists (a dry run of this bot is in progress), NotFound (no candle closed for the
+  // bot's coins by the market time), Timeout (the model did not answer within `timeout`: its
+  // call is cancelled, and the stored outcome returned if it arrives within 10 s more),
+  // Cancelled (shutting down).
+  Result<std::int64_t> DryRun(std::int64_t bot_id, std::int64_t user_id, const BotSpec& spec,
+                              std::chrono::milliseconds timeout);
+
  private:
   explicit Service(std::unique_ptr<Impl> impl);
   // Runs fn on the runtime thread and waits for its result.
@@ -156,6 +179,10 @@ class Service {
   mutable std::mutex positions_mu_;
   std::map<std::int64_t, std::vector<exchange::Position>> positions_;  // by bot, as of the last commit
   std::thread thread_;
+  // Dry runs (the end of service.cpp).
+  struct DryRunJob;
+  void FinishDryRun(const std::shared_ptr<DryRunJob>& job);  // on the runtime thread
+  std::set<std::int64_t> dry_runs_;  // bots with a dry run in progress (runtime thread only)
 };
 
 }  // namespace aitrader::engine

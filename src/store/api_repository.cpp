@@ -218,7 +218,7 @@ Result<BotSummary> ApiRepository::GetBotSummary(std::int64_t bot_id) {
   auto open = db_.QueryInt("SELECT COUNT(*) FROM positions WHERE bot_id = ? AND closed_at IS NULL", p);
   if (!open.ok()) return open.status();
   out.open_positions = *open;
-  auto last = db_.Query("SELECT MAX(decided_at) FROM llm_decisions WHERE bot_id = ?", p);
+  auto last = db_.Query("SELECT MAX(decided_at) FROM llm_decisions WHERE bot_id = ? AND dry_run = 0", p);
   if (!last.ok()) return last.status();
   if (!last->empty() && !last->front().IsNull(0)) out.last_decision_at = last->front().Int(0);
   return out;
@@ -277,35 +277,50 @@ Result<std::vector<OrderRecord>> ApiRepository::OrdersPage(std::int64_t bot_id, 
   return out;
 }
 
+namespace {
+std::string DecisionColumns(bool with_prompt) {
+  return std::string("id, bot_id, cycle, decided_at, prompt_version, prompt_hash, ") + (with_prompt ? "prompt" : "NULL") +
+         ", raw_answer, decisions_json, verdicts_json, outcome, error, latency_ms, dry_run";
+}
+DecisionRecord DecisionFromRow(const Row& r) {
+  DecisionRecord d;
+  d.id = r.Int(0);
+  d.bot_id = r.Int(1);
+  d.cycle = r.Int(2);
+  d.decided_at = r.Int(3);
+  d.prompt_version = r.Text(4);
+  d.prompt_hash = r.Text(5);
+  d.prompt = OptText(r, 6);
+  d.raw_answer = r.Text(7);
+  d.decisions_json = r.Text(8);
+  d.verdicts_json = r.Text(9);
+  d.outcome = r.Text(10);
+  d.error = OptText(r, 11);
+  d.latency_ms = r.Int(12);
+  d.dry_run = r.Int(13) != 0;
+  return d;
+}
+}  // namespace
+
 Result<std::vector<DecisionRecord>> ApiRepository::DecisionsPage(std::int64_t bot_id, std::int64_t before, int limit,
-                                                                 bool with_prompt) {
+                                                                 bool with_prompt, std::optional<bool> dry_run) {
   Value p[] = {Int(bot_id), Int(before > 0 ? before : kNoLimit), Int(limit)};
-  auto rows = db_.Query(
-      std::string("SELECT id, bot_id, cycle, decided_at, prompt_version, prompt_hash, ") +
-          (with_prompt ? "prompt" : "NULL") +
-          ", raw_answer, decisions_json, verdicts_json, outcome, error, latency_ms FROM llm_decisions "
-          "WHERE bot_id = ? AND id < ? ORDER BY id DESC LIMIT ?",
-      p);
+  const char* filter = !dry_run ? "" : *dry_run ? " AND dry_run = 1" : " AND dry_run = 0";
+  auto rows = db_.Query("SELECT " + DecisionColumns(with_prompt) + " FROM llm_decisions WHERE bot_id = ? AND id < ?" +
+                            filter + " ORDER BY id DESC LIMIT ?",
+                        p);
   if (!rows.ok()) return rows.status();
   std::vector<DecisionRecord> out;
-  for (const auto& r : *rows) {
-    DecisionRecord d;
-    d.id = r.Int(0);
-    d.bot_id = r.Int(1);
-    d.cycle = r.Int(2);
-    d.decided_at = r.Int(3);
-    d.prompt_version = r.Text(4);
-    d.prompt_hash = r.Text(5);
-    d.prompt = OptText(r, 6);
-    d.raw_answer = r.Text(7);
-    d.decisions_json = r.Text(8);
-    d.verdicts_json = r.Text(9);
-    d.outcome = r.Text(10);
-    d.error = OptText(r, 11);
-    d.latency_ms = r.Int(12);
-    out.push_back(std::move(d));
-  }
+  for (const auto& r : *rows) out.push_back(DecisionFromRow(r));
   return out;
+}
+
+Result<DecisionRecord> ApiRepository::GetDecision(std::int64_t bot_id, std::int64_t decision_id, bool with_prompt) {
+  Value p[] = {Int(decision_id), Int(bot_id)};
+  auto rows = db_.Query("SELECT " + DecisionColumns(with_prompt) + " FROM llm_decisions WHERE id = ? AND bot_id = ?", p);
+  if (!rows.ok()) return rows.status();
+  if (rows->empty()) return NotFound("decision not found");
+  return DecisionFromRow(rows->front());
 }
 
 Result<UsageRecord> ApiRepository::DecisionUsage(std::int64_t decision_id) {
@@ -324,27 +339,103 @@ Result<UsageRecord> ApiRepository::DecisionUsage(std::int64_t decision_id) {
   return u;
 }
 
-Result<std::vector<AlertRecord>> ApiRepository::AlertsPage(std::int64_t user_id, std::int64_t before, int limit) {
+namespace {
+constexpr const char* kAlertCols = "id, user_id, bot_id, at, severity, kind, message, acknowledged, acknowledged_at";
+// An alert is the user's when it names the user or one of the user's bots.
+constexpr const char* kUserAlert = "(user_id = ? OR bot_id IN (SELECT id FROM bots WHERE user_id = ?))";
+AlertRecord AlertFromRow(const Row& r) {
+  AlertRecord a;
+  a.id = r.Int(0);
+  a.user_id = OptInt64(r, 1);
+  a.bot_id = OptInt64(r, 2);
+  a.at = r.Int(3);
+  a.severity = r.Text(4);
+  a.kind = r.Text(5);
+  a.message = r.Text(6);
+  a.acknowledged = r.Int(7) != 0;
+  a.acknowledged_at = OptInt64(r, 8);
+  return a;
+}
+}  // namespace
+
+Result<std::vector<AlertRecord>> ApiRepository::AlertsPage(std::int64_t user_id, std::int64_t before, int limit,
+                                                           bool unacknowledged_only) {
   Value p[] = {Int(user_id), Int(user_id), Int(before > 0 ? before : kNoLimit), Int(limit)};
-  auto rows = db_.Query(
-      "SELECT id, user_id, bot_id, at, severity, kind, message, acknowledged FROM alerts "
-      "WHERE (user_id = ? OR bot_id IN (SELECT id FROM bots WHERE user_id = ?)) AND id < ? ORDER BY id DESC LIMIT ?",
-      p);
+  auto rows = db_.Query(std::string("SELECT ") + kAlertCols + " FROM alerts WHERE " + kUserAlert + " AND id < ?" +
+                            (unacknowledged_only ? " AND acknowledged = 0" : "") + " ORDER BY id DESC LIMIT ?",
+                        p);
   if (!rows.ok()) return rows.status();
   std::vector<AlertRecord> out;
-  for (const auto& r : *rows) {
-    AlertRecord a;
-    a.id = r.Int(0);
-    a.user_id = OptInt64(r, 1);
-    a.bot_id = OptInt64(r, 2);
-    a.at = r.Int(3);
-    a.severity = r.Text(4);
-    a.kind = r.Text(5);
-    a.message = r.Text(6);
-    a.acknowledged = r.Int(7) != 0;
-    out.push_back(std::move(a));
-  }
+  for (const auto& r : *rows) out.push_back(AlertFromRow(r));
   return out;
+}
+
+Result<AlertRecord> ApiRepository::AcknowledgeUserAlert(std::int64_t user_id, std::int64_t alert_id, UnixMs at) {
+  Value p[] = {Int(at), Int(alert_id), Int(user_id), Int(user_id)};
+  auto rows = db_.Query(std::string("UPDATE alerts SET acknowledged = 1, acknowledged_at = COALESCE(acknowledged_at, ?) "
+                                    "WHERE id = ? AND ") +
+                            kUserAlert + " RETURNING " + kAlertCols,
+                        p);
+  if (!rows.ok()) return rows.status();
+  if (rows->empty()) return NotFound("alert not found");
+  return AlertFromRow(rows->front());
+}
+
+std::optional<std::int64_t> ParsePromptTemplateId(std::string_view v) {
+  if (v.substr(0, kPromptTemplatePrefix.size()) != kPromptTemplatePrefix) return std::nullopt;
+  const std::string_view digits = v.substr(kPromptTemplatePrefix.size());
+  if (digits.empty() || digits.size() > 18 || digits.front() == '0') return std::nullopt;
+  std::int64_t id = 0;
+  for (char c : digits) {
+    if (c < '0' || c > '9') return std::nullopt;
+    id = id * 10 + (c - '0');
+  }
+  return id;
+}
+
+std::string PromptTemplateId(std::int64_t id) { return std::string(kPromptTemplatePrefix) + std::to_string(id); }
+
+Result<std::int64_t> ApiRepository::InsertPromptTemplate(std::int64_t user_id, std::string_view name,
+                                                         std::string_view text, UnixMs created_at) {
+  Value p[] = {Int(user_id), Text(name), Text(text), Int(created_at)};
+  return db_.QueryInt(
+      "INSERT INTO prompt_templates (user_id, name, text, created_at) VALUES (?, ?, ?, ?) RETURNING id", p);
+}
+
+namespace {
+PromptTemplateRecord TemplateFromRow(const Row& r) {
+  return PromptTemplateRecord{r.Int(0), r.Int(1), r.Text(2), r.Text(3), r.Int(4)};
+}
+}  // namespace
+
+Result<std::vector<PromptTemplateRecord>> ApiRepository::ListUserPromptTemplates(std::int64_t user_id) {
+  Value p[] = {Int(user_id)};
+  auto rows = db_.Query("SELECT id, user_id, name, text, created_at FROM prompt_templates WHERE user_id = ? ORDER BY id", p);
+  if (!rows.ok()) return rows.status();
+  std::vector<PromptTemplateRecord> out;
+  for (const auto& r : *rows) out.push_back(TemplateFromRow(r));
+  return out;
+}
+
+Result<std::int64_t> ApiRepository::CountUserPromptTemplates(std::int64_t user_id) {
+  Value p[] = {Int(user_id)};
+  return db_.QueryInt("SELECT COUNT(*) FROM prompt_templates WHERE user_id = ?", p);
+}
+
+Result<PromptTemplateRecord> ApiRepository::GetUserPromptTemplate(std::int64_t user_id, std::int64_t id) {
+  Value p[] = {Int(id), Int(user_id)};
+  auto rows =
+      db_.Query("SELECT id, user_id, name, text, created_at FROM prompt_templates WHERE id = ? AND user_id = ?", p);
+  if (!rows.ok()) return rows.status();
+  if (rows->empty()) return NotFound("prompt template not found");
+  return TemplateFromRow(rows->front());
+}
+
+Result<bool> ApiRepository::DeleteUserPromptTemplate(std::int64_t user_id, std::int64_t id) {
+  Value p[] = {Int(id), Int(user_id)};
+  auto rows = db_.Query("DELETE FROM prompt_templates WHERE id = ? AND user_id = ? RETURNING id", p);
+  if (!rows.ok()) return rows.status();
+  return !rows->empty();
 }
 
 Result<std::vector<EquitySnapshot>> ApiRepository::EquityPage(std::int64_t bot_id, UnixMs after, UnixMs to, int limit) {
@@ -363,7 +454,10 @@ Result<std::vector<EquitySnapshot>> ApiRepository::EquityPage(std::int64_t bot_i
 
 Result<Money> ApiRepository::BotLlmCost(std::int64_t bot_id) {
   Value p[] = {Int(bot_id)};
-  auto n = db_.QueryInt("SELECT COALESCE(SUM(cost_usd), 0) FROM llm_usage WHERE bot_id = ?", p);
+  auto n = db_.QueryInt(
+      "SELECT COALESCE(SUM(u.cost_usd), 0) FROM llm_usage u LEFT JOIN llm_decisions d ON d.id = u.decision_id "
+      "WHERE u.bot_id = ? AND COALESCE(d.dry_run, 0) = 0",
+      p);
   if (!n.ok()) return n.status();
   return Money::FromRaw(*n);
 }

@@ -1,7 +1,7 @@
 // ApiRepository: the tables and queries of the API server (src/api), apart from the engine's
 // Repository so the two evolve separately: rotating refresh tokens, write-only credentials
-// with their last-4 hint, bots as the API edits and pages them, and the per-bot event log of
-// the WebSocket streams. Same conventions as repository.hpp: bound parameters only, core
+// with their last-4 hint, bots as the API edits and pages them, the per-bot event log of
+// the WebSocket streams, backtests, users' prompt templates and alert acknowledgement. Same conventions as repository.hpp: bound parameters only, core
 // types in, NotFound for a missing row, AlreadyExists for a unique-key clash.
 // Thread safety: as the Database it wraps (one thread at a time).
 #pragma once
@@ -62,6 +62,20 @@ struct BacktestRecord {
   std::optional<std::string> error;   // what failed (failed)
 };
 
+// A user's own system prompt template (POST /api/prompts, v7). Bots name it "user:<id>" in
+// their prompt_version; it is the owner's alone and never changes once stored.
+struct PromptTemplateRecord {
+  std::int64_t id = 0;
+  std::int64_t user_id = 0;
+  std::string name;
+  std::string text;
+  UnixMs created_at = 0;
+};
+inline constexpr std::string_view kPromptTemplatePrefix = "user:";
+// "user:12" → 12; nullopt for anything else (a system prompt version such as "aa-v1").
+std::optional<std::int64_t> ParsePromptTemplateId(std::string_view prompt_version);
+std::string PromptTemplateId(std::int64_t id);  // 12 → "user:12"
+
 class ApiRepository {
  public:
   explicit ApiRepository(Database& db) : db_(db) {}
@@ -92,17 +106,27 @@ class ApiRepository {
   // user's (or deleted, or does not exist).
   Result<std::vector<PositionRecord>> UserBotOpenPositions(std::int64_t user_id, std::int64_t bot_id);
   Result<BotSummary> GetBotSummary(std::int64_t bot_id);
-  // What the bot's LLM calls cost so far (0 for the baseline).
+  // What the bot's LLM calls for its real cycles cost so far (0 for the baseline; dry runs'
+  // calls are not counted: they are not trading).
   Result<Money> BotLlmCost(std::int64_t bot_id);
 
   // Pages of a bot's history, newest first: rows with id < before (0: from the newest).
   Result<std::vector<TradeRecord>> TradesPage(std::int64_t bot_id, std::int64_t before, int limit);
   Result<std::vector<OrderRecord>> OrdersPage(std::int64_t bot_id, std::int64_t before, int limit, bool open_only);
+  // dry_run: only dry runs (true), only real cycles (false), both (nullopt).
   Result<std::vector<DecisionRecord>> DecisionsPage(std::int64_t bot_id, std::int64_t before, int limit,
-                                                    bool with_prompt);
+                                                    bool with_prompt, std::optional<bool> dry_run = std::nullopt);
+  // One decision of the bot; NotFound when it has none with this id.
+  Result<DecisionRecord> GetDecision(std::int64_t bot_id, std::int64_t decision_id, bool with_prompt);
   // Token counts and cost of a decision's LLM calls (summed).
   Result<UsageRecord> DecisionUsage(std::int64_t decision_id);
-  Result<std::vector<AlertRecord>> AlertsPage(std::int64_t user_id, std::int64_t before, int limit);
+  // The user's alerts (their own and their bots'), newest first; only the unacknowledged ones
+  // when unacknowledged_only.
+  Result<std::vector<AlertRecord>> AlertsPage(std::int64_t user_id, std::int64_t before, int limit,
+                                              bool unacknowledged_only = false);
+  // Acknowledges the user's alert at `at` (an alert acknowledged before keeps its time) and
+  // returns it; NotFound when it is not the user's (the same answer as "does not exist").
+  Result<AlertRecord> AcknowledgeUserAlert(std::int64_t user_id, std::int64_t alert_id, UnixMs at);
   // Equity points with at in (after, to], oldest first.
   Result<std::vector<EquitySnapshot>> EquityPage(std::int64_t bot_id, UnixMs after, UnixMs to, int limit);
 
@@ -119,6 +143,17 @@ class ApiRepository {
   Result<std::vector<BacktestRecord>> BacktestsPage(std::int64_t user_id, std::int64_t before, int limit);
   // Backtests left queued or running by a previous process become failed; returns how many.
   Result<std::int64_t> FailUnfinishedBacktests(std::string_view error, UnixMs at);
+
+  // prompt templates: AlreadyExists when the user has one with this name
+  Result<std::int64_t> InsertPromptTemplate(std::int64_t user_id, std::string_view name, std::string_view text,
+                                            UnixMs created_at);
+  // The user's templates, oldest first.
+  Result<std::vector<PromptTemplateRecord>> ListUserPromptTemplates(std::int64_t user_id);
+  Result<std::int64_t> CountUserPromptTemplates(std::int64_t user_id);
+  // NotFound when it is not the user's.
+  Result<PromptTemplateRecord> GetUserPromptTemplate(std::int64_t user_id, std::int64_t id);
+  // false when the user has none with this id.
+  Result<bool> DeleteUserPromptTemplate(std::int64_t user_id, std::int64_t id);
 
   // events: the next seq of the bot, stored in the caller's transaction
   Result<std::int64_t> AppendEvent(std::int64_t bot_id, std::string_view type, UnixMs at, std::string_view data);

@@ -239,6 +239,79 @@ CREATE TABLE api_backtests (
 );
 CREATE INDEX api_backtests_user ON api_backtests (user_id, id);
 )SQL"},
+      // The API's dry runs, prompt templates and alert acknowledgement:
+      //  - llm_decisions.dry_run: a decision of POST /api/bots/{id}/dry-run (1) or of a real
+      //    cycle (0). A dry run is stored under the number of the cycle it previews, so the
+      //    unique key (bot, cycle) now holds for real cycles only: a partial unique index.
+      //    PostgreSQL drops the table's constraint; SQLite cannot, so it rebuilds the table
+      //    (and llm_usage, whose foreign key points at it) with the same rows and ids.
+      //  - prompt_templates: a user's own system prompt templates (named "user:<id>").
+      //  - alerts.acknowledged_at: when the owner acknowledged the alert.
+      {7, "api: dry runs, prompt templates, alert acknowledgement", R"SQL(
+CREATE TABLE prompt_templates (
+  id {{id}},
+  user_id BIGINT NOT NULL REFERENCES users(id),
+  name TEXT NOT NULL,
+  text TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  UNIQUE (user_id, name)
+);
+ALTER TABLE alerts ADD COLUMN acknowledged_at BIGINT;
+{{postgres}}
+ALTER TABLE llm_decisions ADD COLUMN dry_run SMALLINT NOT NULL DEFAULT 0;
+ALTER TABLE llm_decisions DROP CONSTRAINT llm_decisions_bot_id_cycle_key;
+{{end}}
+{{sqlite}}
+CREATE TABLE llm_usage_v6 AS SELECT * FROM llm_usage;
+DROP TABLE llm_usage;
+CREATE TABLE llm_decisions_v7 (
+  id {{id}},
+  bot_id BIGINT NOT NULL REFERENCES bots(id),
+  cycle BIGINT NOT NULL,
+  decided_at BIGINT NOT NULL,
+  prompt_version TEXT NOT NULL,
+  prompt_hash TEXT NOT NULL,
+  prompt TEXT,
+  raw_answer TEXT NOT NULL,
+  decisions_json TEXT NOT NULL,
+  verdicts_json TEXT NOT NULL,
+  outcome TEXT NOT NULL,
+  error TEXT,
+  latency_ms BIGINT NOT NULL,
+  account_value BIGINT,
+  dry_run SMALLINT NOT NULL DEFAULT 0
+);
+INSERT INTO llm_decisions_v7 (id, bot_id, cycle, decided_at, prompt_version, prompt_hash, prompt, raw_answer,
+                              decisions_json, verdicts_json, outcome, error, latency_ms, account_value)
+  SELECT id, bot_id, cycle, decided_at, prompt_version, prompt_hash, prompt, raw_answer, decisions_json,
+         verdicts_json, outcome, error, latency_ms, account_value FROM llm_decisions;
+DROP TABLE llm_decisions;
+ALTER TABLE llm_decisions_v7 RENAME TO llm_decisions;
+CREATE TABLE llm_usage (
+  id {{id}},
+  bot_id BIGINT NOT NULL REFERENCES bots(id),
+  decision_id BIGINT REFERENCES llm_decisions(id),
+  at BIGINT NOT NULL,
+  provider TEXT NOT NULL,
+  model TEXT NOT NULL,
+  input_tokens BIGINT NOT NULL,
+  output_tokens BIGINT NOT NULL,
+  reasoning_tokens BIGINT NOT NULL,
+  cached_tokens BIGINT NOT NULL,
+  cost_usd BIGINT NOT NULL,
+  called_at BIGINT
+);
+INSERT INTO llm_usage (id, bot_id, decision_id, at, provider, model, input_tokens, output_tokens, reasoning_tokens,
+                       cached_tokens, cost_usd, called_at)
+  SELECT id, bot_id, decision_id, at, provider, model, input_tokens, output_tokens, reasoning_tokens, cached_tokens,
+         cost_usd, called_at FROM llm_usage_v6;
+DROP TABLE llm_usage_v6;
+CREATE INDEX llm_usage_bot_at ON llm_usage (bot_id, at);
+CREATE INDEX llm_usage_bot_called ON llm_usage (bot_id, called_at);
+{{end}}
+CREATE UNIQUE INDEX llm_decisions_bot_cycle ON llm_decisions (bot_id, cycle) WHERE dry_run = 0;
+CREATE INDEX llm_usage_decision ON llm_usage (decision_id);
+)SQL"},
   };
   return kMigrations;
 }
@@ -249,15 +322,29 @@ std::string ExpandDialect(std::string_view sql, std::string_view backend) {
   std::string out;
   out.reserve(sql.size() + 256);
   std::size_t pos = 0;
+  bool keep = true;  // outside a block, or inside the block of this backend
+  auto append = [&](std::string_view text) {
+    if (keep) out.append(text);
+  };
   while (true) {
-    std::size_t hit = sql.find("{{id}}", pos);
+    std::size_t hit = sql.find("{{", pos);
     if (hit == std::string_view::npos) {
-      out.append(sql.substr(pos));
+      append(sql.substr(pos));
       break;
     }
-    out.append(sql.substr(pos, hit - pos));
-    out.append(id);
-    pos = hit + 6;
+    append(sql.substr(pos, hit - pos));
+    const std::size_t close = sql.find("}}", hit + 2);
+    AITRADER_CHECK(close != std::string_view::npos, "migration text: unclosed {{");
+    const std::string_view tag = sql.substr(hit + 2, close - hit - 2);
+    if (tag == "id") {
+      append(id);
+    } else if (tag == "postgres" || tag == "sqlite") {
+      keep = tag == backend;
+    } else {
+      AITRADER_CHECK(tag == "end", "migration text: unknown {{tag}}");
+      keep = true;
+    }
+    pos = close + 2;
   }
   return out;
 }

@@ -1,7 +1,8 @@
 // Versioned schema migrations, applied at start in order, each in its own transaction, and
 // recorded in schema_migrations(version, name, applied_at). The same migration text serves
-// SQLite and PostgreSQL: the only dialect difference, the auto-increment key, is written
-// {{id}} and expanded per backend.
+// SQLite and PostgreSQL: the auto-increment key is written {{id}} and expanded per backend,
+// and what only one backend can do (SQLite rebuilds a table where PostgreSQL drops a
+// constraint) is written between {{postgres}} or {{sqlite}} and {{end}}.
 //
 // Conventions of the schema (docs/database.md): times are BIGINT UTC milliseconds; money,
 // prices and quantities are BIGINT counts of 1e-9 units (core/fixed.hpp raw values), exact
@@ -34,7 +35,9 @@ Result<int> Migrate(Database& db, const std::vector<Migration>& migrations = All
 // server without the extension: false, nothing changed. Migrate() calls it.
 Result<bool> UseTimescaleIfAvailable(Database& db);
 
-// The {{id}} expansion for a backend.
+// The migration text for a backend ("sqlite" or "postgres"): {{id}} expanded, the other
+// backend's {{postgres}}/{{sqlite}} … {{end}} blocks removed. A malformed tag aborts (the
+// texts are the program's own).
 std::string ExpandDialect(std::string_view sql, std::string_view backend);
 
 }  // namespace aitrader::store

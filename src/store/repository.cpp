@@ -192,15 +192,18 @@ Result<std::pair<std::string, std::string>> Repository::LoadCredentials(std::int
 }
 
 Result<std::int64_t> Repository::InsertDecision(const DecisionRecord& d) {
+  const bool dry = dry_runs_ || d.dry_run;
   Value p[] = {Int(d.bot_id),        Int(d.cycle),        Int(d.decided_at),      Text(d.prompt_version),
                Text(d.prompt_hash),  OptText(d.prompt),   Text(d.raw_answer),     Text(d.decisions_json),
                Text(d.verdicts_json), Text(d.outcome),    OptText(d.error),       Int(d.latency_ms),
-               d.account_value ? Raw(*d.account_value) : Value{Null{}}};
-  return db_.QueryInt(
+               d.account_value && !dry ? Raw(*d.account_value) : Value{Null{}}, Int(dry ? 1 : 0)};
+  auto id = db_.QueryInt(
       "INSERT INTO llm_decisions (bot_id, cycle, decided_at, prompt_version, prompt_hash, prompt, raw_answer, "
-      "decisions_json, verdicts_json, outcome, error, latency_ms, account_value) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+      "decisions_json, verdicts_json, outcome, error, latency_ms, account_value, dry_run) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
       p);
+  if (id.ok()) last_decision_id_ = *id;
+  return id;
 }
 
 Result<std::vector<DecisionRecord>> Repository::ListDecisions(std::int64_t bot_id, int limit) {
@@ -208,7 +211,7 @@ Result<std::vector<DecisionRecord>> Repository::ListDecisions(std::int64_t bot_i
   return MapRows<DecisionRecord>(
       db_.Query("SELECT id, bot_id, cycle, decided_at, prompt_version, prompt_hash, prompt, raw_answer, "
                 "decisions_json, verdicts_json, outcome, error, latency_ms, account_value FROM llm_decisions WHERE bot_id = ? "
-                "ORDER BY cycle DESC LIMIT ?",
+                "AND dry_run = 0 ORDER BY cycle DESC LIMIT ?",
                 p),
       [](const Row& r) {
         DecisionRecord d;
@@ -434,7 +437,7 @@ Result<std::int64_t> Repository::InsertAlert(const AlertRecord& a) {
 
 Result<std::vector<AlertRecord>> Repository::ListAlerts(std::optional<std::int64_t> user_id, int limit) {
   std::vector<Value> p;
-  std::string sql = "SELECT id, user_id, bot_id, at, severity, kind, message, acknowledged FROM alerts";
+  std::string sql = "SELECT id, user_id, bot_id, at, severity, kind, message, acknowledged, acknowledged_at FROM alerts";
   if (user_id) {
     sql += " WHERE user_id = ?";
     p.push_back(Int(*user_id));
@@ -451,6 +454,7 @@ Result<std::vector<AlertRecord>> Repository::ListAlerts(std::optional<std::int64
     a.kind = r.Text(5);
     a.message = r.Text(6);
     a.acknowledged = r.Int(7) != 0;
+    a.acknowledged_at = OptInt64(r, 8);
     return a;
   });
 }
@@ -471,14 +475,14 @@ Result<std::vector<std::pair<std::int64_t, Money>>> Repository::CycleAccountValu
   Value p[] = {Int(bot_id)};
   return MapRows<std::pair<std::int64_t, Money>>(
       db_.Query("SELECT cycle, account_value FROM llm_decisions WHERE bot_id = ? AND account_value IS NOT NULL "
-                "ORDER BY cycle",
+                "AND dry_run = 0 ORDER BY cycle",
                 p),
       [](const Row& r) { return std::make_pair(r.Int(0), Money::FromRaw(r.Int(1))); });
 }
 
 Result<std::int64_t> Repository::MaxDecisionCycle(std::int64_t bot_id) {
   Value p[] = {Int(bot_id)};
-  return db_.QueryInt("SELECT COALESCE(MAX(cycle), 0) FROM llm_decisions WHERE bot_id = ?", p);
+  return db_.QueryInt("SELECT COALESCE(MAX(cycle), 0) FROM llm_decisions WHERE bot_id = ? AND dry_run = 0", p);
 }
 
 Result<PositionRecord> Repository::FindOpenPosition(std::int64_t bot_id, std::string_view symbol) {

@@ -59,6 +59,10 @@ struct DecisionRecord {
   // The account value the cycle's prompt showed (margin balance at the cycle's start): the
   // per-cycle returns of the Sharpe ratio are restored from it after a restart.
   std::optional<Money> account_value;
+  // A dry run (POST /api/bots/{id}/dry-run, v7): `cycle` is the number of the cycle it
+  // previewed; no order was placed; never part of the bot's cycle count, Sharpe ratio or
+  // performance (the queries below that serve those skip dry runs).
+  bool dry_run = false;
 };
 
 struct UsageRecord {
@@ -145,6 +149,7 @@ struct AlertRecord {
   std::string kind;      // e.g. "budget_exhausted", "emergency_stop", "drawdown_halt"
   std::string message;
   bool acknowledged = false;
+  std::optional<UnixMs> acknowledged_at;  // v7: when the owner acknowledged it (the API)
 };
 
 struct StoredCandle {
@@ -191,6 +196,12 @@ class Repository {
   explicit Repository(Database& db) : db_(db) {}
   Database& db() { return db_; }
 
+  // From now on InsertDecision stores every decision as a dry run (dry_run = 1, no account
+  // value) whatever its record says: the engine's dry runs write through an ordinary
+  // StoreRecorder over such a repository. The id of the last decision inserted is kept.
+  void StoreDecisionsAsDryRuns() { dry_runs_ = true; }
+  std::optional<std::int64_t> last_decision_id() const { return last_decision_id_; }
+
   // users
   Result<std::int64_t> CreateUser(const UserRecord& u);
   Result<UserRecord> FindUserByEmail(std::string_view email);
@@ -211,6 +222,7 @@ class Repository {
 
   // decisions and usage
   Result<std::int64_t> InsertDecision(const DecisionRecord& d);
+  // The bot's real decisions (no dry runs), the highest cycle first.
   Result<std::vector<DecisionRecord>> ListDecisions(std::int64_t bot_id, int limit = 100);
   Result<std::int64_t> InsertUsage(const UsageRecord& u);
   // The cost of the bot's LLM calls made at or after `since` by the wall clock (called_at;
@@ -243,8 +255,9 @@ class Repository {
 
   // bots by name, cycles
   Result<BotRecord> FindBot(std::int64_t user_id, std::string_view name);
+  // The highest cycle of the bot's real decisions (dry runs do not count); 0 when none.
   Result<std::int64_t> MaxDecisionCycle(std::int64_t bot_id);
-  // (cycle, account_value) of every decision with one, in cycle order.
+  // (cycle, account_value) of every real decision with one, in cycle order.
   Result<std::vector<std::pair<std::int64_t, Money>>> CycleAccountValues(std::int64_t bot_id);  // 0 when none
   Result<PositionRecord> FindOpenPosition(std::int64_t bot_id, std::string_view symbol);
   Status UpdateExitPlan(std::int64_t position_id, std::string_view exit_plan_json);
@@ -272,6 +285,8 @@ class Repository {
 
  private:
   Database& db_;
+  bool dry_runs_ = false;
+  std::optional<std::int64_t> last_decision_id_;
 };
 
 }  // namespace aitrader::store

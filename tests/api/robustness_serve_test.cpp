@@ -75,6 +75,9 @@ TEST(Robustness, MutatedBodiesNeverGiveA500) {
       {"PUT", "/api/credentials/openai", R"({"api_key":"sk-0123456789abcdef","api_secret":"s"})", true},
       {"POST", "/api/backtests", R"({"bot":{"name":"b","symbols":["BTC"]},"from":1,"to":2,"confirm_cost":false})", true},
       {"POST", "/api/prompts/preview", R"({"bot":{"name":"p","symbols":["BTC","ETH"],"capital":"100"}})", true},
+      {"POST", "/api/prompts",
+       R"({"name":"t","text":"{{coins}} JSON signal buy_to_enter sell_to_enter hold close_position quantity leverage profit_target stop_loss invalidation_condition confidence risk_usd justification"})",
+       true},
   };
   std::mt19937 rng(20261201);
   int answered = 0;

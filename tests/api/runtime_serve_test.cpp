@@ -170,6 +170,53 @@ TEST_F(RuntimeServeTest, StoppedAndEmergencyStoppedBotsPlaceNoFurtherOrder) {
   EXPECT_TRUE(c_->Get("/api/alerts", bob_.access_token).json.at("items").as_array().empty());
 }
 
+// POST /api/alerts/{id}/ack: the owner's alerts only, once (a second time keeps the first
+// time); GET /api/alerts shows acknowledged_at and filters the unacknowledged ones.
+TEST_F(RuntimeServeTest, AlertsAreAcknowledgedByTheirOwnerOnce) {
+  StartServer(1);
+  const std::int64_t id = CreateBot(json::object{{"name", "alerting"}}, alice_);
+  ASSERT_EQ(Command(id, "start", alice_).status, 202);
+  ASSERT_EQ(Command(id, "emergency-stop", alice_).status, 202);  // raises a critical alert
+  auto r = c_->Get("/api/alerts?unacknowledged=true", alice_.access_token);
+  ASSERT_EQ(r.status, 200) << r.body;
+  ASSERT_FALSE(r.json.at("items").as_array().empty());
+  const auto alert = r.json.at("items").as_array().front().as_object();
+  EXPECT_FALSE(alert.at("acknowledged").as_bool());
+  EXPECT_TRUE(alert.at("acknowledged_at").is_null());
+  const std::int64_t alert_id = alert.at("id").as_int64();
+  const std::string ack = "/api/alerts/" + std::to_string(alert_id) + "/ack";
+
+  EXPECT_EQ(c_->Post(ack, nullptr, bob_.access_token).status, 404) << "not bob's";
+  EXPECT_EQ(c_->Post(ack, nullptr).status, 401);
+  EXPECT_EQ(c_->Post("/api/alerts/999999/ack", nullptr, alice_.access_token).status, 404);
+  EXPECT_EQ(c_->Post("/api/alerts/x/ack", nullptr, alice_.access_token).status, 404);
+  r = c_->Get("/api/alerts?unacknowledged=true", alice_.access_token);
+  EXPECT_EQ(r.json.at("items").as_array().front().at("id").as_int64(), alert_id) << "bob's try changed nothing";
+
+  r = c_->Post(ack, nullptr, alice_.access_token);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.json.at("id").as_int64(), alert_id);
+  EXPECT_TRUE(r.json.at("acknowledged").as_bool());
+  ASSERT_TRUE(r.json.at("acknowledged_at").is_int64());
+  const std::int64_t when = r.json.at("acknowledged_at").as_int64();
+  r = c_->Post(ack, nullptr, alice_.access_token);
+  ASSERT_EQ(r.status, 200) << "idempotent";
+  EXPECT_EQ(r.json.at("acknowledged_at").as_int64(), when) << "the first acknowledgement's time stays";
+
+  r = c_->Get("/api/alerts?unacknowledged=true", alice_.access_token);
+  for (const auto& a : r.json.at("items").as_array()) EXPECT_NE(a.at("id").as_int64(), alert_id);
+  r = c_->Get("/api/alerts?unacknowledged=false", alice_.access_token);
+  bool listed = false;
+  for (const auto& a : r.json.at("items").as_array()) {
+    if (a.at("id").as_int64() != alert_id) continue;
+    listed = true;
+    EXPECT_EQ(a.at("acknowledged_at").as_int64(), when);
+  }
+  EXPECT_TRUE(listed);
+  EXPECT_EQ(c_->Get("/api/alerts?unacknowledged=maybe", alice_.access_token).status, 400);
+  EXPECT_TRUE(c_->Get("/api/alerts", bob_.access_token).json.at("items").as_array().empty());
+}
+
 TEST_F(RuntimeServeTest, AnotherUsersBotIsNotFoundOnEveryRoute) {
   StartServer(7200);
   const std::int64_t id = CreateBot(json::object{{"name", "mine"}}, alice_);
@@ -185,6 +232,8 @@ TEST_F(RuntimeServeTest, AnotherUsersBotIsNotFoundOnEveryRoute) {
     EXPECT_EQ(c_->Get(base + sub, alice_.access_token).status, 200) << sub;
     EXPECT_EQ(c_->Get(base + sub).status, 401) << sub;
   }
+  EXPECT_EQ(c_->Post(base + "/dry-run", nullptr, bob_.access_token).status, 404);
+  EXPECT_EQ(c_->Post(base + "/dry-run", nullptr).status, 401);
   auto r = c_->Post("/api/emergency-stop", nullptr, bob_.access_token);
   ASSERT_EQ(r.status, 202);
   EXPECT_EQ(r.json.at("bots").as_int64(), 0) << "bob's emergency stop touches only bob's bots";

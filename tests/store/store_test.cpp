@@ -15,21 +15,26 @@ namespace {
 
 class StoreTest : public ::testing::TestWithParam<std::string> {
  protected:
-  void SetUp() override {
-    std::string url;
+  // A new empty database of the test's backend (removed at TearDown); empty on failure.
+  std::string NewDatabaseUrl() {
     if (GetParam() == "sqlite") {
       static int n = 0;
-      path_ = (std::filesystem::temp_directory_path() /
-               ("aitrader_store_" + std::to_string(::getpid()) + "_" + std::to_string(++n) + ".db"))
-                  .string();
-      url = "sqlite:" + path_;
-    } else {
-      std::string why;
-      auto* server = aitrader::testing::PostgresServer::Shared(&why);
-      ASSERT_NE(server, nullptr) << why;
-      url = server->CreateDatabase(&why);
-      ASSERT_FALSE(url.empty()) << why;
+      paths_.push_back((std::filesystem::temp_directory_path() /
+                        ("aitrader_store_" + std::to_string(::getpid()) + "_" + std::to_string(++n) + ".db"))
+                           .string());
+      return "sqlite:" + paths_.back();
     }
+    std::string why;
+    auto* server = aitrader::testing::PostgresServer::Shared(&why);
+    EXPECT_NE(server, nullptr) << why;
+    if (server == nullptr) return "";
+    std::string url = server->CreateDatabase(&why);
+    EXPECT_FALSE(url.empty()) << why;
+    return url;
+  }
+  void SetUp() override {
+    const std::string url = NewDatabaseUrl();
+    ASSERT_FALSE(url.empty());
     auto db = OpenDatabase(url);
     ASSERT_TRUE(db.ok()) << db.status().ToString();
     db_ = std::move(*db);
@@ -41,8 +46,8 @@ class StoreTest : public ::testing::TestWithParam<std::string> {
   void TearDown() override {
     repo_.reset();
     db_.reset();
-    if (!path_.empty()) {
-      for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path_ + suffix);
+    for (const auto& path : paths_) {
+      for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
     }
   }
 
@@ -61,7 +66,7 @@ class StoreTest : public ::testing::TestWithParam<std::string> {
     return *bid;
   }
 
-  std::string path_;
+  std::vector<std::string> paths_;
   std::unique_ptr<Database> db_;
   std::unique_ptr<Repository> repo_;
 };
@@ -240,6 +245,115 @@ TEST_P(StoreTest, DecisionsUsageAndCost) {
   EXPECT_FALSE((*decisions)[0].account_value.has_value());
 }
 
+DecisionRecord Decision(std::int64_t bot, std::int64_t cycle, bool dry_run = false) {
+  DecisionRecord d;
+  d.bot_id = bot;
+  d.cycle = cycle;
+  d.decided_at = 1000 * cycle;
+  d.prompt_version = "aa-v1";
+  d.prompt_hash = "h";
+  d.raw_answer = "{}";
+  d.decisions_json = "[]";
+  d.verdicts_json = "[]";
+  d.outcome = "hold";
+  d.account_value = *Money::Parse("10000");
+  d.dry_run = dry_run;
+  return d;
+}
+
+// Dry runs are stored under the cycle they preview: any number of them beside the one real
+// decision of that cycle, and none of them counts as a cycle (count, Sharpe's account values,
+// the latest decision).
+TEST_P(StoreTest, DryRunsShareTheirCycleAndAreNotCycles) {
+  std::int64_t bot = MakeUserAndBot();
+  ASSERT_TRUE(repo_->InsertDecision(Decision(bot, 1)).ok());
+  ASSERT_TRUE(repo_->InsertDecision(Decision(bot, 2, true)).ok());
+  Repository dry(*db_);
+  dry.StoreDecisionsAsDryRuns();
+  auto second = dry.InsertDecision(Decision(bot, 2));  // the record says real; the repository says dry
+  ASSERT_TRUE(second.ok()) << second.status().ToString();
+  EXPECT_EQ(dry.last_decision_id(), *second);
+  EXPECT_EQ(repo_->MaxDecisionCycle(bot).value(), 1) << "dry runs are not cycles";
+  ASSERT_TRUE(repo_->InsertDecision(Decision(bot, 2)).ok()) << "the real cycle 2 after its dry runs";
+  EXPECT_EQ(repo_->InsertDecision(Decision(bot, 2)).status().code(), StatusCode::kAlreadyExists)
+      << "still one real decision per cycle";
+  EXPECT_EQ(repo_->MaxDecisionCycle(bot).value(), 2);
+  auto values = repo_->CycleAccountValues(bot);
+  ASSERT_TRUE(values.ok());
+  EXPECT_EQ(values->size(), 2u) << "the Sharpe ratio's history has the real cycles only";
+  auto listed = repo_->ListDecisions(bot, 10);
+  ASSERT_EQ(listed->size(), 2u);
+  for (const auto& d : *listed) EXPECT_FALSE(d.dry_run);
+  auto stored = db_->QueryInt("SELECT COUNT(*) FROM llm_decisions WHERE dry_run = 1 AND account_value IS NULL");
+  EXPECT_EQ(stored.value(), 2) << "a dry run stores no account value";
+}
+
+// Migration 7 on a database that has history: SQLite rebuilds llm_decisions and llm_usage,
+// PostgreSQL drops the constraint; either way rows, ids and foreign keys stay.
+TEST_P(StoreTest, Migration7KeepsDecisionsAndUsage) {
+  const std::string url = NewDatabaseUrl();
+  ASSERT_FALSE(url.empty());
+  auto opened = OpenDatabase(url);
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  Database& db = **opened;
+  std::vector<Migration> up_to_6;
+  for (const auto& m : AllMigrations()) {
+    if (m.version <= 6) up_to_6.push_back(m);
+  }
+  ASSERT_EQ(Migrate(db, up_to_6).value(), 6);
+  Repository repo(db);
+  auto uid = repo.CreateUser({0, "old@example.com", "h", 1});
+  ASSERT_TRUE(uid.ok());
+  BotRecord b;
+  b.user_id = *uid;
+  b.name = "old";
+  b.provider = "anthropic";
+  b.model = "claude";
+  b.created_at = b.updated_at = 1;
+  auto bot = repo.CreateBot(b);
+  ASSERT_TRUE(bot.ok());
+  // A v6 row, written as a v6 program writes it (no dry_run column yet).
+  Value p[] = {Value{*bot}};
+  auto decision = db.QueryInt(
+      "INSERT INTO llm_decisions (bot_id, cycle, decided_at, prompt_version, prompt_hash, prompt, raw_answer, "
+      "decisions_json, verdicts_json, outcome, error, latency_ms, account_value) "
+      "VALUES (?, 7, 7000, 'aa-v1', 'h', NULL, 'answer', '[]', '[]', 'hold', NULL, 5, 10000000000000) RETURNING id",
+      p);
+  ASSERT_TRUE(decision.ok()) << decision.status().ToString();
+  UsageRecord u;
+  u.bot_id = *bot;
+  u.decision_id = *decision;
+  u.at = 7000;
+  u.called_at = 8000;
+  u.provider = "anthropic";
+  u.model = "claude";
+  u.input_tokens = 100;
+  u.cost_usd = *Money::Parse("0.25");
+  auto usage = repo.InsertUsage(u);
+  ASSERT_TRUE(usage.ok());
+
+  ASSERT_EQ(Migrate(db).value(), AllMigrations().back().version);
+  auto kept = repo.ListDecisions(*bot, 10);
+  ASSERT_EQ(kept->size(), 1u);
+  EXPECT_EQ(kept->front().id, *decision);
+  EXPECT_EQ(kept->front().raw_answer, "answer");
+  EXPECT_EQ(kept->front().account_value->ToString(), "10000");
+  EXPECT_FALSE(kept->front().dry_run);
+  EXPECT_EQ(repo.CostSince(*bot, 7999)->ToString(), "0.25");
+  Value q[] = {Value{*usage}};
+  EXPECT_EQ(db.QueryInt("SELECT decision_id FROM llm_usage WHERE id = ?", q).value(), *decision);
+  EXPECT_EQ(repo.InsertDecision(Decision(*bot, 7)).status().code(), StatusCode::kAlreadyExists);
+  auto dry = repo.InsertDecision(Decision(*bot, 8, true));
+  ASSERT_TRUE(dry.ok()) << dry.status().ToString();
+  EXPECT_GT(*dry, *decision) << "ids continue after the rebuild";
+  u.decision_id = 999999;  // the foreign key still holds
+  EXPECT_FALSE(repo.InsertUsage(u).ok());
+  u.decision_id = *dry;
+  auto next = repo.InsertUsage(u);
+  ASSERT_TRUE(next.ok()) << next.status().ToString();
+  EXPECT_GT(*next, *usage);
+}
+
 TEST_P(StoreTest, EquityCandlesAndAlerts) {
   std::int64_t bot = MakeUserAndBot();
   ASSERT_TRUE(repo_->InsertEquity({bot, 100, *Money::Parse("10000"), *Money::Parse("10000"), {}}).ok());
@@ -317,6 +431,12 @@ TEST(StoreUrl, RejectsUnknownSchemes) {
 
 TEST(StoreSql, NumbersPlaceholdersOutsideStrings) {
   EXPECT_EQ(NumberPlaceholders("SELECT ? , '?' , ?"), "SELECT $1 , '?' , $2");
+}
+
+TEST(StoreSql, DialectBlocksKeepOnlyTheirBackend) {
+  const std::string sql = "A {{id}};\n{{postgres}}P;\n{{end}}{{sqlite}}S {{id}};\n{{end}}Z;";
+  EXPECT_EQ(ExpandDialect(sql, "sqlite"), "A INTEGER PRIMARY KEY AUTOINCREMENT;\nS INTEGER PRIMARY KEY AUTOINCREMENT;\nZ;");
+  EXPECT_EQ(ExpandDialect(sql, "postgres"), "A BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY;\nP;\nZ;");
 }
 
 }  // namespace
