@@ -53,8 +53,10 @@ export function normalizeBot(b: WireBot): Bot {
     label: b.label || spec.label || b.name,
     llm: spec.llm,
     risk: spec.risk,
-    interval: spec.interval ?? "5m",
-    cadence: spec.cadence ?? spec.interval ?? "5m",
+    // only what the spec says: a bot without an interval runs the server's default (the market
+    // feed's interval, GET /api/market/symbols), which the pages resolve with botTiming()
+    interval: typeof spec.interval === "string" && spec.interval ? spec.interval : undefined,
+    cadence: typeof spec.cadence === "string" && spec.cadence ? spec.cadence : undefined,
     trading_state: ts === "reducing" || ts === "halted" || ts === "active" ? ts : b.status === "halted" ? "halted" : undefined,
   };
 }

@@ -27,6 +27,15 @@ export function SignalBadge({ d }: { d: ParsedDecision }) {
   return <Badge tone={s?.tone ?? "neutral"}>{s?.text ?? "unreadable"}</Badge>;
 }
 
+/** The cycle outcomes where the model gave no usable answer (engine/bot.cpp), in plain words:
+ *  every coin was held. */
+export const OUTCOME_WORDS: Record<string, string> = {
+  budget_exhausted: "the daily LLM budget is spent: no model call, every coin held",
+  llm_error: "the model call failed: every coin held",
+  parse_failed: "the answer could not be read as decisions: every coin held",
+  truncated: "the answer was cut off (token limit): every coin held",
+};
+
 export function DecisionCard({ d, bot, ins, now, showBot = true }: { d: DecisionRecord; bot?: Bot; ins: Instruments; now: number; showBot?: boolean }) {
   const [open, setOpen] = useState(false);
   const long = d.reasoning && d.reasoning.length > 220;
@@ -37,10 +46,16 @@ export function DecisionCard({ d, bot, ins, now, showBot = true }: { d: Decision
       <header className="flex items-center gap-2 min-w-0 text-xs">
         {showBot && <span className="font-semibold text-[13px] truncate">{bot?.label || bot?.name || `bot ${d.bot_id}`}</span>}
         {bot && <ModelLabel bot={bot} className="text-xs" />}
-        {d.dry_run && <Badge tone="accent">dry run</Badge>}
+        {d.dry_run && <Badge tone="warn" title="a dry run: the decision was made and checked, no order was placed">DRY RUN · no order placed</Badge>}
         <span className="flex-1" />
         <Ago ms={d.at} now={now} className="text-xs shrink-0" />
       </header>
+      {(d.error || (d.outcome && OUTCOME_WORDS[d.outcome])) && (
+        <p role="note" className="mt-1.5 text-xs text-danger flex gap-1" data-testid="decision-error">
+          <ShieldX size={12} className="mt-0.5 shrink-0" />
+          <span>{d.outcome && OUTCOME_WORDS[d.outcome] ? OUTCOME_WORDS[d.outcome] : "error"}{d.error ? <span className="text-muted"> — {d.error}</span> : null}</span>
+        </p>
+      )}
       {d.reasoning && (
         <div className="mt-1.5">
           <p className={cn("text-[13px] leading-5 whitespace-pre-wrap", !open && "clamp-3")}>{d.reasoning}</p>
@@ -80,7 +95,7 @@ export function DecisionCard({ d, bot, ins, now, showBot = true }: { d: Decision
                     <td className="pr-2 text-right hidden sm:table-cell">{ins.price(x.coin, x.profit_target ?? null)}</td>
                     <td className="pr-2 text-right hidden md:table-cell">{x.confidence != null ? `${Math.round(x.confidence * 100)}%` : "—"}</td>
                     <td className="text-right">
-                      {v ? (v.accepted ? <span className="inline-flex items-center gap-0.5 text-up" title="accepted by the risk engine"><ShieldCheck size={12} /> ok</span>
+                      {v ? (v.accepted ? <span className="inline-flex items-center gap-0.5 text-up" title={d.dry_run ? "accepted by the risk engine; a dry run places no order" : "accepted by the risk engine"}><ShieldCheck size={12} /> {d.dry_run ? "would pass" : "ok"}</span>
                         : <span className="inline-flex items-center gap-0.5 text-down" title={reasonWords(v.reason)}><ShieldX size={12} /> denied</span>)
                         : <span className="text-muted">{entry ? "—" : "no order"}</span>}
                     </td>
