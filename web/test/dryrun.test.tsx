@@ -131,3 +131,19 @@ describe("dry run on the edit form", () => {
     session.clear();
   });
 });
+
+describe("risk verdicts as the real server stores them", () => {
+  it("a denial's reason comes from `denials` (engine/store_recorder.cpp), its detail on hover", async () => {
+    const { normalizeDecision } = await import("@/api/normalize");
+    const d = normalizeDecision(wireDecision({
+      verdicts: [{ coin: "DOGE", signal: "sell_to_enter", action: "denied", detail: "insufficient_margin: DOGE: margin 172.00 + fees 1.72 exceed available 172.01", denials: ["insufficient_margin"] }],
+    }), 7);
+    expect(d.verdicts[0]).toMatchObject({ coin: "DOGE", accepted: false, kind: "denied", reason: "insufficient_margin", message: "insufficient_margin: DOGE: margin 172.00 + fees 1.72 exceed available 172.01" });
+    fakeFetch(detailRoutes(llmBot, undefined, (u) => (u.pathname === "/api/bots/7/decisions"
+      ? { status: 200, body: page([wireDecision({ verdicts: [{ coin: "ETH", signal: "sell_to_enter", action: "denied", detail: "insufficient_margin: ETH: margin 9 exceeds 8", denials: ["insufficient_margin"] }] })]) } : undefined)));
+    renderAt("/bots/7", [{ path: "/bots/:id", element: <BotDetailPage /> }], { stream: true });
+    const line = await screen.findByText(/not enough free margin/);
+    expect(line.closest("li")).toHaveTextContent("ETH denied: not enough free margin (insufficient_margin)");
+    expect(line.closest("li")).toHaveAttribute("title", "insufficient_margin: ETH: margin 9 exceeds 8");
+  });
+});

@@ -38,6 +38,8 @@ const server: Handler = (u) => {
       return { status: 200, body: page([
         order({ id: 12, type: "STOP_MARKET", quantity: "0", stop_price: "97000.04", reduce_only: true, status: "NEW", filled_quantity: "0", avg_price: null }),
         order({ id: 11, type: "STOP", side: "BUY", quantity: "0.005", price: "99500.0", stop_price: "99000.0", status: "TRIGGERED", filled_quantity: "0", avg_price: null }),
+        // as the real server stores a close-position take-profit today: no stop_price
+        order({ id: 10, type: "TAKE_PROFIT_MARKET", quantity: "0", stop_price: null, reduce_only: true, status: "NEW", filled_quantity: "0", avg_price: null }),
       ]) };
     }
     return { status: 200, body: page([]) };
@@ -63,7 +65,7 @@ describe("emergency stop all", () => {
     const bots = within(dialog).getAllByTestId("estop-bot");
     expect(bots.map((b) => b.querySelector("span")!.textContent)).toEqual(["Trend", "Keeper"]);
     const [trend, keeper] = bots;
-    expect(trend).toHaveTextContent("1 position · 2 open orders");
+    expect(trend).toHaveTextContent("1 position · 3 open orders");
     expect(within(trend).getByText("Close LONG 0.012 BTC at market")).toBeInTheDocument();
     expect(within(trend).getByText("≈ $1,212.00 at mark 101,000.0")).toBeInTheDocument();
     expect(within(trend).getByText("Cancel stop market SELL (whole BTC position) reduce-only")).toBeInTheDocument();
@@ -71,12 +73,16 @@ describe("emergency stop all", () => {
     // a triggered stop-limit is still working: both its prices
     expect(within(trend).getByText("Cancel stop BUY 0.005 BTC")).toBeInTheDocument();
     expect(within(trend).getByText("trigger 99,000.0 · limit 99,500.0")).toBeInTheDocument();
+    // a trigger the server did not send: the position's own take-profit, named as such (not "market")
+    expect(within(trend).getByText("Cancel take profit market SELL (whole BTC position) reduce-only")).toBeInTheDocument();
+    expect(within(trend).getByText("trigger 106,000.0 (the position's take-profit)")).toBeInTheDocument();
+    expect(within(trend).queryByText("market")).toBeNull();
     // the stopped bot keeps a position the server's stop will close: it is listed (no mark yet: at entry)
     expect(within(keeper).getByText("Close SHORT 0.500 ETH at market")).toBeInTheDocument();
     expect(within(keeper).getByText("≈ $1,950.00 at entry 3,900.00 (no mark yet)")).toBeInTheDocument();
     expect(within(dialog).getByText("Also stopped, nothing open: Idle.")).toBeInTheDocument();
-    expect(within(dialog).getByText(/^Total: 2 positions \(≈ \$3,162\.00 notional\), 2 open orders\.$/)).toBeInTheDocument();
-    expect(within(dialog).getByRole("button", { name: /Close 2 positions, cancel 2 orders and stop/ })).toBeInTheDocument();
+    expect(within(dialog).getByText(/^Total: 2 positions \(≈ \$3,162\.00 notional\), 3 open orders\.$/)).toBeInTheDocument();
+    expect(within(dialog).getByRole("button", { name: /Close 2 positions, cancel 3 orders and stop/ })).toBeInTheDocument();
     // every open order was asked for, not the newest page
     expect(calls.filter((c) => c.path.startsWith("/api/bots/7/orders")).every((c) => new URL(c.path, "http://x").searchParams.get("open") === "true")).toBe(true);
   });

@@ -65,7 +65,8 @@ describe("tables become cards that keep every field", () => {
       <OrdersTable rows={[{ id: 2, client_order_id: "c", symbol: "BTCUSDT", side: "SELL", type: "STOP_MARKET", quantity: "0", price: null, stop_price: "95000.04", reduce_only: true, status: "NEW", filled_quantity: "0", avg_price: null, created_at: Date.UTC(2025, 9, 20, 8, 0), updated_at: 0 }]} ins={ins} />
     </>);
     const [fills, trips, orders] = [...container.querySelectorAll("table")].map(card);
-    expect(fills.fields).toEqual({ "time (UTC)": "10-20 09:05", coin: "ETH", side: "▼ SELL", qty: "0.500", price: "3,900.12", fee: "$0.98", "realized PnL": "−$4.50", liquidity: "maker" });
+    expect(fills.title).toEqual(["ETH"]);
+    expect(fills.fields).toEqual({ "time (UTC)": "10-20 09:05", side: "▼ SELL", qty: "0.500", price: "3,900.12", fee: "$0.98", "realized PnL": "−$4.50", liquidity: "maker" });
     expect(trips.title).toEqual(["BTC"]);
     expect(trips.fields).toEqual({ "closed (UTC)": "10-20 10:00", side: "▼ SHORT", size: "0.010", entry: "100,000.0", exit: "99,000.0", fees: "$0.50", PnL: "+$9.50", "exit reason": "take profit" });
     expect(orders.title).toEqual(["BTC"]);

@@ -6,6 +6,7 @@
 import { useState } from "react";
 import { useQueryClient } from "@tanstack/react-query";
 import { Play, X } from "lucide-react";
+import { ApiError } from "@/api/client";
 import { dryRun, qk, useHealth } from "@/api/queries";
 import type { Bot, DecisionRecord, Id } from "@/api/types";
 import { useInstruments } from "@/lib/instruments";
@@ -71,7 +72,13 @@ export function DryRunResult({ state, bot, onClose, now: marketNow }: { state: D
         {onClose && !state.busy && <Button size="icon" variant="ghost" className="h-6 w-6" onClick={onClose} aria-label="Close the dry run"><X size={13} /></Button>}
       </div>
       {state.busy ? <p className="px-3 py-2 text-xs text-muted">{bot?.baseline ? "The baseline is deciding…" : "Waiting for the model's answer (this is a real, paid call)…"}</p>
-        : state.error ? <ErrorState error={state.error} compact retry={() => void state.run()} />
+        : state.error ? (
+          <>
+            <ErrorState error={state.error} compact retry={() => void state.run()} />
+            {state.error instanceof ApiError && state.error.status === 404 && state.error.message !== "bot not found" && bot
+              ? <p className="px-3 pb-2 text-xs text-muted">This server does not run dry runs yet (POST /api/bots/{String(bot.id)}/dry-run is not served).</p> : null}
+          </>
+        )
         : state.result ? <DecisionCard d={state.result} bot={bot} ins={ins} now={now} showBot={false} /> : null}
     </div>
   );

@@ -139,13 +139,13 @@ function EmergencyStopContent({ bots, scope }: { bots: Bot[]; scope: "all" | "bo
                     {ps.map((p) => (
                       <li key={"p" + p.symbol} className="flex flex-wrap justify-between gap-x-2">
                         <span>Close {p.side.toUpperCase()} {ins.qty(p.symbol, p.quantity)} {ins.base(p.symbol)} at market</span>
-                        <span className="text-muted">≈ {formatUsd(notional([p]))} {p.mark_price ? `at mark ${ins.price(p.symbol, p.mark_price)}` : `at entry ${ins.price(p.symbol, p.entry_price)} (no mark yet)`}</span>
+                        <span className="text-muted ml-auto text-right">≈ {formatUsd(notional([p]))} {p.mark_price ? `at mark ${ins.price(p.symbol, p.mark_price)}` : `at entry ${ins.price(p.symbol, p.entry_price)} (no mark yet)`}</span>
                       </li>
                     ))}
                     {os.map((o) => (
                       <li key={"o" + o.id} className="flex flex-wrap justify-between gap-x-2 text-muted">
                         <span>Cancel {o.type.toLowerCase().replace(/_/g, " ")} {o.side.toUpperCase()} {closesWholePosition(o.quantity) ? `(whole ${ins.base(o.symbol)} position)` : `${ins.qty(o.symbol, o.quantity)} ${ins.base(o.symbol)}`}{o.reduce_only ? " reduce-only" : ""}</span>
-                        <span>{orderPrices(o, ins)}</span>
+                        <span className="ml-auto text-right">{orderPrices(o, ins, ps.find((p) => p.symbol === o.symbol))}</span>
                       </li>
                     ))}
                   </ul>
@@ -162,8 +162,8 @@ function EmergencyStopContent({ bots, scope }: { bots: Bot[]; scope: "all" | "bo
             Total: {allPositions.length} positions (≈ {formatUsd(notional(allPositions))} notional), {totalOrders} open orders.
           </div>
           {state.error ? <ErrorState error={state.error} compact /> : null}
-          <Button variant="danger" size="lg" onClick={go} disabled={state.busy} className="w-full sticky bottom-0 shadow-[0_-8px_16px_var(--panel)]">
-            <OctagonX size={16} /> {state.waiting ? "Waiting for the venue to confirm flat…" : state.busy ? "Stopping…" : `Close ${allPositions.length} positions, cancel ${totalOrders} orders and stop`}
+          <Button variant="danger" size="lg" onClick={go} disabled={state.busy} data-testid="estop-confirm" className="w-full sticky bottom-0 shadow-[0_-8px_16px_var(--panel)]">
+            <OctagonX size={16} /> {state.waiting ? "Waiting for the venue to confirm flat…" : state.busy ? "Stopping…" : allPositions.length + totalOrders === 0 ? `Stop ${targets.length === 1 ? "the bot" : `${targets.length} bots`} (nothing open)` : `Close ${allPositions.length} positions, cancel ${totalOrders} orders and stop`}
           </Button>
         </div>
       )}

@@ -138,6 +138,7 @@ export const REASON_WORDS: Record<string, string> = {
   price_insane: "the price is too far from the market",
   reward_risk_too_low: "reward-to-risk after fees is too low",
   stop_loss_missing: "no stop-loss given",
+  stop_beyond_liquidation: "the stop-loss lies beyond the liquidation price",
   stop_loss_wrong_side: "stop-loss on the wrong side of the price",
   take_profit_wrong_side: "take-profit on the wrong side of the price",
   profit_target_wrong_side: "profit target on the wrong side of the price",

@@ -135,7 +135,7 @@ export function FillsTable({ rows, ins }: { rows: Fill[]; ins: Instruments }) {
           {rows.map((t) => (
             <tr key={String(t.id)}>
               <Td label="time (UTC)" title={fmtUtc(t.at, true)}>{fmtUtcShort(t.at)}</Td>
-              <Td label="coin" className="font-medium">{ins.base(t.symbol)}</Td>
+              <Td label="coin" className="font-medium cell-title">{ins.base(t.symbol)}</Td>
               <Td label="side"><SideBadge side={t.side} /></Td>
               <Td label="qty" className="r">{ins.qty(t.symbol, t.quantity)}</Td>
               <Td label="price" className="r hidden sm:table-cell">{ins.price(t.symbol, t.price)}</Td>
@@ -150,10 +150,22 @@ export function FillsTable({ rows, ins }: { rows: Fill[]; ins: Instruments }) {
   );
 }
 
-/** "trigger 105,000.0", "limit 1.2345", both for a stop-limit, "market" otherwise. */
-export function orderPrices(o: Pick<Order, "symbol" | "price" | "stop_price">, ins: Instruments): string {
+/** A stop-loss or take-profit order type (it has a trigger price). */
+export const triggerKind = (type: string): "stop-loss" | "take-profit" | null =>
+  /^take_profit/i.test(type) ? "take-profit" : /^stop/i.test(type) ? "stop-loss" : null;
+
+/** "trigger 105,000.0", "limit 1.2345", both for a stop-limit, "market" for a market order. A
+ *  stop or take-profit whose trigger the server did not send shows `plan` — the position's own
+ *  stop-loss or take-profit, named as such — else says the trigger is not reported (never
+ *  "market", which it is not). */
+export function orderPrices(o: Pick<Order, "symbol" | "type" | "price" | "stop_price">, ins: Instruments, plan?: { stop_loss?: string | null; take_profit?: string | null }): string {
   const parts: string[] = [];
+  const kind = triggerKind(o.type);
   if (o.stop_price) parts.push(`trigger ${ins.price(o.symbol, o.stop_price)}`);
+  else if (kind) {
+    const p = kind === "stop-loss" ? plan?.stop_loss : plan?.take_profit;
+    parts.push(p ? `trigger ${ins.price(o.symbol, p)} (the position's ${kind})` : "trigger not reported");
+  }
   if (o.price) parts.push(`limit ${ins.price(o.symbol, o.price)}`);
   return parts.length ? parts.join(" · ") : "market";
 }
@@ -190,7 +202,7 @@ export function OrdersTable({ rows, ins }: { rows: Order[]; ins: Instruments }) 
                   <Td label="type" className="hidden sm:table-cell text-muted">{o.type.toLowerCase().replace(/_/g, " ")}</Td>
                   <Td label="side" className="hidden sm:table-cell"><SideBadge side={o.side} /></Td>
                   <Td label="qty" className="r">{closesWholePosition(o.quantity) ? <span className="text-muted">whole position</span> : ins.qty(o.symbol, o.quantity)}</Td>
-                  <Td label="price / trigger" className="r hidden md:table-cell">{orderPrices(o, ins)}</Td>
+                  <Td label="price / trigger" className="r hidden md:table-cell cell-wide">{orderPrices(o, ins)}</Td>
                   <Td label="flags" className="hidden md:table-cell text-muted text-xs">{o.reduce_only ? "reduce-only" : "—"}</Td>
                   <Td label="status"><Badge tone={ORDER_TONE[o.status.toLowerCase()] ?? "neutral"}>{o.status.toLowerCase().replace(/_/g, " ")}</Badge></Td>
                   <Td label="avg fill" className="r hidden lg:table-cell text-muted">{o.avg_price ? ins.price(o.symbol, o.avg_price) : "—"}</Td>

@@ -44,24 +44,20 @@ export default function AlertsPage() {
   };
 
   return (
-    <Panel
-      title={<>Alerts <span className="text-muted font-normal num">{list?.length ?? ""}</span></>}
-      actions={
-        <>
-          <div role="radiogroup" aria-label="Show" className="flex rounded-md border border-border p-0.5 text-xs">
-            {(["all", "unacknowledged"] as const).map((f) => (
-              <button key={f} role="radio" aria-checked={filter === f} onClick={() => setFilter(f)} className={cn("h-6 px-2 rounded cursor-pointer", filter === f ? "bg-panel-2 text-fg font-medium" : "text-muted hover:text-fg")}>
-                {f === "all" ? "All" : <>Unacknowledged<span className="num"> {unacked.data ? unacked.data.items.length : ""}</span></>}
-              </button>
-            ))}
-          </div>
-          <Button size="sm" variant="outline" disabled={pending.length === 0 || pending.every((a) => busy.has(String(a.id)))} onClick={() => void ack(pending.map((a) => a.id))}>
-            <CheckCheck size={13} /> <span className="hidden sm:inline">Acknowledge all visible</span><span className="sm:hidden">All</span>
-            <span className="num">({pending.length})</span>
-          </Button>
-        </>
-      }
-    >
+    <Panel title={<>Alerts <span className="text-muted font-normal num">{list?.length ?? ""}</span></>}>
+      <div className="flex items-center justify-between gap-2 px-3 py-2 border-b border-border">
+        <div role="radiogroup" aria-label="Show" className="flex rounded-md border border-border p-0.5 text-xs">
+          {(["all", "unacknowledged"] as const).map((f) => (
+            <button key={f} role="radio" aria-checked={filter === f} onClick={() => setFilter(f)} className={cn("h-6 px-2 rounded cursor-pointer", filter === f ? "bg-panel-2 text-fg font-medium" : "text-muted hover:text-fg")}>
+              {f === "all" ? "All" : <>Unacknowledged<span className="num"> {unacked.data ? unacked.data.items.length : ""}</span></>}
+            </button>
+          ))}
+        </div>
+        <Button size="sm" variant="outline" disabled={pending.length === 0 || pending.every((a) => busy.has(String(a.id)))} onClick={() => void ack(pending.map((a) => a.id))} aria-label={`Acknowledge all visible (${pending.length})`}>
+          <CheckCheck size={13} /> <span className="hidden sm:inline">Acknowledge all visible</span><span className="sm:hidden">Acknowledge all</span>
+          <span className="num">({pending.length})</span>
+        </Button>
+      </div>
       {q.isLoading ? <LoadingRows rows={5} /> : q.error && !list ? <ErrorState error={q.error} retry={() => q.refetch()} /> : !list?.length ? (
         filter === "all" ? <Empty title="No alerts" icon={<BellOff size={22} />}>Stops hit, risk halts, budget exhaustion and venue problems appear here and as toasts.</Empty>
           : <Empty title="Nothing to acknowledge" icon={<CheckCheck size={22} />}>Every alert is acknowledged. New ones arrive here live.</Empty>
@@ -76,7 +72,7 @@ export default function AlertsPage() {
                   <Badge tone={a.severity === "critical" ? "danger" : a.severity === "warning" ? "warn" : "accent"}>{a.severity}</Badge>
                   <span className="text-xs text-muted truncate">{a.kind.replace(/_/g, " ")}</span>
                 </div>
-                <span className="text-xs text-muted num text-right sm:order-last sm:w-36 sm:shrink-0" title={fmtUtc(a.at, true) + " UTC (market time)"}>
+                <span className="text-xs text-muted num text-right sm:order-last sm:w-48 sm:shrink-0 sm:whitespace-nowrap" title={fmtUtc(a.at, true) + " UTC (market time)"}>
                   {fmtUtc(a.at)} <span className="block sm:inline"><Ago ms={a.at} now={now} /></span>
                 </span>
                 <div className="col-span-2 min-w-0 text-[13px] sm:flex-1">{a.message}</div>

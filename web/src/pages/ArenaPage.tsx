@@ -260,15 +260,17 @@ export function Leaderboard({ rows, benchmark, bots }: { rows: ArenaRow[]; bench
           {all.map((r) => {
             const bot = r.bot_id !== null ? bots.get(String(r.bot_id)) : undefined;
             return (
-              <tr key={String(r.bot_id ?? "bench")} className={cn(r.benchmark && "text-muted [&_td]:bg-panel-2/50")}>
+              <tr key={String(r.bot_id ?? "bench")} className={cn(r.benchmark && "text-muted bg-panel-2/50")}>
                 <td className="text-muted cell-hide-stacked">{r.benchmark ? "—" : r.rank}</td>
                 <td className="max-w-[9rem] sm:max-w-[22rem] cell-title">
-                  <div className="flex items-center gap-2 min-w-0">
-                    {!r.benchmark && <span className="text-muted font-normal hidden max-sm:inline">#{r.rank}</span>}
+                  <div className="flex flex-wrap sm:flex-nowrap items-center gap-x-2 gap-y-0.5 min-w-0">
                     {r.benchmark ? <span className="italic truncate">BTC buy &amp; hold <span className="text-xs font-normal hidden sm:inline">(benchmark, from the first bot's start)</span><span className="text-xs font-normal sm:hidden">(benchmark)</span></span> : (
                       <>
-                        <Link to={`/bots/${r.bot_id}`} className="font-medium hover:underline truncate">{r.label || r.name}</Link>
-                        <span className="hidden max-sm:inline md:inline min-w-0 truncate text-xs font-normal">{bot ? <ModelLabel bot={bot} /> : r.model === "baseline" ? <Badge tone="accent">rule-based baseline</Badge> : r.model}</span>
+                        <span className="flex items-center gap-2 min-w-0 max-w-full">
+                          <span className="text-muted font-normal hidden max-sm:inline">#{r.rank}</span>
+                          <Link to={`/bots/${r.bot_id}`} className="font-medium hover:underline truncate min-w-0">{r.label || r.name}</Link>
+                        </span>
+                        <span className="hidden max-sm:inline md:inline shrink-0 max-w-[55%] truncate text-xs font-normal">{bot ? <ModelLabel bot={bot} /> : r.model === "baseline" ? <Badge tone="accent">rule-based baseline</Badge> : r.model}</span>
                       </>
                     )}
                   </div>
