@@ -37,11 +37,11 @@ export default function BacktestsPage() {
                 <thead><tr><th className="w-8"><span className="sr-only">compare</span></th><th>#</th><th>bot</th><th className="hidden sm:table-cell">period (UTC)</th><th>status</th></tr></thead>
                 <tbody>
                   {list.data.map((b, i) => { const r = runs[i]?.data; const status = r?.status ?? (runs[i]?.error ? "unknown" : "…"); return (
-                    <tr key={String(b.id)} className={String(b.id) === id ? "[&_td]:bg-accent/10" : ""}>
+                    <tr key={String(b.id)} className={String(b.id) === id ? "bg-accent/10" : ""}>
                       <td className="cell-actions"><input type="checkbox" aria-label={`Compare run ${b.id}`} checked={compare.includes(String(b.id))} onChange={() => toggle(String(b.id))} disabled={status !== "done"} className="accent-[var(--accent)]" /></td>
                       <Td label="run"><Link to={`/backtests/${b.id}`} className="hover:underline">{String(b.id)}</Link></Td>
                       <td className="max-w-[10rem] truncate cell-title"><Link to={`/backtests/${b.id}`} className="hover:underline truncate">{b.bot_name}</Link></td>
-                      <Td label="period (UTC)" className="hidden sm:table-cell text-muted">{fmtUtc(b.from).slice(0, 10)} → {fmtUtc(b.to).slice(0, 10)}</Td>
+                      <Td label="period (UTC)" className="hidden sm:table-cell text-muted cell-wide">{fmtUtc(b.from).slice(0, 10)} → {fmtUtc(b.to).slice(0, 10)}</Td>
                       <Td label="status" className="w-40">{status === "running" || status === "queued" ? <BacktestProgress status={status} progress={r?.progress} /> : <span className={status === "done" ? "text-up" : status === "failed" ? "text-down" : "text-muted"}>{status}</span>}</Td>
                     </tr>
                   ); })}
@@ -128,7 +128,7 @@ function Compare({ ids }: { ids: string[] }) {
     ["Win rate", (b) => formatPct(b.report!.metrics.win_rate, false)],
     ["Sharpe", (b) => (b.report!.metrics.sharpe ? formatDec(b.report!.metrics.sharpe, { decimals: 2 }) : "—")],
     ["Max drawdown", (b) => formatPct(b.report!.metrics.max_drawdown, false)],
-    ["Trades", (b) => b.report!.metrics.trades ?? "—"],
+    ["Closed trades", (b) => b.report!.metrics.trades ?? "—"],
   ];
   return (
     <Panel title="Compare runs">

@@ -67,7 +67,7 @@ export default function SettingsPage() {
           <table className="tbl tbl-stack num">
             <thead><tr><th>name</th><th>key</th><th className="hidden sm:table-cell">stored (UTC)</th><th className="r"><span className="sr-only">actions</span></th></tr></thead>
             <tbody>
-              {(creds.data ?? []).length === 0 && <tr><td colSpan={4} className="text-muted cell-title !font-normal">No keys stored. LLM bots need their provider's key.</td></tr>}
+              {(creds.data ?? []).length === 0 && <tr><td colSpan={4} className="cell-title"><span className="text-muted font-normal">No keys stored. LLM bots need their provider's key.</span></td></tr>}
               {(creds.data ?? []).map((c) => (
                 <tr key={c.name}>
                   <td className="font-medium cell-title">{CREDENTIAL_NAMES.find((x) => x.id === c.name)?.label ?? c.name}</td>
