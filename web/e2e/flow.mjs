@@ -116,7 +116,7 @@ try {
   await step("emergency stop and see the bot flat", async () => {
     await page.goto(`${BASE}${botPath}`);
     await page.click("button[aria-label='Emergency stop']");
-    await page.locator("[role=dialog] button:has-text('Close')").last().click();
+    await page.locator("[role=dialog] [data-testid=estop-confirm]").click();
     await page.waitForSelector("text=flat at the venue", { timeout: 30000 });
   });
 

@@ -41,10 +41,12 @@ if (backtestsMissing) console.log("skip backtests: the server has no /api/backte
 const previewMissing = (await fetch(`${BASE}/api/prompts/preview`, { method: "POST" })).status === 404;
 // Routes the server does not serve yet (404 unauthenticated, where a served route is 401): the
 // pages' requests to them are noted once, not counted as problems.
+// (ids in paths are probed as 1 and matched as any number)
 const missing = new Set();
-for (const [m, p] of [["GET", "/api/backtests"], ["POST", "/api/prompts/preview"], ["GET", "/api/prompts"]]) {
+for (const [m, p] of [["GET", "/api/backtests"], ["POST", "/api/prompts/preview"], ["GET", "/api/prompts"], ["POST", "/api/bots/1/dry-run"], ["POST", "/api/alerts/1/ack"]]) {
   if ((await fetch(`${BASE}${p}`, { method: m })).status === 404) missing.add(`${m} ${p}`);
 }
+const isMissing = (method, pathname) => missing.has(`${method} ${pathname.replace(/\/\d+(?=\/|$)/g, "/1")}`);
 if (missing.size) console.log(`note: routes not served yet: ${[...missing].join(", ")}`);
 if (previewMissing) console.log("note bot-new: the server has no /api/prompts/preview route yet; the preview panel shows that error");
 const bots = (await apiGet(tokens.access_token, "/bots")).items;
@@ -56,12 +58,19 @@ const pages = [
   { name: "arena", path: "/", ready: "[data-testid=leaderboard]", chart: true },
   { name: "bots", path: "/bots", ready: "[data-testid=bots-table]" },
   { name: "bot-new", path: "/bots/new", ready: "[data-testid=prompt-preview]" },
+  { name: "bot-edit", path: `/bots/${baseline.id}/edit`, ready: "#interval" },
   { name: "bot-detail", path: `/bots/${llmBot.id}`, ready: "[data-testid=decision]", chart: true },
+  // one real decision that places no order (the server's 404 is shown in place while the route is planned)
+  { name: "bot-dry-run", path: `/bots/${llmBot.id}`, ready: "[data-testid=decision]", click: "button:has-text('Dry run')", after: "[data-testid=dry-run-result] [data-testid=decision], [data-testid=dry-run-result] [role=alert]", keep: true },
+  { name: "bot-orders", path: `/bots/${llmBot.id}`, ready: "[data-testid=decision]", click: "[role=tab]:has-text('Orders')", after: "[data-testid=orders-table]", keep: true },
+  { name: "bot-trades", path: `/bots/${llmBot.id}`, ready: "[data-testid=decision]", click: "[role=tab]:has-text('Trades')", after: "[data-testid=fills-table]", keep: true },
   { name: "bot-prompt", path: `/bots/${llmBot.id}`, ready: "[data-testid=decision]", click: "text=Prompt & answer", after: "[role=dialog] pre", fullPage: false },
   { name: "emergency-stop", path: "/", ready: "[data-testid=leaderboard]", click: "[aria-label='Emergency stop all bots']:visible", after: "[role=dialog] >> text=Total:", fullPage: false },
   // runs a backtest of the baseline through the form (no cost confirmation) and waits for its report
   { name: "backtests", path: "/backtests", ready: "#bt-bot", select: ["#bt-bot", String(baseline.id)], click: "button:has-text('Run')", after: "dl", afterTimeout: 90000, keep: true, chart: true },
   { name: "alerts", path: "/alerts", ready: "main section" },
+  // acknowledges the first alert (only where the server serves POST /api/alerts/{id}/ack)
+  { name: "alerts-ack", path: "/alerts", ready: "[data-testid=alert] button:has-text('Acknowledge')", click: "[data-testid=alert] button:has-text('Acknowledge')", after: "[data-testid=alert][data-acknowledged]", keep: true, needs: "POST /api/alerts/1/ack" },
   { name: "settings", path: "/settings", ready: "main table" },
 ];
 
@@ -76,12 +85,13 @@ try {
       const page = await ctx.newPage();
       page.on("pageerror", (e) => problems.push(`${theme}/${width}: page error: ${e.message}`));
       // (URLs may carry the access token: never print it)
-      page.on("response", (r) => { if (r.status() >= 400 && !(r.status() === 404 && missing.has(`${r.request().method()} ${new URL(r.url()).pathname}`))) problems.push(`${theme}/${width}: ${r.status()} ${r.request().method()} ${new URL(r.url()).pathname}${new URL(r.url()).search}`); });
+      page.on("response", (r) => { if (r.status() >= 400 && !(r.status() === 404 && isMissing(r.request().method(), new URL(r.url()).pathname))) problems.push(`${theme}/${width}: ${r.status()} ${r.request().method()} ${new URL(r.url()).pathname}${new URL(r.url()).search}`); });
       page.on("console", (m) => { if (m.type() === "error" && !m.text().startsWith("Failed to load resource")) problems.push(`${theme}/${width}: console: ${m.text().replace(/access_token=[^&\s'"]+/g, "access_token=REDACTED")}`); });
       let loggedIn = false;
       for (const p of pages) {
         if (ONLY && !ONLY.includes(p.name)) continue;
         if (p.name === "backtests" && backtestsMissing) continue;
+        if (p.needs && missing.has(p.needs)) continue;
         if (p.auth !== false && !loggedIn) {
           await page.goto(`${BASE}/login`);
           await page.fill("#email", EMAIL);
@@ -103,6 +113,22 @@ try {
         }
         // let web fonts, charts and animations settle: wait for two animation frames
         await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+        // at phone width every table is a stack of cards that keeps every field
+        if (width <= 640) {
+          const bad = await page.evaluate(() => {
+            const out = [];
+            for (const t of document.querySelectorAll("table.tbl-stack")) {
+              const head = t.querySelector("thead");
+              if (head && getComputedStyle(head).display !== "none") out.push("a table header is shown");
+              for (const td of t.querySelectorAll("tbody td:not(.cell-hide-stacked)")) {
+                if (getComputedStyle(td).display === "none") out.push(`hidden cell "${td.getAttribute("data-label") ?? td.className}"`);
+              }
+            }
+            for (const t of document.querySelectorAll("table.tbl:not(.tbl-stack):not(.tbl-matrix)")) out.push(`a table that does not stack (${t.getAttribute("data-testid") ?? "?"})`);
+            return [...new Set(out)];
+          });
+          for (const b of bad) problems.push(`${p.name} ${theme}/${width}: ${b}`);
+        }
         if (p.name === "arena") {
           // first render of the arena on a fresh load: navigation start → leaderboard rows in the DOM
           const t0 = Date.now();

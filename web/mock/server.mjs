@@ -2,7 +2,11 @@
 // dashboard can be developed and screenshotted before the real server exists. Loopback only. It is
 // NOT the engine: no test that claims to test the real server uses it.
 //
-//   node mock/server.mjs [--port 8787] [--web dist] [--tick-ms 2000] [--access-ttl 900]
+//   node mock/server.mjs [--port 8787] [--web dist] [--tick-ms 2000] [--access-ttl 900] [--planned]
+//
+// --planned also serves what the server is getting but the OpenAPI document does not describe yet
+// (so `npm run mock:check`, which runs without it, still checks the document's contract): alert
+// acknowledgement — POST /api/alerts/{id}/ack, acknowledged_at on alerts, ?unacknowledged=true.
 //
 // Demo login: demo@aitrader.local / demo-password-1
 
@@ -22,6 +26,7 @@ const PORT = Number(args.port ?? 8787);
 const WEB = args.web ? path.resolve(args.web) : null;
 const TICK_MS = Number(args["tick-ms"] ?? 2000);
 const ACCESS_TTL = Number(args["access-ttl"] ?? 900);
+const PLANNED = args.planned === "true";
 const HOST = "127.0.0.1";
 
 // ---------------------------------------------------------------- deterministic fake data
@@ -504,7 +509,19 @@ const server = http.createServer(async (req, res) => {
     rows.sort((a, b) => Number(b.net_pnl) - Number(a.net_pnl));
     return send(res, 200, { items: rows.map((r, i) => ({ rank: i + 1, ...r })), next_cursor: null });
   }
-  if (p === "/api/alerts") return send(res, 200, page(alerts.filter((a) => mine.some((b) => b.id === a.bot_id))));
+  if (p === "/api/alerts") {
+    let list = alerts.filter((a) => mine.some((b) => b.id === a.bot_id));
+    if (!PLANNED) return send(res, 200, page(list));
+    if (url.searchParams.get("unacknowledged") === "true") list = list.filter((a) => !a.acknowledged);
+    return send(res, 200, page(list.map((a) => ({ ...a, acknowledged_at: a.acknowledged_at ?? null })), url.searchParams.get("limit")));
+  }
+  mm = PLANNED && m === "POST" ? p.match(/^\/api\/alerts\/(\d+)\/ack$/) : null;
+  if (mm) {
+    const a = alerts.find((x) => String(x.id) === mm[1] && mine.some((b) => b.id === x.bot_id));
+    if (!a) return err(res, 404, "not_found", "alert not found");
+    if (!a.acknowledged) Object.assign(a, { acknowledged: true, acknowledged_at: Date.now() });
+    return send(res, 200, a);
+  }
   if (p === "/api/prompts" && m === "GET") {
     const mineT = templates.get(user.id) ?? new Map();
     return send(res, 200, { items: [{ id: "v1", kind: "system" }, { id: "v2", kind: "system" }, ...[...mineT].map(([id, text]) => ({ id, kind: "template", text }))], next_cursor: null });

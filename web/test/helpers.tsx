@@ -4,20 +4,29 @@ import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { render } from "@testing-library/react";
 import { vi } from "vitest";
 import { TooltipProvider } from "@/components/ui/tooltip";
+import { Toaster } from "@/components/ui/toast";
+import { StreamProvider } from "@/stream/StreamProvider";
 
-export function renderAt(path: string, routes: Array<{ path: string; element: ReactNode }>) {
+/** Renders routes at `path`. `stream`: inside the StreamProvider (pages that read the live state;
+ *  keep the session logged out there, or it opens a WebSocket). */
+export function renderAt(path: string, routes: Array<{ path: string; element: ReactNode }>, opts: { stream?: boolean } = {}) {
   const qc = new QueryClient({ defaultOptions: { queries: { retry: false } } });
-  return render(
+  const tree = (
+    <MemoryRouter initialEntries={[path]}>
+      <Routes>
+        {routes.map((r) => <Route key={r.path} path={r.path} element={r.element} />)}
+      </Routes>
+    </MemoryRouter>
+  );
+  const utils = render(
     <QueryClientProvider client={qc}>
       <TooltipProvider>
-        <MemoryRouter initialEntries={[path]}>
-          <Routes>
-            {routes.map((r) => <Route key={r.path} path={r.path} element={r.element} />)}
-          </Routes>
-        </MemoryRouter>
+        {opts.stream ? <StreamProvider>{tree}</StreamProvider> : tree}
+        <Toaster />
       </TooltipProvider>
     </QueryClientProvider>,
   );
+  return { ...utils, qc };
 }
 
 export type Handler = (url: URL, init: RequestInit) => { status: number; body?: unknown } | undefined;

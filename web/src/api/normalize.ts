@@ -53,8 +53,10 @@ export function normalizeBot(b: WireBot): Bot {
     label: b.label || spec.label || b.name,
     llm: spec.llm,
     risk: spec.risk,
-    interval: spec.interval ?? "5m",
-    cadence: spec.cadence ?? spec.interval ?? "5m",
+    // only what the spec says: a bot without an interval runs the server's default (the market
+    // feed's interval, GET /api/market/symbols), which the pages resolve with botTiming()
+    interval: typeof spec.interval === "string" && spec.interval ? spec.interval : undefined,
+    cadence: typeof spec.cadence === "string" && spec.cadence ? spec.cadence : undefined,
     trading_state: ts === "reducing" || ts === "halted" || ts === "active" ? ts : b.status === "halted" ? "halted" : undefined,
   };
 }
@@ -90,7 +92,9 @@ function verdict(x: unknown): RiskVerdict | null {
   const coin = str(x.coin) ?? str(x.symbol);
   if (!coin) return null;
   const v = str(x.verdict) ?? str(x.status) ?? str(x.result) ?? str(x.action);
-  const reason = str(x.reason) ?? str(x.code) ?? str(x.reason_code);
+  // the real server: {action: "denied", denials: ["insufficient_margin", …], detail: "insufficient_margin: DOGE: …"}
+  const denials = Array.isArray(x.denials) ? x.denials.filter((d): d is string => typeof d === "string" && d !== "") : [];
+  const reason = str(x.reason) ?? str(x.code) ?? str(x.reason_code) ?? denials[0];
   const accepted = typeof x.accepted === "boolean" ? x.accepted : typeof x.ok === "boolean" ? x.ok : v ? /^(accept|ok|allow|pass|enter|close|exec|reduc|fill)/i.test(v) : false;
   // "held" (a hold or a kept position) is no order at all, not a denial
   const kind: RiskVerdict["kind"] = accepted ? "accepted" : v && /^(held|hold|skip|none|noop|kept)/i.test(v) && !reason ? "none" : "denied";
@@ -100,7 +104,7 @@ function verdict(x: unknown): RiskVerdict | null {
     kind,
     action: v ?? null,
     reason: reason ?? null,
-    message: str(x.message) ?? null,
+    message: str(x.message) ?? str(x.detail) ?? null,
   };
 }
 

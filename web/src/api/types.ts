@@ -33,7 +33,10 @@ export type WireDecision = S["Decision"];
 export type EquityPoint = S["EquityPoint"] | { at: Ms; equity: Decimal };
 export type SymbolInfo = S["Symbol"];
 export type Candle = S["Candle"];
-export type Alert = S["Alert"];
+/** An alert. `acknowledged_at` (ms, null while unacknowledged) comes with the planned
+ *  POST /api/alerts/{id}/ack (not yet in the OpenAPI document: drop this extension once
+ *  `npm run gen:api` brings it). */
+export type Alert = S["Alert"] & { acknowledged_at?: Ms | null };
 export type Credential = S["Credential"];
 export type CredentialPut = S["CredentialPut"];
 export type CommandResult = S["CommandResult"];
@@ -67,8 +70,9 @@ export interface Bot extends Omit<WireBot, "mode"> {
   /** the rule-based baseline (never shown as a model) */
   baseline?: boolean;
   llm?: LlmSpec;
-  interval: string;
-  cadence: string;
+  /** the spec's interval and cadence; absent = the server's default (lib/instruments botTiming) */
+  interval?: string;
+  cadence?: string;
   risk?: RiskSpec;
   trading_state?: "active" | "reducing" | "halted";
 }
@@ -164,6 +168,8 @@ export interface ArenaRow extends Performance {
   label: string;
   model: string;
   provider: string | null;
+  /** positions still open (the bot's open_positions): not in `trades`, which counts closed round trips */
+  open_positions: number | null;
   benchmark?: boolean;
 }
 

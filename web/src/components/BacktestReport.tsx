@@ -25,7 +25,7 @@ export function Metrics({ m }: { m: Performance }) {
     ["Biggest loss", <Signed key="l" value={m.biggest_loss} />],
     ["Sharpe", m.sharpe ? formatDec(m.sharpe, { decimals: 2 }) : "—"],
     ["Max drawdown", formatPct(m.max_drawdown, false)],
-    ["Trades", m.trades === null ? "—" : String(m.trades)],
+    ["Closed trades", m.trades === null ? "—" : String(m.trades)],
   ];
   return (
     <dl className="grid grid-cols-2 sm:grid-cols-4 lg:grid-cols-6 gap-px bg-border rounded-md overflow-hidden border border-border">

@@ -27,6 +27,15 @@ export function SignalBadge({ d }: { d: ParsedDecision }) {
   return <Badge tone={s?.tone ?? "neutral"}>{s?.text ?? "unreadable"}</Badge>;
 }
 
+/** The cycle outcomes where the model gave no usable answer (engine/bot.cpp), in plain words:
+ *  every coin was held. */
+export const OUTCOME_WORDS: Record<string, string> = {
+  budget_exhausted: "the daily LLM budget is spent: no model call, every coin held",
+  llm_error: "the model call failed: every coin held",
+  parse_failed: "the answer could not be read as decisions: every coin held",
+  truncated: "the answer was cut off (token limit): every coin held",
+};
+
 export function DecisionCard({ d, bot, ins, now, showBot = true }: { d: DecisionRecord; bot?: Bot; ins: Instruments; now: number; showBot?: boolean }) {
   const [open, setOpen] = useState(false);
   const long = d.reasoning && d.reasoning.length > 220;
@@ -37,10 +46,16 @@ export function DecisionCard({ d, bot, ins, now, showBot = true }: { d: Decision
       <header className="flex items-center gap-2 min-w-0 text-xs">
         {showBot && <span className="font-semibold text-[13px] truncate">{bot?.label || bot?.name || `bot ${d.bot_id}`}</span>}
         {bot && <ModelLabel bot={bot} className="text-xs" />}
-        {d.dry_run && <Badge tone="accent">dry run</Badge>}
+        {d.dry_run && <Badge tone="warn" title="a dry run: the decision was made and checked, no order was placed">DRY RUN · no order placed</Badge>}
         <span className="flex-1" />
         <Ago ms={d.at} now={now} className="text-xs shrink-0" />
       </header>
+      {(d.error || (d.outcome && OUTCOME_WORDS[d.outcome])) && (
+        <p role="note" className="mt-1.5 text-xs text-danger flex gap-1" data-testid="decision-error">
+          <ShieldX size={12} className="mt-0.5 shrink-0" />
+          <span>{d.outcome && OUTCOME_WORDS[d.outcome] ? OUTCOME_WORDS[d.outcome] : "error"}{d.error ? <span className="text-muted"> — {d.error}</span> : null}</span>
+        </p>
+      )}
       {d.reasoning && (
         <div className="mt-1.5">
           <p className={cn("text-[13px] leading-5 whitespace-pre-wrap", !open && "clamp-3")}>{d.reasoning}</p>
@@ -53,16 +68,18 @@ export function DecisionCard({ d, bot, ins, now, showBot = true }: { d: Decision
       )}
       {d.decisions?.length > 0 && (
         <div className="mt-2 overflow-x-auto">
-          <table className="w-full text-xs num">
+          {/* at phone width each coin is two lines: coin, signal, size, risk, then leverage, stop,
+              target and confidence, labelled (index.css .sig-stack) — no field is dropped */}
+          <table className="w-full text-xs num sig-stack" data-testid="signals">
             <thead className="text-muted">
               <tr>
                 <th className="text-left font-medium pr-2 py-0.5">coin</th>
                 <th className="text-left font-medium pr-2">signal</th>
                 <th className="text-right font-medium pr-2">size</th>
-                <th className="text-right font-medium pr-2 hidden sm:table-cell">lev.</th>
-                <th className="text-right font-medium pr-2 hidden sm:table-cell">stop</th>
-                <th className="text-right font-medium pr-2 hidden sm:table-cell">target</th>
-                <th className="text-right font-medium pr-2 hidden md:table-cell">conf.</th>
+                <th className="text-right font-medium pr-2">lev.</th>
+                <th className="text-right font-medium pr-2">stop</th>
+                <th className="text-right font-medium pr-2">target</th>
+                <th className="text-right font-medium pr-2">conf.</th>
                 <th className="text-right font-medium">risk</th>
               </tr>
             </thead>
@@ -71,16 +88,16 @@ export function DecisionCard({ d, bot, ins, now, showBot = true }: { d: Decision
                 const v = verdictFor(x.coin);
                 const entry = x.signal === "buy_to_enter" || x.signal === "sell_to_enter";
                 return (
-                  <tr key={x.coin + i} className="align-top">
-                    <td className="pr-2 py-0.5 font-medium">{x.coin}</td>
-                    <td className="pr-2"><SignalBadge d={x} /></td>
-                    <td className="pr-2 text-right">{ins.qty(x.coin, x.quantity ?? null)}</td>
-                    <td className="pr-2 text-right hidden sm:table-cell">{x.leverage ? `${x.leverage}×` : "—"}</td>
-                    <td className="pr-2 text-right hidden sm:table-cell">{ins.price(x.coin, x.stop_loss ?? null)}</td>
-                    <td className="pr-2 text-right hidden sm:table-cell">{ins.price(x.coin, x.profit_target ?? null)}</td>
-                    <td className="pr-2 text-right hidden md:table-cell">{x.confidence != null ? `${Math.round(x.confidence * 100)}%` : "—"}</td>
-                    <td className="text-right">
-                      {v ? (v.accepted ? <span className="inline-flex items-center gap-0.5 text-up" title="accepted by the risk engine"><ShieldCheck size={12} /> ok</span>
+                  <tr key={x.coin + i} className={cn("align-top", !x.leverage && !x.stop_loss && !x.profit_target && x.confidence == null && "sig-bare")}>
+                    <td className="pr-2 py-0.5 font-medium sig-coin">{x.coin}</td>
+                    <td className="pr-2 sig-signal"><SignalBadge d={x} /></td>
+                    <td className="pr-2 text-right sig-size" data-label="size">{ins.qty(x.coin, x.quantity ?? null)}</td>
+                    <td className="pr-2 text-right sig-extra" data-label="lev.">{x.leverage ? `${x.leverage}×` : "—"}</td>
+                    <td className="pr-2 text-right sig-extra" data-label="stop">{ins.price(x.coin, x.stop_loss ?? null)}</td>
+                    <td className="pr-2 text-right sig-extra" data-label="target">{ins.price(x.coin, x.profit_target ?? null)}</td>
+                    <td className="pr-2 text-right sig-extra" data-label="conf.">{x.confidence != null ? `${Math.round(x.confidence * 100)}%` : "—"}</td>
+                    <td className="text-right whitespace-nowrap sig-risk">
+                      {v ? (v.accepted ? <span className="inline-flex items-center gap-0.5 text-up" title={d.dry_run ? "accepted by the risk engine; a dry run places no order" : "accepted by the risk engine"}><ShieldCheck size={12} /> {d.dry_run ? "would pass" : "ok"}</span>
                         : <span className="inline-flex items-center gap-0.5 text-down" title={reasonWords(v.reason)}><ShieldX size={12} /> denied</span>)
                         : <span className="text-muted">{entry ? "—" : "no order"}</span>}
                     </td>
@@ -94,7 +111,7 @@ export function DecisionCard({ d, bot, ins, now, showBot = true }: { d: Decision
       {d.verdicts?.some((v) => !v.accepted && v.kind !== "none") && (
         <ul className="mt-1 text-xs text-down flex flex-col gap-0.5">
           {d.verdicts.filter((v) => !v.accepted && v.kind !== "none").map((v) => (
-            <li key={v.coin} className="flex gap-1"><ShieldX size={12} className="mt-0.5 shrink-0" /><span><b>{v.coin}</b> denied: {reasonWords(v.reason)}{v.reason ? <span className="text-muted"> ({v.reason})</span> : null}</span></li>
+            <li key={v.coin} className="flex gap-1" title={v.message ?? undefined}><ShieldX size={12} className="mt-0.5 shrink-0" /><span><b>{v.coin}</b> denied: {v.reason ? reasonWords(v.reason) : v.message ?? "no reason given"}{v.reason ? <span className="text-muted"> ({v.reason})</span> : null}</span></li>
           ))}
         </ul>
       )}

@@ -3,9 +3,9 @@
 import { NavLink, Outlet, useNavigate } from "react-router-dom";
 import { Activity, Bell, Bot as BotIcon, FlaskConical, LayoutDashboard, Menu as MenuIcon, Moon, Settings, Sun, LogOut } from "lucide-react";
 import { logout } from "@/api/client";
-import { useBots, useHealth } from "@/api/queries";
+import { useBots, useHealth, useUnackedAlerts } from "@/api/queries";
 import { useLive } from "@/stream/StreamProvider";
-import { fmtAgo, fmtUtc } from "@/lib/time";
+import { fmtAgo, fmtUtc, knownTime } from "@/lib/time";
 import { cn } from "@/lib/utils";
 import { useTheme } from "@/lib/theme";
 import { EmergencyStopButton } from "./EmergencyStop";
@@ -31,11 +31,11 @@ export function ConnectionPill() {
   const tone = c === "live" ? "text-up" : c === "offline" ? "text-down" : "text-warn";
   const label = c === "live" ? "live" : c === "connecting" ? "connecting" : c === "reconnecting" ? "reconnecting" : "offline";
   return (
-    <Tip content={<span>Stream: {label}. Last event {fmtAgo(live.lastEventWall, now)}.{live.stream.duplicates ? ` ${live.stream.duplicates} duplicates dropped.` : ""}</span>}>
+    <Tip content={<span>Stream: {label}. {knownTime(live.lastEventWall) ? `Last event ${fmtAgo(live.lastEventWall, now)}.` : "No event received yet."}{live.stream.duplicates ? ` ${live.stream.duplicates} duplicates dropped.` : ""}</span>}>
       <span className={cn("inline-flex items-center gap-1.5 h-6 px-2 rounded border border-border text-xs font-medium", tone)} aria-live="polite" data-testid="conn">
         <span className={cn("h-2 w-2 rounded-full", c === "live" ? "bg-up" : c === "offline" ? "bg-down" : "bg-warn animate-pulse")} aria-hidden />
         {label}
-        {c !== "live" && live.lastEventWall ? <span className="text-muted hidden md:inline num">· {fmtAgo(live.lastEventWall, now)}</span> : null}
+        {c !== "live" && knownTime(live.lastEventWall) ? <span className="text-muted hidden md:inline num">· {fmtAgo(live.lastEventWall, now)}</span> : null}
       </span>
     </Tip>
   );
@@ -51,7 +51,7 @@ function MarketTime() {
       <span className="hidden sm:inline-flex items-center gap-1.5 text-xs text-muted num">
         <Activity size={13} aria-hidden />
         <span>market</span>
-        <span className="text-fg">{fmtUtc(t)} UTC</span>
+        <span className="text-fg">{t ? `${fmtUtc(t)} UTC` : "—"}</span>
         <span className="hidden lg:inline">· {feed}{data?.speed ? ` ×${data.speed}` : ""}</span>
       </span>
     </Tip>
@@ -64,12 +64,28 @@ function CaughtUp() {
   return <span className="slidein text-xs text-accent num" role="status">caught up {live.stream.caughtUp} events</span>;
 }
 
+/** The number of unacknowledged alerts, as a badge (nothing when there are none). */
+export function UnackedBadge({ className }: { className?: string }) {
+  const { data } = useUnackedAlerts();
+  const n = data?.items.length ?? 0;
+  if (!n) return null;
+  const text = data?.more ? `${n}+` : String(n);
+  return (
+    <span className={cn("num inline-flex items-center justify-center min-w-[18px] h-[18px] px-1 rounded-full bg-danger text-danger-fg text-[10.5px] font-semibold leading-none", className)} aria-label={`${text} unacknowledged alert${n > 1 ? "s" : ""}`} data-testid="unacked-count">
+      {text}
+    </span>
+  );
+}
+
 export function Shell() {
   const { data: bots } = useBots();
+  const unacked = useUnackedAlerts();
   const [theme, setTheme] = useTheme();
   const nav = useNavigate();
   const auth = useSyncExternalStore(session.subscribe, session.snapshot);
-  const running = (bots ?? []).filter((b) => b.status !== "stopped");
+  // the server's emergency stop covers every bot of the caller the runtime holds — a stopped bot
+  // may still hold positions (close_on_stop off): the confirmation lists them all
+  const all = bots ?? [];
   const liveBot = (bots ?? []).some((b) => b.mode === "live");
   return (
     <div className="min-h-full flex flex-col">
@@ -85,6 +101,7 @@ export function Shell() {
               <NavLink key={n.to} to={n.to} end={n.end} className={({ isActive }) => cn("h-8 px-2.5 rounded-md inline-flex items-center gap-1.5 text-[13px] text-muted hover:text-fg hover:bg-panel-2", isActive && "text-fg bg-panel-2")}>
                 <n.icon size={14} aria-hidden />
                 {n.label}
+                {n.to === "/alerts" && <UnackedBadge />}
               </NavLink>
             ))}
           </nav>
@@ -93,18 +110,22 @@ export function Shell() {
           <MarketTime />
           <ConnectionPill />
           {auth.email && <span className="hidden xl:inline text-xs text-muted truncate max-w-48" title="Signed in">{auth.email}</span>}
-          <span className="hidden sm:inline"><EmergencyStopButton bots={running} scope="all" /></span>
-          <span className="sm:hidden"><EmergencyStopButton bots={running} scope="all" compact /></span>
+          <span className="hidden sm:inline"><EmergencyStopButton bots={all} scope="all" /></span>
+          <span className="sm:hidden"><EmergencyStopButton bots={all} scope="all" compact /></span>
           <Menu>
             <MenuTrigger asChild>
-              <Button variant="ghost" size="icon" aria-label="Menu"><MenuIcon size={16} /></Button>
+              <Button variant="ghost" size="icon" aria-label="Menu" className="relative">
+                <MenuIcon size={16} />
+                {/* the navigation is in this menu below md: a dot says an alert waits */}
+                {(unacked.data?.items.length ?? 0) > 0 && <span className="md:hidden absolute top-1 right-1 h-2 w-2 rounded-full bg-danger" aria-hidden />}
+              </Button>
             </MenuTrigger>
             <MenuContent>
               <MenuLabel>{auth.email ?? "signed in"}</MenuLabel>
               <MenuSeparator />
               <div className="md:hidden">
                 {NAV.map((n) => (
-                  <MenuItem key={n.to} onSelect={() => nav(n.to)}><n.icon size={14} /> {n.label}</MenuItem>
+                  <MenuItem key={n.to} onSelect={() => nav(n.to)}><n.icon size={14} /> {n.label}{n.to === "/alerts" && <UnackedBadge className="ml-auto" />}</MenuItem>
                 ))}
                 <MenuSeparator />
               </div>

@@ -3,7 +3,7 @@ import { AlertTriangle, ArrowDownRight, ArrowUpRight, Inbox, RefreshCw } from "l
 import { ApiError } from "@/api/client";
 import type { Bot, BotMode, BotStatus } from "@/api/types";
 import { formatDec, formatPct, formatUsd, parseDec, signOf, type Dec } from "@/lib/decimal";
-import { fmtAgo, fmtUtc } from "@/lib/time";
+import { fmtAgo, fmtUtc, knownTime } from "@/lib/time";
 import { cn } from "@/lib/utils";
 import { Badge } from "./ui/badge";
 import { Button } from "./ui/button";
@@ -32,8 +32,9 @@ export function Usd({ value, className }: { value: string | null | undefined; cl
   return <span className={cn("num", className)}>{formatUsd(value)}</span>;
 }
 
-/** Market time or wall time shown relative, absolute UTC on hover. */
+/** Market time or wall time shown relative, absolute UTC on hover; "—" when the time is unknown. */
 export function Ago({ ms, now, className }: { ms: number | null | undefined; now: number; className?: string }) {
+  if (!knownTime(ms)) return <span className={cn("num text-muted", className)} title="no time recorded">—</span>;
   return (
     <Tip content={fmtUtc(ms, true) + " UTC"}>
       <span className={cn("num text-muted", className)}>{fmtAgo(ms, now)}</span>
@@ -106,7 +107,7 @@ export function ErrorState({ error, retry, compact }: { error: unknown; retry?: 
 export function StaleNote({ since, now }: { since: number | null; now: number }) {
   return (
     <Badge tone="warn" title="The connection is down; values may be out of date">
-      stale{since ? ` · ${fmtAgo(since, now)}` : ""}
+      stale{knownTime(since) ? ` · ${fmtAgo(since, now)}` : ""}
     </Badge>
   );
 }
@@ -137,6 +138,7 @@ export const REASON_WORDS: Record<string, string> = {
   price_insane: "the price is too far from the market",
   reward_risk_too_low: "reward-to-risk after fees is too low",
   stop_loss_missing: "no stop-loss given",
+  stop_beyond_liquidation: "the stop-loss lies beyond the liquidation price",
   stop_loss_wrong_side: "stop-loss on the wrong side of the price",
   take_profit_wrong_side: "take-profit on the wrong side of the price",
   profit_target_wrong_side: "profit target on the wrong side of the price",

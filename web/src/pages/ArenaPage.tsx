@@ -14,7 +14,7 @@ import { cn } from "@/lib/utils";
 import { useLive, useMarketNow } from "@/stream/StreamProvider";
 import { Empty, ErrorState, LoadingRows, ModelLabel, Signed, StaleNote, useNow } from "@/components/common";
 import { DecisionCard } from "@/components/Decision";
-import { PositionsTable, type BotPosition } from "@/components/tables";
+import { PositionsTable, Td, type BotPosition } from "@/components/tables";
 import { Panel } from "@/components/ui/panel";
 import { Button } from "@/components/ui/button";
 import { Skeleton } from "@/components/ui/skeleton";
@@ -197,6 +197,7 @@ export function leaderboardRows(entries: ArenaEntry[], bots: Map<string, Bot>, p
       label: e.label,
       model: b?.baseline ? "baseline" : b?.llm?.model ?? b?.model ?? "",
       provider: b?.provider || null,
+      open_positions: b ? b.open_positions : null,
       account_value: e.equity,
       return_pct: ret ? decToPlain(ret) : p.return_pct,
       total_pnl: e.pnl,
@@ -224,16 +225,20 @@ export function benchmark(candles: Candle[] | undefined, capital: string) {
   const last = points[points.length - 1]?.equity ?? capital;
   const pnl = sub(parseDec(last)!, toScale(cap, 2));
   const ret = percentOf(pnl, cap);
-  const row: ArenaRow = { ...EMPTY, rank: 0, bot_id: null, name: "btc-buy-and-hold", label: "BTC buy & hold", model: "benchmark", provider: null, benchmark: true, account_value: last, total_pnl: decToPlain(pnl), net_pnl: decToPlain(pnl), return_pct: ret ? decToPlain(ret) : null, trades: 1 };
+  const row: ArenaRow = { ...EMPTY, rank: 0, bot_id: null, name: "btc-buy-and-hold", label: "BTC buy & hold", model: "benchmark", provider: null, benchmark: true, account_value: last, total_pnl: decToPlain(pnl), net_pnl: decToPlain(pnl), return_pct: ret ? decToPlain(ret) : null, trades: 0, open_positions: 1 };
   return { points, row };
 }
 
-function Leaderboard({ rows, benchmark, bots }: { rows: ArenaRow[]; benchmark?: ArenaRow; bots: Map<string, Bot> }) {
+/** What the trades column counts: closed round trips (a position opened and closed, GET
+ *  /performance `trades`), and beside it the positions still open (not counted yet). */
+export const TRADES_HELP = "Closed trades: round trips, each a position opened and closed (the server's performance count). \"+N open\": positions still open, not counted until they close.";
+
+export function Leaderboard({ rows, benchmark, bots }: { rows: ArenaRow[]; benchmark?: ArenaRow; bots: Map<string, Bot> }) {
   if (rows.length === 0) return <Empty title="Nothing ranked yet">Bots appear here once they have traded.</Empty>;
   const all = benchmark ? [...rows, benchmark] : rows;
   return (
     <div className="overflow-x-auto">
-      <table className="tbl num" data-testid="leaderboard">
+      <table className="tbl tbl-stack num" data-testid="leaderboard">
         <thead>
           <tr>
             <th className="w-8">#</th>
@@ -248,41 +253,53 @@ function Leaderboard({ rows, benchmark, bots }: { rows: ArenaRow[]; benchmark?: 
             <th className="r hidden xl:table-cell">biggest loss</th>
             <th className="r hidden lg:table-cell">Sharpe</th>
             <th className="r hidden md:table-cell">max DD</th>
-            <th className="r hidden md:table-cell">trades</th>
+            <th className="r hidden md:table-cell" title={TRADES_HELP}>closed trades</th>
           </tr>
         </thead>
         <tbody>
           {all.map((r) => {
             const bot = r.bot_id !== null ? bots.get(String(r.bot_id)) : undefined;
             return (
-              <tr key={String(r.bot_id ?? "bench")} className={cn(r.benchmark && "text-muted [&_td]:bg-panel-2/50")}>
-                <td className="text-muted">{r.benchmark ? "—" : r.rank}</td>
-                <td className="max-w-[9rem] sm:max-w-[22rem]">
-                  <div className="flex items-center gap-2 min-w-0">
-                    {r.benchmark ? <span className="italic truncate">BTC buy &amp; hold <span className="text-xs hidden sm:inline">(benchmark, from the first bot's start)</span></span> : (
+              <tr key={String(r.bot_id ?? "bench")} className={cn(r.benchmark && "text-muted bg-panel-2/50")}>
+                <td className="text-muted cell-hide-stacked">{r.benchmark ? "—" : r.rank}</td>
+                <td className="max-w-[9rem] sm:max-w-[22rem] cell-title">
+                  <div className="flex flex-wrap sm:flex-nowrap items-center gap-x-2 gap-y-0.5 min-w-0">
+                    {r.benchmark ? <span className="italic truncate">BTC buy &amp; hold <span className="text-xs font-normal hidden sm:inline">(benchmark, from the first bot's start)</span><span className="text-xs font-normal sm:hidden">(benchmark)</span></span> : (
                       <>
-                        <Link to={`/bots/${r.bot_id}`} className="font-medium hover:underline truncate">{r.label || r.name}</Link>
-                        <span className="hidden md:inline min-w-0 truncate text-xs">{bot ? <ModelLabel bot={bot} /> : r.model === "baseline" ? <Badge tone="accent">rule-based baseline</Badge> : r.model}</span>
+                        <span className="flex items-center gap-2 min-w-0 max-w-full">
+                          <span className="text-muted font-normal hidden max-sm:inline">#{r.rank}</span>
+                          <Link to={`/bots/${r.bot_id}`} className="font-medium hover:underline truncate min-w-0">{r.label || r.name}</Link>
+                        </span>
+                        <span className="hidden max-sm:inline md:inline shrink-0 max-w-[55%] truncate text-xs font-normal">{bot ? <ModelLabel bot={bot} /> : r.model === "baseline" ? <Badge tone="accent">rule-based baseline</Badge> : r.model}</span>
                       </>
                     )}
                   </div>
                 </td>
-                <td className="r">{formatUsd(r.account_value)}</td>
-                <td className="r"><Signed value={r.return_pct} kind="pct" /></td>
-                <td className="r hidden md:table-cell"><Signed value={r.total_pnl} arrow={false} /></td>
-                <td className="r hidden sm:table-cell"><Signed value={r.net_pnl} arrow={false} /></td>
-                <td className="r hidden lg:table-cell">{r.benchmark ? "—" : formatUsd(r.fees)}</td>
-                <td className="r hidden lg:table-cell">{r.benchmark ? "—" : formatPct(r.win_rate, false)}</td>
-                <td className="r hidden xl:table-cell">{r.benchmark ? "—" : <Signed value={r.biggest_win} arrow={false} />}</td>
-                <td className="r hidden xl:table-cell">{r.benchmark ? "—" : <Signed value={r.biggest_loss} arrow={false} />}</td>
-                <td className="r hidden lg:table-cell">{r.sharpe ? formatDec(r.sharpe, { decimals: 2 }) : "—"}</td>
-                <td className="r hidden md:table-cell">{r.benchmark ? "—" : formatPct(r.max_drawdown, false)}</td>
-                <td className="r hidden md:table-cell">{r.trades ?? "—"}</td>
+                <Td label="account value" className="r">{formatUsd(r.account_value)}</Td>
+                <Td label="return" className="r"><Signed value={r.return_pct} kind="pct" /></Td>
+                <Td label="total PnL" className="r hidden md:table-cell"><Signed value={r.total_pnl} arrow={false} /></Td>
+                <Td label="net of LLM cost" className="r hidden sm:table-cell"><Signed value={r.net_pnl} arrow={false} /></Td>
+                <Td label="fees" className="r hidden lg:table-cell">{r.benchmark ? "—" : formatUsd(r.fees)}</Td>
+                <Td label="win rate" className="r hidden lg:table-cell">{r.benchmark ? "—" : formatPct(r.win_rate, false)}</Td>
+                <Td label="biggest win" className="r hidden xl:table-cell">{r.benchmark ? "—" : <Signed value={r.biggest_win} arrow={false} />}</Td>
+                <Td label="biggest loss" className="r hidden xl:table-cell">{r.benchmark ? "—" : <Signed value={r.biggest_loss} arrow={false} />}</Td>
+                <Td label="Sharpe" className="r hidden lg:table-cell">{r.sharpe ? formatDec(r.sharpe, { decimals: 2 }) : "—"}</Td>
+                <Td label="max DD" className="r hidden md:table-cell">{r.benchmark ? "—" : formatPct(r.max_drawdown, false)}</Td>
+                <Td label="closed trades" className="r hidden md:table-cell" title={TRADES_HELP}><TradeCount closed={r.trades} open={r.open_positions} /></Td>
               </tr>
             );
           })}
         </tbody>
       </table>
     </div>
+  );
+}
+
+function TradeCount({ closed, open }: { closed: number | null; open: number | null }) {
+  return (
+    <span data-testid="trade-count">
+      {closed ?? "—"}
+      {open ? <span className="text-muted text-xs"> +{open} open</span> : null}
+    </span>
   );
 }

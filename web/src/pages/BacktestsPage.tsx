@@ -11,6 +11,7 @@ import { formatDec, formatPct, formatUsd } from "@/lib/decimal";
 import { fmtUtc } from "@/lib/time";
 import { Empty, ErrorState, LoadingRows, Signed } from "@/components/common";
 import { BacktestProgress, BacktestReport } from "@/components/BacktestReport";
+import { Td } from "@/components/tables";
 import { Panel } from "@/components/ui/panel";
 import { Button } from "@/components/ui/button";
 import { Field, Input, Select } from "@/components/ui/input";
@@ -32,16 +33,16 @@ export default function BacktestsPage() {
         <Panel title="Runs" actions={compare.length >= 2 && <Button size="sm" variant="outline" onClick={() => nav("/backtests/compare")}>Compare {compare.length}</Button>}>
           {list.isLoading ? <LoadingRows rows={4} /> : list.error && !list.data ? <ErrorState error={list.error} retry={() => list.refetch()} /> : !list.data?.length ? <Empty title="No backtests yet">Run one above, or use "Backtest first" in a bot's form. This browser lists the runs it started.</Empty> : (
             <div className="overflow-x-auto">
-              <table className="tbl num">
+              <table className="tbl tbl-stack num">
                 <thead><tr><th className="w-8"><span className="sr-only">compare</span></th><th>#</th><th>bot</th><th className="hidden sm:table-cell">period (UTC)</th><th>status</th></tr></thead>
                 <tbody>
                   {list.data.map((b, i) => { const r = runs[i]?.data; const status = r?.status ?? (runs[i]?.error ? "unknown" : "…"); return (
-                    <tr key={String(b.id)} className={String(b.id) === id ? "[&_td]:bg-accent/10" : ""}>
-                      <td><input type="checkbox" aria-label={`Compare run ${b.id}`} checked={compare.includes(String(b.id))} onChange={() => toggle(String(b.id))} disabled={status !== "done"} className="accent-[var(--accent)]" /></td>
-                      <td><Link to={`/backtests/${b.id}`} className="hover:underline">{String(b.id)}</Link></td>
-                      <td className="max-w-[10rem] truncate"><Link to={`/backtests/${b.id}`} className="hover:underline">{b.bot_name}</Link></td>
-                      <td className="hidden sm:table-cell text-muted">{fmtUtc(b.from).slice(0, 10)} → {fmtUtc(b.to).slice(0, 10)}</td>
-                      <td className="w-40">{status === "running" || status === "queued" ? <BacktestProgress status={status} progress={r?.progress} /> : <span className={status === "done" ? "text-up" : status === "failed" ? "text-down" : "text-muted"}>{status}</span>}</td>
+                    <tr key={String(b.id)} className={String(b.id) === id ? "bg-accent/10" : ""}>
+                      <td className="cell-actions"><input type="checkbox" aria-label={`Compare run ${b.id}`} checked={compare.includes(String(b.id))} onChange={() => toggle(String(b.id))} disabled={status !== "done"} className="accent-[var(--accent)]" /></td>
+                      <Td label="run"><Link to={`/backtests/${b.id}`} className="hover:underline">{String(b.id)}</Link></Td>
+                      <td className="max-w-[10rem] truncate cell-title"><Link to={`/backtests/${b.id}`} className="hover:underline truncate">{b.bot_name}</Link></td>
+                      <Td label="period (UTC)" className="hidden sm:table-cell text-muted cell-wide">{fmtUtc(b.from).slice(0, 10)} → {fmtUtc(b.to).slice(0, 10)}</Td>
+                      <Td label="status" className="w-40">{status === "running" || status === "queued" ? <BacktestProgress status={status} progress={r?.progress} /> : <span className={status === "done" ? "text-up" : status === "failed" ? "text-down" : "text-muted"}>{status}</span>}</Td>
                     </tr>
                   ); })}
                 </tbody>
@@ -127,12 +128,13 @@ function Compare({ ids }: { ids: string[] }) {
     ["Win rate", (b) => formatPct(b.report!.metrics.win_rate, false)],
     ["Sharpe", (b) => (b.report!.metrics.sharpe ? formatDec(b.report!.metrics.sharpe, { decimals: 2 }) : "—")],
     ["Max drawdown", (b) => formatPct(b.report!.metrics.max_drawdown, false)],
-    ["Trades", (b) => b.report!.metrics.trades ?? "—"],
+    ["Closed trades", (b) => b.report!.metrics.trades ?? "—"],
   ];
   return (
     <Panel title="Compare runs">
       <div className="overflow-x-auto">
-        <table className="tbl num">
+        {/* a metric × run matrix: a table at every width (it scrolls sideways on a phone) */}
+        <table className="tbl tbl-matrix num">
           <thead><tr><th>metric</th>{runs.map((b) => <th key={String(b.id)} className="r">#{String(b.id)} {b.bot_name}</th>)}</tr></thead>
           <tbody>{rows.map(([k, f]) => <tr key={k}><td className="text-muted">{k}</td>{runs.map((b) => <td key={String(b.id)} className="r">{f(b)}</td>)}</tr>)}</tbody>
         </table>

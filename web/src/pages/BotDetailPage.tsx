@@ -8,11 +8,12 @@ import { Pencil } from "lucide-react";
 import { qk, useBot, useCandles, useDecisions, useEquity, useOrders, usePerformance, usePositions, useTrades } from "@/api/queries";
 import type { Bot } from "@/api/types";
 import { formatUsd, percentOf } from "@/lib/decimal";
-import { useInstruments } from "@/lib/instruments";
+import { botTiming, useInstruments } from "@/lib/instruments";
 import { useLive, useMarketNow } from "@/stream/StreamProvider";
 import { Empty, ErrorState, LoadingRows, ModeBadge, ModelLabel, Signed, StaleNote, StatusBadge, useNow } from "@/components/common";
 import { BotControls } from "@/components/BotControls";
 import { DecisionCard } from "@/components/Decision";
+import { DryRunButton, DryRunResult, useDryRun } from "@/components/DryRun";
 import { EmergencyStopButton, isOpenOrder } from "@/components/EmergencyStop";
 import { Metrics } from "@/components/BacktestReport";
 import { FillsTable, OrdersTable, PositionsTable } from "@/components/tables";
@@ -50,8 +51,11 @@ function Detail({ bot }: { bot: Bot }) {
   const [coin, setCoin] = useState(coins[0] ?? "BTC");
   const [allDecisions, setAllDecisions] = useState(false);
   const sym = ins.get(coin);
-  const candles = useCandles(sym?.symbol ?? coin + "USDT", bot.interval);
+  // the spec's interval, else the server's default (the feed's); no candle request until known
+  const timing = botTiming(bot, ins.feedInterval);
+  const candles = useCandles(sym?.symbol ?? coin + "USDT", timing.interval);
   const stale = live.conn !== "live";
+  const dry = useDryRun(bot.id);
 
   // a new cycle of this bot means a new closed candle: fetch it (the chart updates in place)
   const lastCycle = live.stream.recent.find((m) => String(m.bot_id) === id && (m.type === "cycle" || m.type === "equity"))?.seq;
@@ -83,7 +87,9 @@ function Detail({ bot }: { bot: Bot }) {
           </div>
           <div className="text-xs text-muted flex items-center gap-2 mt-0.5 flex-wrap">
             <ModelLabel bot={bot} className="text-xs" />
-            <span className="num">{bot.interval} candles · decides every {bot.cadence}</span>
+            <span className="num" title={timing.defaulted ? "the spec names no interval: the server's default, the market feed's interval" : undefined}>
+              {timing.interval ?? "—"} candles{timing.defaulted && timing.interval ? " (feed default)" : ""} · decides every {timing.cadence ?? "—"}
+            </span>
             <span className="num">{coins.join(" ")}</span>
           </div>
         </div>
@@ -97,10 +103,13 @@ function Detail({ bot }: { bot: Bot }) {
         </div>
         <div className="flex items-center gap-1.5 flex-wrap">
           <BotControls bot={bot} size="md" />
+          <DryRunButton state={dry} baseline={bot.baseline} />
           <Button asChild variant="outline"><Link to={`/bots/${id}/edit`}><Pencil size={13} /> Edit</Link></Button>
           <EmergencyStopButton bots={[bot]} scope="bot" />
         </div>
       </section>
+
+      <DryRunResult state={dry} bot={bot} now={mnow} onClose={dry.clear} />
 
       <div className="grid gap-3 xl:grid-cols-[minmax(0,1fr)_440px]">
         <div className="flex flex-col gap-3 min-w-0">
@@ -114,7 +123,7 @@ function Detail({ bot }: { bot: Bot }) {
               </div>
             }
           >
-            {candles.isLoading ? <Skeleton className="h-[380px] m-3" /> : candles.error && !candles.data ? <ErrorState error={candles.error} retry={() => candles.refetch()} /> : (
+            {candles.isLoading || timing.interval === null ? <Skeleton className="h-[380px] m-3" /> : candles.error && !candles.data ? <ErrorState error={candles.error} retry={() => candles.refetch()} /> : (
               <Suspense fallback={<Skeleton className="h-[380px] m-3" />}>
                 <CandleChart candles={candles.data ?? []} tick={sym?.tick_size ?? "0.01"} step={sym?.step_size ?? "0.001"} fills={coinTrades} position={coinPos} />
               </Suspense>

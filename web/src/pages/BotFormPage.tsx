@@ -4,17 +4,17 @@
 import { useEffect, useMemo, useState, type FormEvent } from "react";
 import { Link, useNavigate, useParams } from "react-router-dom";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { AlertTriangle, CheckCircle2, FlaskConical, KeyRound, Play, Save } from "lucide-react";
+import { AlertTriangle, FlaskConical, KeyRound, Play, Save } from "lucide-react";
 import { ApiError } from "@/api/client";
 import { api } from "@/api/client";
-import { createBot, dryRun, previewPrompt, qk, rememberBacktest, startBacktest, updateBot, useBot, useCredentials, usePrompts, useSymbols } from "@/api/queries";
-import type { BotMode, BotModel, BotSpec, DecisionRecord, Id, LlmSpec, PromptInfo } from "@/api/types";
+import { createBot, previewPrompt, qk, rememberBacktest, startBacktest, updateBot, useBot, useCredentials, usePrompts, useSymbols } from "@/api/queries";
+import type { Bot, BotMode, BotModel, BotSpec, Id, LlmSpec, PromptInfo } from "@/api/types";
 import { formatDec } from "@/lib/decimal";
-import { useInstruments } from "@/lib/instruments";
+import { feedIntervalOf } from "@/lib/instruments";
 import { HARD_MAX_LEVERAGE, INTERVALS, minutesOf, validateBot, type Errors } from "@/lib/validate";
 import { cn } from "@/lib/utils";
-import { ErrorState, LoadingRows, useNow } from "@/components/common";
-import { DecisionCard } from "@/components/Decision";
+import { ErrorState, LoadingRows } from "@/components/common";
+import { DryRunButton, DryRunResult, useDryRun } from "@/components/DryRun";
 import { BacktestReport } from "@/components/BacktestReport";
 import { Panel } from "@/components/ui/panel";
 import { Button } from "@/components/ui/button";
@@ -63,19 +63,22 @@ export default function BotFormPage() {
   const spec = existing.data?.spec;
   const initial: BotSpec = id && spec ? {
     ...DEFAULT_SPEC, ...spec,
-    model: (spec.model ?? "llm") as BotModel,
+    // the server's default model is the rule-based baseline (engine/config.cpp ParseBot)
+    model: (spec.model ?? "baseline") as BotModel,
     mode: (spec.mode ?? existing.data!.mode) as BotMode,
     symbols: (spec.symbols ?? existing.data!.symbols).map((x) => x.toUpperCase().replace(/USDT$/, "")),
-    interval: spec.interval ?? DEFAULT_SPEC.interval,
-    cadence: spec.cadence ?? DEFAULT_SPEC.cadence,
+    // no interval in the spec: the server runs its default (the feed's interval), filled in below
+    // once the feed is known — never a guess of ours
+    interval: spec.interval ?? "",
+    cadence: spec.cadence ?? spec.interval ?? "",
     capital: spec.capital ?? existing.data!.capital,
     risk: { ...DEFAULT_SPEC.risk, ...spec.risk },
     llm: spec.llm ?? DEFAULT_SPEC.llm,
   } : DEFAULT_SPEC;
-  return <BotForm key={id ?? "new"} id={id ?? null} initial={initial} />;
+  return <BotForm key={id ?? "new"} id={id ?? null} initial={initial} bot={existing.data} />;
 }
 
-function BotForm({ id, initial }: { id: Id | null; initial: BotSpec }) {
+function BotForm({ id, initial, bot }: { id: Id | null; initial: BotSpec; bot?: Bot }) {
   const [spec, setSpec] = useState<BotSpec>(initial);
   const [errors, setErrors] = useState<Errors>({});
   const [serverError, setServerError] = useState<string | null>(null);
@@ -139,11 +142,14 @@ function BotForm({ id, initial }: { id: Id | null; initial: BotSpec }) {
     return all.size ? known.concat([...all].filter((i) => !known.includes(i))) : [...INTERVALS] as string[];
   }, [symbols.data]);
   const cadences = INTERVALS.filter((c) => minutesOf(c) >= minutesOf(feedIntervals[0] ?? "1m"));
+  const feed = feedIntervalOf(symbols.data);
   useEffect(() => {
     if (id === null && feedIntervals.length && !feedIntervals.includes(spec.interval)) {
       setSpec((s) => ({ ...s, interval: feedIntervals[0], cadence: minutesOf(s.cadence) >= minutesOf(feedIntervals[0]) ? s.cadence : feedIntervals[0] }));
     }
-  }, [feedIntervals, id, spec.interval]);
+    // an edited bot without an interval: show (and keep) the server's default, the feed's interval
+    if (id !== null && !spec.interval && feed) setSpec((s) => ({ ...s, interval: feed, cadence: s.cadence || feed }));
+  }, [feedIntervals, id, spec.interval, feed]);
   const leverage = spec.risk?.max_leverage ?? 10;
 
   return (
@@ -285,7 +291,7 @@ function BotForm({ id, initial }: { id: Id | null; initial: BotSpec }) {
 
       <div className="grid gap-3 lg:grid-cols-2">
         <BacktestFirst spec={body} validate={check} onServerError={showServer} />
-        <DryRunPanel id={id} />
+        <DryRunPanel id={id} bot={bot} />
       </div>
     </form>
   );
@@ -395,33 +401,16 @@ function BacktestFirst({ spec, validate, onServerError }: { spec: () => BotSpec;
   );
 }
 
-function DryRunPanel({ id }: { id: Id | null }) {
-  const [d, setD] = useState<DecisionRecord | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [err, setErr] = useState<unknown>(null);
-  const ins = useInstruments();
-  const now = useNow(5000);
-  const go = async () => {
-    if (id === null) return;
-    setBusy(true);
-    setErr(null);
-    try {
-      setD(await dryRun(id));
-    } catch (e) {
-      setErr(e);
-    } finally {
-      setBusy(false);
-    }
-  };
+function DryRunPanel({ id, bot }: { id: Id | null; bot?: Bot }) {
+  const state = useDryRun(id);
   return (
     <Panel title={<><Play size={14} /> Dry run</>} bodyClassName="p-3 flex flex-col gap-2">
-      <div className="flex items-center gap-2">
-        <Button type="button" variant="outline" onClick={() => void go()} disabled={id === null || busy}>{busy ? "Asking the model…" : "Show one real decision"}</Button>
+      <div className="flex flex-wrap items-center gap-2">
+        <DryRunButton state={state} disabled={id === null} baseline={bot?.baseline} label="Show one real decision" />
         {id === null && <span className="text-xs text-muted">Save the bot first: a dry run uses the stored bot.</span>}
       </div>
-      <p className="text-xs text-muted">One real cycle — model call, parse, risk verdicts — that places no order and is stored as a dry run. Saved settings are used.</p>
-      {err ? <ErrorState error={err} compact /> : null}
-      {d && <div className="rounded-md border border-border"><div className="px-3 pt-2 text-xs text-up flex items-center gap-1"><CheckCircle2 size={12} /> no order placed</div><DecisionCard d={d} ins={ins} now={now} showBot={false} /></div>}
+      <p className="text-xs text-muted">One real cycle — model call, parse, risk verdicts — that places no order and is stored as a dry run. The saved settings are used, not unsaved changes in this form.</p>
+      <DryRunResult state={state} bot={bot} onClose={state.clear} />
     </Panel>
   );
 }

@@ -6,6 +6,7 @@ import { formatUsd } from "@/lib/decimal";
 import { useLive, useMarketNow } from "@/stream/StreamProvider";
 import { Ago, Empty, ErrorState, LoadingRows, ModeBadge, ModelLabel, Signed, StaleNote, StatusBadge, useNow } from "@/components/common";
 import { BotControls } from "@/components/BotControls";
+import { Td } from "@/components/tables";
 import { Panel } from "@/components/ui/panel";
 import { Button } from "@/components/ui/button";
 import { Menu, MenuContent, MenuItem, MenuTrigger } from "@/components/ui/menu";
@@ -27,7 +28,7 @@ export default function BotsPage() {
         <Empty title="No bots yet">Create your first bot. <Link className="text-accent" to="/bots/new">New bot</Link></Empty>
       ) : (
         <div className="overflow-x-auto">
-          <table className="tbl num" data-testid="bots-table">
+          <table className="tbl tbl-stack num" data-testid="bots-table">
             <thead>
               <tr>
                 <th>bot</th>
@@ -44,18 +45,19 @@ export default function BotsPage() {
             <tbody>
               {bots.data.map((b) => (
                 <tr key={String(b.id)}>
-                  <td className="max-w-[14rem]">
+                  <td className="max-w-[14rem] cell-title">
                     <Link to={`/bots/${b.id}`} className="font-medium hover:underline truncate block">{b.label || b.name}</Link>
-                    <div className="md:hidden flex items-center gap-1 mt-0.5"><StatusBadge status={b.status} tradingState={b.trading_state} /></div>
+                    {/* between the phone cards and md the status column is hidden: show it here */}
+                    <div className="hidden sm:flex md:hidden items-center gap-1 mt-0.5"><StatusBadge status={b.status} tradingState={b.trading_state} /></div>
                   </td>
-                  <td className="hidden md:table-cell"><StatusBadge status={b.status} tradingState={b.trading_state} /></td>
-                  <td className="hidden lg:table-cell max-w-[14rem]"><ModelLabel bot={b} /></td>
-                  <td className="hidden md:table-cell"><ModeBadge mode={b.mode} /></td>
-                  <td className="r">{formatUsd(b.equity)}</td>
-                  <td className="r"><Signed value={percentOf(b.pnl, b.capital)} kind="pct" /></td>
-                  <td className="r hidden sm:table-cell">{b.open_positions}</td>
-                  <td className="r hidden lg:table-cell"><Ago ms={b.last_decision_at} now={mnow} /></td>
-                  <td className="r">
+                  <Td label="status" className="hidden md:table-cell"><StatusBadge status={b.status} tradingState={b.trading_state} /></Td>
+                  <Td label="model" className="hidden lg:table-cell max-w-[14rem] cell-wide"><ModelLabel bot={b} /></Td>
+                  <Td label="mode" className="hidden md:table-cell"><ModeBadge mode={b.mode} /></Td>
+                  <Td label="equity" className="r">{formatUsd(b.equity)}</Td>
+                  <Td label="PnL" className="r"><Signed value={percentOf(b.pnl, b.capital)} kind="pct" /></Td>
+                  <Td label="open positions" className="r hidden sm:table-cell">{b.open_positions}</Td>
+                  <Td label="last decision" className="r hidden lg:table-cell"><Ago ms={b.last_decision_at} now={mnow} /></Td>
+                  <td className="r cell-actions">
                     <div className="hidden sm:flex justify-end"><BotControls bot={b} /></div>
                     <div className="sm:hidden flex justify-end">
                       <Menu>

@@ -8,6 +8,7 @@ import { fmtUtc } from "@/lib/time";
 import { useTheme } from "@/lib/theme";
 import { cn } from "@/lib/utils";
 import { ErrorState, LoadingRows } from "@/components/common";
+import { Td } from "@/components/tables";
 import { Panel } from "@/components/ui/panel";
 import { Button } from "@/components/ui/button";
 import { Field, Input, Select } from "@/components/ui/input";
@@ -63,16 +64,16 @@ export default function SettingsPage() {
     <div className="grid gap-3 lg:grid-cols-[minmax(0,1fr)_360px] max-w-5xl">
       <Panel title={<><KeyRound size={14} /> Credentials</>} actions={<span className="text-xs text-muted">write-only · encrypted at rest</span>}>
         {creds.isLoading ? <LoadingRows rows={3} /> : creds.error && !creds.data ? <ErrorState error={creds.error} retry={() => creds.refetch()} /> : (
-          <table className="tbl num">
+          <table className="tbl tbl-stack num">
             <thead><tr><th>name</th><th>key</th><th className="hidden sm:table-cell">stored (UTC)</th><th className="r"><span className="sr-only">actions</span></th></tr></thead>
             <tbody>
-              {(creds.data ?? []).length === 0 && <tr><td colSpan={4} className="text-muted">No keys stored. LLM bots need their provider's key.</td></tr>}
+              {(creds.data ?? []).length === 0 && <tr><td colSpan={4} className="cell-title"><span className="text-muted font-normal">No keys stored. LLM bots need their provider's key.</span></td></tr>}
               {(creds.data ?? []).map((c) => (
                 <tr key={c.name}>
-                  <td className="font-medium">{CREDENTIAL_NAMES.find((x) => x.id === c.name)?.label ?? c.name}</td>
-                  <td className="font-mono text-muted">••••••••{c.last4}</td>
-                  <td className="hidden sm:table-cell text-muted">{fmtUtc(c.created_at)}</td>
-                  <td className="r"><Button size="sm" variant="ghost" aria-label={`Delete ${c.name}`} onClick={() => void remove(c.name)}><Trash2 size={13} /></Button></td>
+                  <td className="font-medium cell-title">{CREDENTIAL_NAMES.find((x) => x.id === c.name)?.label ?? c.name}</td>
+                  <Td label="key" className="font-mono text-muted">••••••••{c.last4}</Td>
+                  <Td label="stored (UTC)" className="hidden sm:table-cell text-muted">{fmtUtc(c.created_at)}</Td>
+                  <td className="r cell-actions"><Button size="sm" variant="ghost" aria-label={`Delete ${c.name}`} onClick={() => void remove(c.name)}><Trash2 size={13} /></Button></td>
                 </tr>
               ))}
             </tbody>

@@ -1,7 +1,7 @@
 // Applies one accepted stream event to the TanStack Query cache in place (no refetch storm), and
 // says which toast it deserves. Event payloads are untrusted: fields are checked before use.
 import type { QueryClient } from "@tanstack/react-query";
-import { qk, patchBot } from "@/api/queries";
+import { isAcknowledged, qk, patchBot } from "@/api/queries";
 import { normalizeBacktest, normalizeDecision, normalizePosition } from "@/api/normalize";
 import { decToPlain, parseDec, sub } from "@/lib/decimal";
 import type { Alert, Backtest, Bot, DecisionRecord, EquityPoint, Order, Position, StreamMessage, WireBacktest, WirePosition } from "@/api/types";
@@ -85,6 +85,7 @@ export function applyEvent(qc: QueryClient, msg: StreamMessage, f: EventFormat):
       if (!isObj(d)) return null;
       const a = d as unknown as Alert;
       qc.setQueryData<Alert[]>(qk.alerts, (list) => (list && !list.some((x) => String(x.id) === String(a.id)) ? [a, ...list] : list));
+      if (!isAcknowledged(a)) qc.setQueryData<{ items: Alert[]; more: boolean }>(qk.unackedAlerts, (v) => (v && !v.items.some((x) => String(x.id) === String(a.id)) ? { ...v, items: [a, ...v.items] } : v));
       return { title: `Alert · ${botLabel(id)}`, description: str(a.message), tone: a.severity === "critical" ? "danger" : a.severity === "info" ? "info" : "warn" };
     }
     case "status": {
