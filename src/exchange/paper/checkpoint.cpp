@@ -70,7 +70,9 @@ class Writer {
 
  private:
   void Le(std::uint64_t v, int n) {
-    for (int i = 0; i < n; ++i) out_.push_back(static_cast<char>((v >> (8 * i)) & 0xFF));
+    char b[8];
+    for (int i = 0; i < n; ++i) b[i] = static_cast<char>((v >> (8 * i)) & 0xFF);
+    out_.append(b, static_cast<std::size_t>(n));
   }
   std::string out_;
 };
@@ -327,7 +329,21 @@ struct PaperSimulator::Checkpoint {
       return OutOfRange("paper checkpoint: " + std::to_string(n) + " " + what + " do not fit the format's 32-bit count");
     };
     if (sim.accounts_.size() > UINT32_MAX) return too_many(sim.accounts_.size(), "accounts");
+    // One buffer, sized up front from the counts: the header first (its size and checksum
+    // filled in at the end), then the payload.
+    std::size_t estimate = kHeaderSize + 256 + nsym * 128;
+    for (std::size_t s = 0; s < nsym; ++s) estimate += sim.history_[s].size() * kCandleBytes;
+    for (const Account& acc : sim.accounts_) {
+      estimate += kMinAccountBytes + nsym * kPositionBytes + acc.ledger.entries().size() * kLedgerEntryBytes +
+                  acc.orders.size() * (kMinOrderBytes + 16) + acc.open.size() * 4 +
+                  acc.events.size() * (kMinEventBytes + 24);
+    }
     Writer w;
+    w.out().reserve(estimate);
+    w.out().append(kMagic, sizeof kMagic);
+    w.U32(kCheckpointVersion);
+    w.U64(0);  // payload size
+    w.U64(0);  // checksum
     // The configuration it was made with (checked on load).
     w.U32(static_cast<std::uint32_t>(nsym));
     for (std::size_t s = 0; s < nsym; ++s) {
@@ -409,15 +425,13 @@ struct PaperSimulator::Checkpoint {
       w.U64(acc.event_seq);
       w.U64(acc.trade_seq);
     }
-    // Header.
-    Writer h;
-    h.out().append(kMagic, sizeof kMagic);
-    h.U32(kCheckpointVersion);
-    h.U64(w.out().size());
-    h.U64(Fnv1a64(w.out()));
-    std::string out = std::move(h.out());
-    out.reserve(out.size() + w.out().size());
-    out += w.out();
+    // The header's size and checksum of the payload.
+    std::string out = std::move(w.out());
+    const std::string_view payload = std::string_view(out).substr(kHeaderSize);
+    const std::uint64_t fields[2] = {payload.size(), Fnv1a64(payload)};
+    for (int f = 0; f < 2; ++f) {
+      for (int i = 0; i < 8; ++i) out[12 + 8 * f + i] = static_cast<char>((fields[f] >> (8 * i)) & 0xFF);
+    }
     return out;
   }
 
