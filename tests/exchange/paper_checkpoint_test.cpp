@@ -906,6 +906,7 @@ TEST(PaperCheckpoint, ModelStateTravelsWithTheCheckpoint) {
   Status st = plain.sim->LoadCheckpoint(bytes);
   EXPECT_EQ(st.code(), StatusCode::kInvalidArgument);
   EXPECT_NE(st.message().find("slippage model state"), std::string::npos) << st.ToString();
+  EXPECT_NE(st.message().find("byte "), std::string::npos) << st.ToString();
   EXPECT_EQ(plain.sim->account_count(), 0U);
   // A stateful model refusing its state leaves itself and the simulator unchanged: a
   // checkpoint of a stateless simulator (empty state) is refused by CountingSlippage.

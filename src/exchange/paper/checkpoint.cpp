@@ -440,6 +440,7 @@ struct PaperSimulator::Checkpoint {
   // Everything a checkpoint replaces, read into temporaries first.
   struct State {
     std::string slippage_state, fee_state, funding_state;
+    std::size_t model_offsets[3] = {0, 0, 0};
     UnixMs last_bar_open = INT64_MIN, next_funding = INT64_MIN;
     std::vector<std::int64_t> marks;
     std::vector<market::Candle> last_candle;
@@ -535,8 +536,11 @@ struct PaperSimulator::Checkpoint {
   static void ReadMarket(Reader& r, const PaperSimulator& sim, State& st) {
     const std::size_t nsym = sim.nsym_;
     r.Section("models");
+    st.model_offsets[0] = r.offset();
     st.slippage_state = r.Str("slippage model state");
+    st.model_offsets[1] = r.offset();
     st.fee_state = r.Str("fee model state");
+    st.model_offsets[2] = r.offset();
     st.funding_state = r.Str("funding model state");
     r.Section("market");
     st.last_bar_open = r.I64("last_bar_open");
@@ -914,8 +918,8 @@ struct PaperSimulator::Checkpoint {
       Status s = models[m].first->RestoreState(*models[m].second);
       if (!s.ok()) {
         restore_models();
-        return InvalidArgument(std::string("paper checkpoint: models section, field '") + model_names[m] +
-                               " model state': " + s.message());
+        return InvalidArgument("paper checkpoint: byte " + std::to_string(st.model_offsets[m]) + " (models, field '" +
+                               model_names[m] + " model state'): " + s.message());
       }
     }
 
