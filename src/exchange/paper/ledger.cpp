@@ -29,6 +29,24 @@ Money Ledger::Append(UnixMs time, LedgerKind kind, std::int16_t symbol, Money am
   return balance_;
 }
 
+Status Ledger::AppendRestored(const LedgerEntry& e) {
+  if (e.seq != entries_.size() + 1) {
+    return InvalidArgument("ledger entry seq " + std::to_string(e.seq) + ", expected " +
+                           std::to_string(entries_.size() + 1));
+  }
+  if (e.amount.IsZero()) return InvalidArgument("ledger entry with a zero amount");
+  if (e.amount.raw() % 10 != 0) return InvalidArgument("ledger amount " + e.amount.ToString() + " not on 1e-8");
+  auto after = balance_.CheckedAdd(e.amount);
+  if (!after.ok()) return InvalidArgument("ledger balance overflows: " + after.status().message());
+  if (*after != e.balance_after) {
+    return InvalidArgument("ledger balance_after " + e.balance_after.ToString() + " != balance + amount " +
+                           after->ToString());
+  }
+  balance_ = *after;
+  entries_.push_back(e);
+  return Status::Ok();
+}
+
 LedgerTotals Ledger::Totals() const {
   LedgerTotals t;
   for (const auto& e : entries_) {

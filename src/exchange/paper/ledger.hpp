@@ -7,6 +7,7 @@
 // Thread safety: a value type; used from the owning simulator's thread only.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -14,6 +15,7 @@
 
 #include "core/fixed.hpp"
 #include "core/ids.hpp"
+#include "core/status.hpp"
 #include "core/time.hpp"
 
 namespace aitrader::exchange::paper {
@@ -48,6 +50,12 @@ class Ledger {
  public:
   // Appends an entry; amount 0 entries are not recorded. Returns the new balance.
   Money Append(UnixMs time, LedgerKind kind, std::int16_t symbol, Money amount, std::int64_t ref);
+  // A checkpoint's entry read back (PaperSimulator::LoadCheckpoint): appended if it is the
+  // next one — seq = size + 1, amount non-zero and on 1e-8 USDT, balance_after = balance +
+  // amount without overflow. Otherwise kInvalidArgument naming what is wrong, and the ledger
+  // is unchanged.
+  Status AppendRestored(const LedgerEntry& e);
+  void Reserve(std::size_t n) { entries_.reserve(n); }
   const std::vector<LedgerEntry>& entries() const { return entries_; }
   Money balance() const { return balance_; }
   LedgerTotals Totals() const;

@@ -14,6 +14,12 @@ Ratio BpsToRatio(double bps) {
 }
 }  // namespace
 
+Status CheckpointableModel::RestoreState(std::string_view state) {
+  if (state.empty()) return Status::Ok();
+  return InvalidArgument("this model keeps no state, but the checkpoint holds " + std::to_string(state.size()) +
+                         " bytes of it");
+}
+
 FixedBpsSlippage::FixedBpsSlippage(double bps) : fraction_(BpsToRatio(bps)) {}
 
 Ratio FixedBpsSlippage::SlippageFraction(const SlippageParams&) const { return fraction_; }

@@ -2,6 +2,14 @@
 // interface taking one parameter struct (house style: Lean's IFillModel.Fill(parameters)).
 // They are called once per fill or per funding event, never per candle per account.
 //
+// Checkpoints: every model derives from CheckpointableModel, whose SaveState/RestoreState let
+// PaperSimulator::SaveCheckpoint/LoadCheckpoint carry a model's mutable state (a random
+// generator, a running estimate) across a restart. The models here have none — their only
+// randomness is the simulator's per-fill draw, a pure function of the seed and the account's
+// own counters, which the checkpoint stores — so they save an empty state. Parameters (bps,
+// rates, a funding history) are configuration, not state: a restored simulator must be
+// created with the same models.
+//
 // Thread safety: the implementations here are immutable after construction and may be shared
 // between simulators used from different threads.
 #pragma once
@@ -23,6 +31,18 @@
 namespace aitrader::exchange::paper {
 
 // ---------------------------------------------------------------------------------------------
+// The checkpoint hook every model has (see the header comment).
+class CheckpointableModel {
+ public:
+  virtual ~CheckpointableModel() = default;
+  // The model's mutable state as opaque bytes (empty: none).
+  virtual std::string SaveState() const { return {}; }
+  // Restores what SaveState gave, from untrusted bytes: kInvalidArgument when they are not a
+  // state of this model, and then the model is unchanged. The default accepts only empty.
+  virtual Status RestoreState(std::string_view state);
+};
+
+// ---------------------------------------------------------------------------------------------
 // Slippage: how far from the reference price a taker fill executes.
 struct SlippageParams {
   Side side = Side::kBuy;
@@ -34,9 +54,8 @@ struct SlippageParams {
   double uniform = 0;       // a deterministic draw in [0, 1) from the simulator's seed
 };
 
-class SlippageModel {
+class SlippageModel : public CheckpointableModel {
  public:
-  virtual ~SlippageModel() = default;
   // The adverse fraction of the reference price (0.0002 = 2 bps); >= 0.
   virtual Ratio SlippageFraction(const SlippageParams& p) const = 0;
 };
@@ -89,9 +108,8 @@ struct FeeParams {
   Quantity quantity;          // absolute
 };
 
-class FeeModel {
+class FeeModel : public CheckpointableModel {
  public:
-  virtual ~FeeModel() = default;
   // The commission (>= 0), already quantized to the ledger's 1e-8 USDT.
   virtual Money Fee(const FeeParams& p) const = 0;
 };
@@ -109,9 +127,8 @@ struct FundingParams {
   UnixMs funding_time = 0;  // a multiple of the funding interval (00:00, 08:00, 16:00 UTC)
 };
 
-class FundingModel {
+class FundingModel : public CheckpointableModel {
  public:
-  virtual ~FundingModel() = default;
   // The rate (> 0: longs pay shorts).
   virtual Ratio Rate(const FundingParams& p) const = 0;
 };

@@ -25,6 +25,16 @@
 // something happens.
 //
 // Determinism: the same feed, calls and seed give byte-identical ledgers and events.
+//
+// Checkpoints: SaveCheckpoint() encodes every piece of mutable state (accounts, ledgers,
+// orders, positions, queued events and their counters, marks, last candles, bar history,
+// funding clock, open-interest series, the models' SaveState) in a versioned binary format;
+// LoadCheckpoint() on a freshly created simulator with the same config, instruments, brackets
+// and models restores it exactly: the restored simulator then behaves byte for byte like the
+// one that was saved. Derived state (trigger bands, cross filters, the client-id index) is
+// rebuilt on load. The bytes are untrusted on load: corrupt, truncated, foreign or
+// mismatching input is an error naming the byte offset and field, never an abort. Format,
+// version and errors: docs/paper-exchange.md, "Checkpoints".
 // Thread safety: not thread-safe; one thread (or strand) drives the simulator and all its
 // PaperExchange views.
 #pragma once
@@ -171,6 +181,24 @@ class PaperSimulator {
   using EventObserver = std::function<void(AccountIndex, const ExecutionEvent&)>;
   void SetEventObserver(EventObserver observer) { observer_ = std::move(observer); }
 
+  // --- checkpoints (docs/paper-exchange.md, "Checkpoints") ---
+  // The format version SaveCheckpoint writes and LoadCheckpoint reads.
+  static constexpr std::uint32_t kCheckpointVersion = 1;
+  // The whole mutable state as bytes: a 28-byte header (magic "AITRPSIM", version, payload
+  // size, FNV-1a-64 of the payload) and the little-endian payload. The bar history is included
+  // (empty when keep_history is false). Byte-identical for identical states. kOutOfRange only
+  // if a count does not fit the format's 32 bits.
+  Result<std::string> SaveCheckpoint() const;
+  // Restores a checkpoint into this simulator, which must be freshly created (no account, no
+  // bar yet: else kFailedPrecondition) with the same symbols, bar and funding intervals, fill
+  // modes, queue and order limits, seed, instruments and margin brackets as the saved one
+  // (else kFailedPrecondition naming every difference), and the same models. Errors from the
+  // bytes, which may be anything: kParseError (not a checkpoint, truncated, checksum
+  // mismatch, a malformed or inconsistent field) or kInvalidArgument (an unsupported format
+  // version, a model refusing its state), each naming the byte offset and the field. On any
+  // error the simulator is unchanged.
+  Status LoadCheckpoint(std::string_view bytes);
+
   // For tests and the docs: the liquidation price of the account's position on a symbol at
   // the current marks (0 when flat or not liquidatable).
   Price LiquidationPrice(AccountIndex account, std::string_view symbol) const;
@@ -208,6 +236,8 @@ class PaperSimulator {
     std::int64_t realized = 0;  // Money raw, quantized
     bool increases = false;     // exposure grows (opening, adding or flipping)
   };
+
+  struct Checkpoint;  // the codec (checkpoint.cpp)
 
   PaperSimulator(const Clock& clock, SimulatorConfig config, std::vector<Instrument> instruments,
                  std::unique_ptr<SlippageModel> slippage, std::unique_ptr<FeeModel> fees,
