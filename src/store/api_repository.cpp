@@ -269,7 +269,7 @@ Result<std::vector<OrderRecord>> ApiRepository::OrdersPage(std::int64_t bot_id, 
   Value p[] = {Int(bot_id), Int(before > 0 ? before : kNoLimit), Int(limit)};
   auto rows = db_.Query(
       std::string("SELECT ") + kOrderColumns + " FROM orders WHERE bot_id = ? AND id < ?" +
-          (open_only ? " AND status IN ('NEW', 'PARTIALLY_FILLED')" : "") + " ORDER BY id DESC LIMIT ?",
+          (open_only ? " AND status IN ('NEW', 'PARTIALLY_FILLED', 'TRIGGERED')" : "") + " ORDER BY id DESC LIMIT ?",
       p);
   if (!rows.ok()) return rows.status();
   std::vector<OrderRecord> out;

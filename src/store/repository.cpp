@@ -266,6 +266,8 @@ Result<std::int64_t> Repository::UpsertOrder(const OrderRecord& o, std::string_v
       "reduce_only, status, filled_quantity, avg_price, created_at, updated_at) "
       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (client_order_id) DO UPDATE SET "
       "venue_order_id = COALESCE(excluded.venue_order_id, orders.venue_order_id), "
+      // An event seen before the submission's own record carries no limit or trigger price.
+      "price = COALESCE(orders.price, excluded.price), stop_price = COALESCE(orders.stop_price, excluded.stop_price), "
       // A terminal status is final: a late, older view of the order never regresses it.
       "status = CASE WHEN orders.status IN ('FILLED', 'CANCELED', 'EXPIRED', 'REJECTED') THEN orders.status "
       "ELSE excluded.status END, "
@@ -295,7 +297,7 @@ Result<OrderRecord> Repository::FindOrder(std::string_view client_order_id) {
 Result<std::vector<OrderRecord>> Repository::ListOrders(std::int64_t bot_id, bool open_only) {
   Value p[] = {Int(bot_id)};
   std::string sql = std::string("SELECT ") + kOrderColumns + " FROM orders WHERE bot_id = ?";
-  if (open_only) sql += " AND status IN ('NEW', 'PARTIALLY_FILLED')";
+  if (open_only) sql += " AND status IN ('NEW', 'PARTIALLY_FILLED', 'TRIGGERED')";
   sql += " ORDER BY id";
   return MapRows<OrderRecord>(db_.Query(sql, p), OrderFromRow);
 }

@@ -373,7 +373,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** One real decision that places no order */
+        /**
+         * One real decision that places no order (a dry run)
+         * @description One real decision of the caller's bot at the runtime's current market time — the model call (or the baseline), parsing, validation and the risk verdicts — that places no order and changes nothing of the bot or at the venue. Over the bot's paper account when the runtime holds it (its positions and balance as they are), else over a fresh account with the bot's capital. Stored as a dry run (listed by GET /api/bots/{id}/decisions with dry_run true; its cycle is the cycle it previews; never counted in the bot's cycles, performance or arena) and answered as that decision. A model failure is an answer too (outcome llm_error, error set), the daily LLM budget applies (outcome budget_exhausted) and the call's cost is recorded. Verdict actions where a cycle would send orders: would_enter, would_close; outcome would_execute where a cycle's would be executed. 409: invalid_state (the spec cannot run: mode not paper, a symbol without candles, an unknown prompt template), missing_credential, dry_run_in_progress (one at a time per bot), no_market_data. 429 too_many_dry_runs (Retry-After). No request body is read.
+         */
         post: operations["post_bots_id_dry_run"];
         delete?: never;
         options?: never;
@@ -456,9 +459,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** The caller's backtests, newest first (without reports) */
+        get: operations["get_backtests"];
         put?: never;
-        /** Start a backtest */
+        /** Start a paper backtest of a bot spec or one of the caller's bots */
         post: operations["post_backtests"];
         delete?: never;
         options?: never;
@@ -490,10 +494,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** System prompts and the caller's templates */
+        /**
+         * System prompts and the caller's templates
+         * @description The versioned system prompts (kind system, data/prompts) then the caller's templates (kind template), oldest first; never another user's.
+         */
         get: operations["get_prompts"];
         put?: never;
-        /** Add a prompt template */
+        /**
+         * Add a prompt template of the caller
+         * @description Stores a system prompt template of the caller, named "user:<id>" (a bot names it in prompt_version; preview, dry run and start use it). Checked as the engine checks a system prompt template (known {{placeholders}} only: version, coins, coin_count, max_leverage, maker_fee_pct, taker_fee_pct, interval, example_coin) and that it keeps the answer format: it must name every decision field (signal, quantity, leverage, profit_target, stop_loss, invalidation_condition, confidence, risk_usd, justification), the four signals (buy_to_enter, sell_to_enter, hold, close_position) and JSON — else 422 naming text and what is missing. name: 1..64 characters, unique per user (409 conflict); text at most 32768 bytes; at most 50 templates per user (409 too_many_templates). A template never changes once stored.
+         */
         post: operations["post_prompts"];
         delete?: never;
         options?: never;
@@ -604,6 +614,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/prompts/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete a prompt template of the caller
+         * @description 404 for anything but one of the caller's templates (system prompts cannot be deleted); 409 template_in_use while a bot of the caller names it in prompt_version.
+         */
+        delete: operations["delete_prompts_id"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/alerts/{id}/ack": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Acknowledge an alert
+         * @description Sets acknowledged and acknowledged_at (the server's clock) on one of the caller's alerts (their own or their bots'); idempotent: acknowledging again keeps the first time. No request body is read.
+         */
+        post: operations["post_alerts_id_ack"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -697,6 +747,7 @@ export interface components {
             /** @description exact decimal */
             capital?: string;
             risk?: components["schemas"]["Risk"];
+            /** @description a system prompt version (GET /api/prompts, kind system; default aa-v1) or one of the caller's templates, user:<id> */
             prompt_version?: string;
             /** @description exact decimal */
             daily_budget_usd?: string;
@@ -847,21 +898,35 @@ export interface components {
              * @description milliseconds since the epoch (UTC)
              */
             decided_at: number;
-            prompt_version?: string;
-            prompt_hash?: string;
+            prompt_version: string;
+            prompt_hash: string;
             /** @description only with ?include=prompt */
             prompt?: string | null;
             raw_answer: string;
+            /** @description the parsed decisions (agent::DecisionsToJson) */
             decisions: unknown;
-            verdicts: unknown;
+            /** @description the risk engine's verdict per coin */
+            verdicts: {
+                coin: string;
+                /** @description buy_to_enter, sell_to_enter, hold, close_position (empty when the answer had none) */
+                signal: string;
+                /** @description entered, closed, held, denied, failed, skipped; a dry run's would_enter / would_close where a cycle would send orders */
+                action: string;
+                /** @description the denials or execution problems, in words */
+                detail?: string;
+                /** @description risk denial reason codes */
+                denials?: string[];
+            }[];
+            /** @description executed, hold, denied, parse_failed, llm_error, budget_exhausted, truncated; a dry run has would_execute instead of executed */
             outcome: string;
-            error?: string | null;
+            error: string | null;
             latency_ms: number;
-            input_tokens?: number;
-            output_tokens?: number;
+            input_tokens: number;
+            output_tokens: number;
             /** @description exact decimal */
-            cost_usd?: string;
-            dry_run?: boolean;
+            cost_usd: string;
+            /** @description a dry run (POST /api/bots/{id}/dry-run): no order was placed; cycle is the cycle it previewed */
+            dry_run: boolean;
         };
         DecisionPage: {
             items: components["schemas"]["Decision"][];
@@ -951,6 +1016,11 @@ export interface components {
             kind: string;
             message: string;
             acknowledged: boolean;
+            /**
+             * Format: int64
+             * @description milliseconds since the epoch (UTC); null until acknowledged through the API
+             */
+            acknowledged_at: number | null;
         };
         AlertPage: {
             items: components["schemas"]["Alert"][];
@@ -985,8 +1055,10 @@ export interface components {
         BacktestRequest: {
             bot?: components["schemas"]["BotSpec"];
             bot_id?: number;
-            from: unknown;
-            to: unknown;
+            /** @description ms since the epoch, inside the candles of the bot's symbols */
+            from: number;
+            /** @description exclusive end, ms since the epoch */
+            to: number;
             confirm_cost?: boolean;
         };
         BacktestAccepted: {
@@ -996,15 +1068,30 @@ export interface components {
             id: number;
             /** @enum {string} */
             status: "queued" | "running" | "done" | "failed";
-            progress?: number;
+            /** @description fraction of the bars replayed */
+            progress: number;
+            from: number;
+            to: number;
+            created_at: number;
+            finished_at: number | null;
+            /** @description the backtest report (engine::ReportToJson) once done; null otherwise and in the list */
             report?: unknown;
-            error?: string | null;
+            error: string | null;
         };
         Prompt: {
+            /** @description a system prompt version (aa-v1) or a template user:<id>: what a bot's prompt_version names */
             id: string;
             /** @enum {string} */
             kind: "system" | "template";
-            text?: string;
+            /** @description the version of a system prompt; the name given to a template */
+            name: string;
+            default: boolean;
+            text: string;
+            /**
+             * Format: int64
+             * @description templates only: milliseconds since the epoch (UTC)
+             */
+            created_at?: number;
         };
         PromptPage: {
             items: components["schemas"]["Prompt"][];
@@ -1018,8 +1105,15 @@ export interface components {
             bot: components["schemas"]["BotSpec"];
         };
         PromptPreview: {
+            /** @description the market time the prompt is built at */
+            at: number;
+            /** @description system prompt version */
+            version: string;
+            /** @description false for the baseline (it decides by rule and sends no prompt) */
+            sent_to_model: boolean;
             system: string;
             user: string;
+            /** @description (characters of system + user) / 4, rounded up per part */
             token_estimate: number;
         };
         ArenaEntry: {
@@ -1051,6 +1145,10 @@ export interface components {
              */
             at: number;
             data: Record<string, never>;
+        };
+        BacktestPage: {
+            items: components["schemas"]["Backtest"][];
+            next_cursor: string | null;
         };
     };
     responses: never;
@@ -2163,6 +2261,8 @@ export interface operations {
                 limit?: number;
                 cursor?: string;
                 include?: "prompt";
+                /** @description true: only dry runs; false: only the bot's real cycles; absent: both (each item says which) */
+                dry_run?: boolean;
             };
             header?: never;
             path: {
@@ -2182,6 +2282,15 @@ export interface operations {
                 };
             };
             /** @description error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2192,6 +2301,15 @@ export interface operations {
             };
             /** @description error */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2288,7 +2406,10 @@ export interface operations {
     };
     post_bots_id_dry_run: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description prompt: the full prompt sent (null for the baseline) */
+                include?: "prompt";
+            };
             header?: never;
             path: {
                 id: number;
@@ -2297,7 +2418,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description ok */
+            /** @description the stored dry run */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2334,7 +2455,25 @@ export interface operations {
                 };
             };
             /** @description error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2557,6 +2696,56 @@ export interface operations {
             };
         };
     };
+    get_backtests: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description ok */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BacktestPage"];
+                };
+            };
+            /** @description error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     post_backtests: {
         parameters: {
             query?: never;
@@ -2635,6 +2824,24 @@ export interface operations {
             };
             /** @description error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2726,7 +2933,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description created */
+            /** @description created (Location: /api/prompts/user:<id>) */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -2832,6 +3039,15 @@ export interface operations {
                 };
             };
             /** @description error */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -2851,6 +3067,15 @@ export interface operations {
             };
             /** @description error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2903,6 +3128,8 @@ export interface operations {
             query?: {
                 limit?: number;
                 cursor?: string;
+                /** @description true: only the alerts not acknowledged yet */
+                unacknowledged?: boolean;
             };
             header?: never;
             path?: never;
@@ -3101,6 +3328,93 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    delete_prompts_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description error */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    post_alerts_id_ack: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the alert */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Alert"];
+                };
             };
             /** @description error */
             401: {

@@ -33,10 +33,8 @@ export type WireDecision = S["Decision"];
 export type EquityPoint = S["EquityPoint"] | { at: Ms; equity: Decimal };
 export type SymbolInfo = S["Symbol"];
 export type Candle = S["Candle"];
-/** An alert. `acknowledged_at` (ms, null while unacknowledged) comes with the planned
- *  POST /api/alerts/{id}/ack (not yet in the OpenAPI document: drop this extension once
- *  `npm run gen:api` brings it). */
-export type Alert = S["Alert"] & { acknowledged_at?: Ms | null };
+/** An alert; `acknowledged_at` (ms) is null until POST /api/alerts/{id}/ack. */
+export type Alert = S["Alert"];
 export type Credential = S["Credential"];
 export type CredentialPut = S["CredentialPut"];
 export type CommandResult = S["CommandResult"];
