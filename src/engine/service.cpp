@@ -101,6 +101,17 @@ struct Service::Impl {
   // Hands the started cycles' model calls to the worker pool.
   void Dispatch(std::vector<std::pair<std::int64_t, std::shared_ptr<PendingCycle>>>& started);
   Status Rebuild();
+  Status SaveCheckpoint(UnixMs bar_time) {
+    auto bytes = sim->SaveCheckpoint();
+    if (!bytes.ok()) return bytes.status().WithContext("paper venue checkpoint");
+    store::PaperCheckpoint c;
+    c.bar_time = bar_time;
+    c.journal_seq = cursor.next_seq;
+    c.accounts = static_cast<std::int64_t>(sim->account_count());
+    c.data = std::move(*bytes);
+    c.created_at = bar_time;
+    return repo->SavePaperCheckpoint(c, /*keep=*/2);
+  }
   void DrainIdle() {
     std::vector<exchange::ExecutionEvent> discard;
     for (auto& [id, a] : idle_accounts) {
@@ -182,6 +193,12 @@ Status Service::Impl::ProcessBar() {
       if (pending) started.emplace_back(id, std::make_shared<PendingCycle>(std::move(*pending)));
     }
     DrainIdle();
+    // Once per market day, the venue as of this bar (with this bar's calls): a restart loads
+    // it and replays only what came after (bars and journal), not the whole run.
+    if (close % kDayMs == 0) {
+      for (auto& [id, slot] : slots) slot.bot->ProcessVenueEvents(close);  // nothing left queued in it
+      AITRADER_RETURN_IF_ERROR(SaveCheckpoint(close));
+    }
     return repo->SetRunState("serve.last_bar", close);
   });
   if (!s.ok()) {
@@ -399,7 +416,33 @@ Result<std::unique_ptr<Service>> Service::Start(ServiceOptions options) {
 Status Service::Impl::Rebuild() {
   auto accounts = repo->ListPaperAccounts();
   if (!accounts.ok()) return accounts.status();
+  // The newest checkpoint, when one is usable: the venue as of its bar.
+  std::optional<store::PaperCheckpoint> checkpoint;
+  if (last_bar) {
+    auto cp = repo->LatestPaperCheckpoint(*last_bar);
+    if (!cp.ok() && cp.status().code() != StatusCode::kParseError) return cp.status();
+    if (!cp.ok()) {
+      Log("note: " + cp.status().message() + "; rebuilding the paper venue from the start");
+    } else if (*cp) {
+      clock->SetMs((*cp)->bar_time);
+      Status loaded = sim->LoadCheckpoint((*cp)->data);
+      if (loaded.ok()) {
+        checkpoint = std::move(*cp);
+      } else {
+        // The simulator is unchanged by a failed load: the full replay follows.
+        Log("note: the paper venue checkpoint of " + FormatUtc((*cp)->bar_time) + " is unusable (" +
+            loaded.message() + "); rebuilding the paper venue from the start");
+        clock->SetMs(from);
+      }
+    }
+  }
   for (const auto& a : *accounts) {
+    if (checkpoint && a.account_index < checkpoint->accounts) {
+      // In the checkpoint already: only its view.
+      idle_accounts[a.bot_id] =
+          std::make_unique<exchange::paper::PaperExchange>(*sim, static_cast<exchange::paper::AccountIndex>(a.account_index));
+      continue;
+    }
     // An index with no stored account (a start whose transaction was rolled back after the
     // venue had added the account) gets an empty placeholder, so the indices line up.
     while (static_cast<std::int64_t>(sim->account_count()) < a.account_index) {
@@ -419,12 +462,18 @@ Status Service::Impl::Rebuild() {
     if (!idx.ok()) return idx.status().WithContext("stored paper account " + std::to_string(a.account_index));
     idle_accounts[a.bot_id] = std::make_unique<exchange::paper::PaperExchange>(*sim, *idx);
   }
-  auto journal = repo->LoadJournal();
+  auto journal = checkpoint ? repo->LoadJournalFrom(checkpoint->journal_seq) : repo->LoadJournal();
   if (!journal.ok()) return journal.status();
   ReplayInput in;
   in.bars = bars;
   in.interval = market->interval();
   in.start_time = from;
+  if (checkpoint) {
+    in.start_time = checkpoint->bar_time;
+    while (in.first_bar < bars.size() && bars[in.first_bar].open_time + in.interval <= checkpoint->bar_time) {
+      ++in.first_bar;
+    }
+  }
   in.last_bar = last_bar;
   in.journal = *journal;
   in.venue_of = [&](std::int64_t bot_id) -> exchange::Exchange* {
@@ -439,12 +488,14 @@ Status Service::Impl::Rebuild() {
     Status s = sim->SelfCheck(static_cast<exchange::paper::AccountIndex>(a));
     if (!s.ok()) return s.WithContext("paper ledger of account " + std::to_string(a) + " after the rebuild");
   }
-  cursor.next_seq = journal->empty() ? 1 : journal->back().seq + 1;
+  cursor.next_seq = journal->empty() ? (checkpoint ? checkpoint->journal_seq : 1) : journal->back().seq + 1;
   cursor.bar_time = last_bar.value_or(from);
   clock->SetMs(cursor.bar_time);
   if (last_bar) {
-    Log("rebuilt the paper venue: " + std::to_string(accounts->size()) + " account(s), " + std::to_string(next_bar) +
-        " bar(s), " + std::to_string(journal->size()) + " journaled call(s); market time " + FormatUtc(*last_bar));
+    Log("rebuilt the paper venue: " + std::to_string(accounts->size()) + " account(s), " +
+        (checkpoint ? "from the checkpoint of " + FormatUtc(checkpoint->bar_time) + ", " : std::string()) +
+        std::to_string(next_bar - in.first_bar) + " bar(s) and " + std::to_string(journal->size()) +
+        " journaled call(s) replayed; market time " + FormatUtc(*last_bar));
   }
   return Status::Ok();
 }

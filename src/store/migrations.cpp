@@ -312,6 +312,19 @@ CREATE INDEX llm_usage_bot_called ON llm_usage (bot_id, called_at);
 CREATE UNIQUE INDEX llm_decisions_bot_cycle ON llm_decisions (bot_id, cycle) WHERE dry_run = 0;
 CREATE INDEX llm_usage_decision ON llm_usage (decision_id);
 )SQL"},
+      // Checkpoints of the paper venue of `aitrader serve` (exchange/paper/simulator.hpp
+      // SaveCheckpoint, base64): the venue after the bar that closed at bar_time, with the
+      // journal entries before journal_seq and the first `accounts` accounts in it. A restart
+      // loads the newest and replays only what came after it.
+      {8, "serve: paper venue checkpoints", R"SQL(
+CREATE TABLE paper_checkpoints (
+  bar_time BIGINT PRIMARY KEY,
+  journal_seq BIGINT NOT NULL,
+  accounts BIGINT NOT NULL,
+  data TEXT NOT NULL,
+  created_at BIGINT NOT NULL
+);
+)SQL"},
   };
   return kMigrations;
 }

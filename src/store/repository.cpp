@@ -1,4 +1,6 @@
 #include "store/repository.hpp"
+
+#include "store/base64.hpp"
 #include "store/bot_rows.hpp"
 
 #include <algorithm>
@@ -539,6 +541,46 @@ Result<std::vector<JournalEntry>> Repository::LoadJournal() {
   return MapRows<JournalEntry>(
       db_.Query("SELECT seq, bot_id, bar_time, kind, payload FROM paper_journal ORDER BY seq"),
       [](const Row& r) { return JournalEntry{r.Int(0), r.Int(1), r.Int(2), r.Text(3), r.Text(4)}; });
+}
+
+Result<std::vector<JournalEntry>> Repository::LoadJournalFrom(std::int64_t first_seq) {
+  Value p[] = {Int(first_seq)};
+  return MapRows<JournalEntry>(
+      db_.Query("SELECT seq, bot_id, bar_time, kind, payload FROM paper_journal WHERE seq >= ? ORDER BY seq", p),
+      [](const Row& r) { return JournalEntry{r.Int(0), r.Int(1), r.Int(2), r.Text(3), r.Text(4)}; });
+}
+
+Status Repository::SavePaperCheckpoint(const PaperCheckpoint& c, int keep) {
+  Value del[] = {Int(c.bar_time)};
+  AITRADER_RETURN_IF_ERROR(db_.Execute("DELETE FROM paper_checkpoints WHERE bar_time = ?", del));
+  Value p[] = {Int(c.bar_time), Int(c.journal_seq), Int(c.accounts), Text(ToBase64(c.data)), Int(c.created_at)};
+  AITRADER_RETURN_IF_ERROR(db_.Execute(
+      "INSERT INTO paper_checkpoints (bar_time, journal_seq, accounts, data, created_at) VALUES (?, ?, ?, ?, ?)", p));
+  Value k[] = {Int(keep)};
+  return db_.Execute(
+      "DELETE FROM paper_checkpoints WHERE bar_time NOT IN "
+      "(SELECT bar_time FROM paper_checkpoints ORDER BY bar_time DESC LIMIT ?)",
+      k);
+}
+
+Result<std::optional<PaperCheckpoint>> Repository::LatestPaperCheckpoint(UnixMs max_bar_time) {
+  Value p[] = {Int(max_bar_time)};
+  auto rows = db_.Query(
+      "SELECT bar_time, journal_seq, accounts, data, created_at FROM paper_checkpoints WHERE bar_time <= ? "
+      "ORDER BY bar_time DESC LIMIT 1",
+      p);
+  if (!rows.ok()) return rows.status();
+  if (rows->empty()) return std::optional<PaperCheckpoint>();
+  const Row& r = rows->front();
+  PaperCheckpoint c;
+  c.bar_time = r.Int(0);
+  c.journal_seq = r.Int(1);
+  c.accounts = r.Int(2);
+  auto bytes = FromBase64(r.Text(3));
+  if (!bytes) return ParseError("paper checkpoint of " + std::to_string(c.bar_time) + ": the stored data is not base64");
+  c.data = std::move(*bytes);
+  c.created_at = r.Int(4);
+  return std::optional<PaperCheckpoint>(std::move(c));
 }
 
 Status Repository::SetRunState(std::string_view name, std::int64_t value) {

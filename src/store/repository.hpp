@@ -181,6 +181,16 @@ struct BotCommand {
   std::string result;
 };
 
+// The paper venue after the bar that closed at bar_time (exchange/paper SaveCheckpoint bytes):
+// the journal entries before journal_seq and the first `accounts` accounts are in it.
+struct PaperCheckpoint {
+  UnixMs bar_time = 0;
+  std::int64_t journal_seq = 1;
+  std::int64_t accounts = 0;
+  std::string data;  // binary
+  UnixMs created_at = 0;
+};
+
 // A bot's paper account as the runtime created it; the leverage values are null in rows
 // written before schema version 4 (the bot's configuration then applies).
 struct PaperAccountRecord {
@@ -270,6 +280,13 @@ class Repository {
   Result<std::vector<PaperAccountRecord>> ListPaperAccounts();
   Status AppendJournal(const JournalEntry& e);
   Result<std::vector<JournalEntry>> LoadJournal();
+  // The entries with seq >= first_seq (after a checkpoint).
+  Result<std::vector<JournalEntry>> LoadJournalFrom(std::int64_t first_seq);
+  // Paper venue checkpoints (serve): saves one (replacing any at the same bar) and keeps the
+  // newest `keep`; the newest at or before max_bar_time (nullopt: none). Errors: the database;
+  // a stored value that is not base64 is kParseError naming the checkpoint.
+  Status SavePaperCheckpoint(const PaperCheckpoint& c, int keep);
+  Result<std::optional<PaperCheckpoint>> LatestPaperCheckpoint(UnixMs max_bar_time);
 
   // run state (e.g. the last bar whose effects are stored) and operator commands
   Status SetRunState(std::string_view name, std::int64_t value);

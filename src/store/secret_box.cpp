@@ -7,6 +7,7 @@
 
 #include "core/io.hpp"
 #include "core/strings.hpp"
+#include "store/base64.hpp"
 
 namespace aitrader::store {
 namespace {
@@ -17,20 +18,13 @@ bool InitSodium() {
 }
 
 std::string ToBase64(const unsigned char* data, std::size_t n) {
-  std::string out(sodium_base64_encoded_len(n, sodium_base64_VARIANT_ORIGINAL), '\0');
-  sodium_bin2base64(out.data(), out.size(), data, n, sodium_base64_VARIANT_ORIGINAL);
-  out.resize(std::char_traits<char>::length(out.c_str()));
-  return out;
+  return store::ToBase64(std::string_view(reinterpret_cast<const char*>(data), n));
 }
 
 bool FromBase64(std::string_view text, std::vector<unsigned char>& out) {
-  out.assign(text.size(), 0);
-  std::size_t len = 0;
-  if (sodium_base642bin(out.data(), out.size(), text.data(), text.size(), nullptr, &len, nullptr,
-                        sodium_base64_VARIANT_ORIGINAL) != 0) {
-    return false;
-  }
-  out.resize(len);
+  auto bytes = store::FromBase64(text);
+  if (!bytes) return false;
+  out.assign(bytes->begin(), bytes->end());
   return true;
 }
 

@@ -471,6 +471,37 @@ TEST_P(StoreTest, AnEventRecordedBeforeTheSubmissionKeepsTheTriggerPrice) {
   ASSERT_EQ(open->size(), 1u) << "a triggered stop is still open";
 }
 
+TEST_P(StoreTest, PaperCheckpointsKeepTheNewestAndRefuseGarbage) {
+  PaperCheckpoint c;
+  std::string binary;
+  for (int i = 0; i < 256; ++i) binary.push_back(static_cast<char>(i));  // every byte value
+  for (UnixMs t : {100, 200, 300}) {
+    c.bar_time = t;
+    c.journal_seq = t / 10;
+    c.accounts = 3;
+    c.data = binary + std::to_string(t);
+    c.created_at = t;
+    ASSERT_TRUE(repo_->SavePaperCheckpoint(c, /*keep=*/2).ok());
+  }
+  EXPECT_EQ(*db_->QueryInt("SELECT COUNT(*) FROM paper_checkpoints"), 2);
+  auto latest = repo_->LatestPaperCheckpoint(1000);
+  ASSERT_TRUE(latest.ok() && latest->has_value());
+  EXPECT_EQ((*latest)->bar_time, 300);
+  EXPECT_EQ((*latest)->journal_seq, 30);
+  EXPECT_EQ((*latest)->data, binary + "300") << "binary bytes round-trip";
+  auto before = repo_->LatestPaperCheckpoint(250);
+  ASSERT_TRUE(before.ok() && before->has_value());
+  EXPECT_EQ((*before)->bar_time, 200);
+  auto none = repo_->LatestPaperCheckpoint(150);
+  ASSERT_TRUE(none.ok());
+  EXPECT_FALSE(none->has_value()) << "the one at 100 was dropped";
+  ASSERT_TRUE(db_->Execute("UPDATE paper_checkpoints SET data = '%%%' WHERE bar_time = 300").ok());
+  auto bad = repo_->LatestPaperCheckpoint(1000);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().code(), StatusCode::kParseError);
+  EXPECT_NE(bad.status().message().find("300"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace aitrader::store
 
