@@ -141,6 +141,7 @@ void StoreRecorder::OnCycle(const Bot& bot, const CycleRecord& r) {
   json::object ev;
   ev["cycle"] = r.cycle;
   ev["time"] = r.time;
+  ev["decided_at"] = r.time;  // the name GET /api/bots/{id}/decisions uses
   ev["status"] = r.status;
   ev["equity"] = r.equity.ToString();
   ev["decisions"] = json::parse(decisions_json);

@@ -3,6 +3,7 @@
 // emergency-stopped bot places no further order; trading data and market routes; ownership.
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <filesystem>
 #include <map>
 #include <thread>
@@ -168,6 +169,45 @@ TEST_F(RuntimeServeTest, StoppedAndEmergencyStoppedBotsPlaceNoFurtherOrder) {
   ASSERT_EQ(alerts.status, 200);
   EXPECT_FALSE(alerts.json.at("items").as_array().empty()) << "an emergency stop raises an alert";
   EXPECT_TRUE(c_->Get("/api/alerts", bob_.access_token).json.at("items").as_array().empty());
+}
+
+// The emergency stop of 100 bots: when POST /api/emergency-stop answers, every bot is stopped
+// and flat — no open position, no working order — in the store the API reads and at the venue
+// (each bot re-reads the venue after flattening and raises a critical alert naming anything
+// still open), and nothing is placed afterwards. (The answer's latency is printed, not
+// asserted: docs/benchmarks.md.)
+TEST_F(RuntimeServeTest, EmergencyStopOfAHundredBotsIsFlatWhenItAnswers) {
+  StartServer(7200);
+  std::vector<std::int64_t> ids;
+  for (int i = 0; i < 100; ++i) {
+    ids.push_back(CreateBot(json::object{{"name", "e" + std::to_string(i)}}, alice_));
+    ASSERT_EQ(Command(ids.back(), "start", alice_).status, 202);
+  }
+  const std::string open_positions = "SELECT COUNT(DISTINCT bot_id) FROM positions WHERE closed_at IS NULL";
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(90);
+  while (Count(open_positions) < 50 && std::chrono::steady_clock::now() < until) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_GE(Count(open_positions), 50) << "most bots hold positions before the stop";
+  const auto sent = std::chrono::steady_clock::now();
+  auto r = c_->Post("/api/emergency-stop", nullptr, alice_.access_token);
+  const auto answered = std::chrono::steady_clock::now();
+  ASSERT_EQ(r.status, 202) << r.body;
+  EXPECT_EQ(r.json.at("bots").as_int64(), 100);
+  std::printf("emergency stop of 100 bots answered in %.1f ms\n",
+              std::chrono::duration<double, std::milli>(answered - sent).count());
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM positions WHERE closed_at IS NULL"), 0);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM orders WHERE status IN ('NEW', 'PARTIALLY_FILLED', 'TRIGGERED')"), 0);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM bots WHERE status <> 'stopped'"), 0);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM alerts WHERE message LIKE '%still open%'"), 0);
+  for (std::int64_t id : ids) {
+    r = c_->Get("/api/bots/" + std::to_string(id) + "/positions", alice_.access_token);
+    ASSERT_EQ(r.status, 200);
+    EXPECT_TRUE(r.json.at("items").as_array().empty()) << "bot " << id << ": " << r.body;
+  }
+  const std::int64_t orders = Count("SELECT COUNT(*) FROM orders");
+  ASSERT_TRUE(WaitForBars(MarketTime(), 3));
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM orders"), orders) << "no order after the stop";
 }
 
 // POST /api/alerts/{id}/ack: the owner's alerts only, once (a second time keeps the first

@@ -49,6 +49,24 @@ for (const [m, p] of [["GET", "/api/backtests"], ["POST", "/api/prompts/preview"
 const isMissing = (method, pathname) => missing.has(`${method} ${pathname.replace(/\/\d+(?=\/|$)/g, "/1")}`);
 if (missing.size) console.log(`note: routes not served yet: ${[...missing].join(", ")}`);
 if (previewMissing) console.log("note bot-new: the server has no /api/prompts/preview route yet; the preview panel shows that error");
+// Alerts to show and acknowledge (one per theme and width): each emergency stop raises one.
+async function apiPost(token, p, body) {
+  const r = await fetch(`${BASE}/api${p}`, { method: "POST", headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
+  return { status: r.status, json: await r.json().catch(() => null) };
+}
+if (!missing.has("POST /api/alerts/1/ack")) {
+  const wanted = THEMES.length * WIDTHS.length;
+  const have = async () => (await apiGet(tokens.access_token, "/alerts?unacknowledged=true")).items.length;
+  if ((await have()) < wanted) {
+    const made = await apiPost(tokens.access_token, "/bots", { name: `alerting-${Date.now()}` });
+    if (made.status !== 201) throw new Error(`create the alerting bot: ${made.status}`);
+    await apiPost(tokens.access_token, `/bots/${made.json.id}/start`);
+    for (let i = 0; i < 2 * wanted && (await have()) < wanted; i++) {
+      await apiPost(tokens.access_token, `/bots/${made.json.id}/emergency-stop`);
+    }
+    if ((await have()) < wanted) throw new Error("emergency stops raised no alerts to show");
+  }
+}
 const bots = (await apiGet(tokens.access_token, "/bots")).items;
 const llmBot = bots.find((b) => b.model === "llm" && b.status === "running") ?? bots[0];
 const baseline = bots.find((b) => b.model === "baseline") ?? bots[0];
