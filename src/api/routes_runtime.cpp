@@ -12,6 +12,7 @@
 #include "engine/bot.hpp"
 #include "engine/report.hpp"
 #include "engine/service.hpp"
+#include "engine/venue_factory.hpp"
 #include "llm/secret.hpp"
 #include "store/api_repository.hpp"
 #include "store/secret_box.hpp"
@@ -170,6 +171,17 @@ void Api::AddRuntimeRoutes() {
         if (kind == BotCommandKind::kStart) {
           auto cfg = RunnableConfig(lease->db(), req.user_id, r->config_json);
           if (auto* e = std::get_if<ApiError>(&cfg)) return ErrorResponse(*e);
+          if (std::get<engine::BotConfig>(cfg).mode == TradingMode::kLive) {
+            // The paper-first rule, with the reason a promotion is refused.
+            store::Value p[] = {std::int64_t{*id}};
+            auto first = lease->db().Query("SELECT MIN(at) FROM trades WHERE bot_id = ?", p);
+            if (!first.ok()) return ErrorResponse(ServerError());
+            std::optional<UnixMs> first_trade;
+            if (!first->empty() && !first->front().IsNull(0)) first_trade = first->front().Int(0);
+            Status promotion =
+                engine::CheckLivePromotion(config_.allow_live, first_trade, Now(), config_.live_min_record_days);
+            if (!promotion.ok()) return ErrorResponse(409, "live_refused", promotion.message(), "mode");
+          }
           spec = engine::Service::BotSpec{std::move(std::get<engine::BotConfig>(cfg)), r->config_json};
         }
       }

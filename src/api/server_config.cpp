@@ -73,7 +73,7 @@ Result<ServerConfig> ParseServerConfig(std::string_view json_text, std::string_v
       top, "",
       {"host", "port", "database", "data", "speed", "from", "web", "threads", "workers", "jwt_secret",
        "jwt_secret_file", "master_key_file", "access_token_ttl_s", "refresh_token_ttl_s", "limits", "login_throttle",
-       "cors_origins", "llm_base_url_allow", "allow_server_llm_keys"}));
+       "cors_origins", "llm_base_url_allow", "allow_server_llm_keys", "allow_live", "live_min_record_days"}));
   ServerConfig c;
   for (const auto& kv : top) {
     const std::string p(kv.key());
@@ -171,6 +171,11 @@ Result<ServerConfig> ParseServerConfig(std::string_view json_text, std::string_v
       AITRADER_ASSIGN_OR_RETURN(c.llm_base_url_allow, rd.Strings(x, p));
     } else if (p == "allow_server_llm_keys") {
       AITRADER_ASSIGN_OR_RETURN(c.allow_server_llm_keys, rd.Bool(x, p));
+    } else if (p == "allow_live") {
+      AITRADER_ASSIGN_OR_RETURN(c.allow_live, rd.Bool(x, p));
+    } else if (p == "live_min_record_days") {
+      AITRADER_ASSIGN_OR_RETURN(auto n, rd.Integer(x, p, 1, 3650));
+      c.live_min_record_days = static_cast<int>(n);
     }
   }
   return c;

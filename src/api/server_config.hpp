@@ -74,6 +74,10 @@ struct ServerConfig {
   std::vector<std::string> cors_origins;
   std::vector<std::string> llm_base_url_allow;
   bool allow_server_llm_keys = false;
+  // Real-money trading: refused unless allow_live is set AND the bot has a paper or testnet
+  // record of at least live_min_record_days (engine::CheckLivePromotion).
+  bool allow_live = false;
+  int live_min_record_days = 7;
 };
 
 // Parses the JSON text (source_name prefixes every error). Errors: ParseError for bad JSON,

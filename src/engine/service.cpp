@@ -656,8 +656,10 @@ Result<std::string> Service::Command(std::int64_t bot_id, std::int64_t user_id, 
         if (kind == BotCommandKind::kStart) {
           if (!spec) return InvalidArgument("start needs the bot's spec");
           if (spec->config.mode != TradingMode::kPaper) {
-            return FailedPrecondition("this server trades paper only; the bot's mode is " +
-                                      std::string(ToString(spec->config.mode)));
+            return FailedPrecondition(
+                "this server's runtime trades paper only (the replayed market feed); the bot's mode is " +
+                std::string(ToString(spec->config.mode)) +
+                ": testnet and live bots need the Binance market feed, which serve does not run yet (docs/binance.md)");
           }
           for (const auto& s : spec->config.symbols) {
             if (std::find(m.symbols.begin(), m.symbols.end(), s) == m.symbols.end()) {

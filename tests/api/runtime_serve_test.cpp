@@ -285,6 +285,14 @@ TEST_F(RuntimeServeTest, StartRefusalsAndQueryErrors) {
   const std::int64_t testnet = CreateBot(json::object{{"name", "t"}, {"mode", "testnet"}}, alice_);
   auto r = Command(testnet, "start", alice_);
   EXPECT_EQ(r.status, 409);
+  EXPECT_NE(r.body.find("testnet and live bots need the Binance market feed"), std::string::npos) << r.body;
+  // Real money: the paper-first rule says why it refuses (here: live trading not enabled).
+  const std::int64_t live = CreateBot(json::object{{"name", "m"}, {"mode", "live"}}, alice_);
+  r = Command(live, "start", alice_);
+  EXPECT_EQ(r.status, 409);
+  EXPECT_EQ(r.error_code(), "live_refused") << r.body;
+  EXPECT_EQ(r.error_field(), "mode");
+  EXPECT_NE(r.body.find("allow_live"), std::string::npos) << r.body;
   const std::int64_t llm = CreateBot(
       json::object{{"name", "l"}, {"model", "llm"}, {"llm", json::object{{"provider", "anthropic"}, {"model", "claude-sonnet-4-5"}}}},
       alice_);

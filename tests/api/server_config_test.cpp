@@ -25,6 +25,15 @@ TEST(ServerConfig, DefaultsAndValues) {
   EXPECT_EQ(d->limits.body_bytes, 1u << 20);
   EXPECT_EQ(d->access_token_ttl_s, 900);
   EXPECT_TRUE(d->cors_origins.empty());
+  EXPECT_FALSE(d->allow_live) << "real money is off unless the operator turns it on";
+  EXPECT_EQ(d->live_min_record_days, 7);
+  auto live = ParseServerConfig(R"({"allow_live": true, "live_min_record_days": 14})", "s");
+  ASSERT_TRUE(live.ok()) << live.status().ToString();
+  EXPECT_TRUE(live->allow_live);
+  EXPECT_EQ(live->live_min_record_days, 14);
+  auto bad = ParseServerConfig(R"({"live_min_record_days": 0})", "s");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("live_min_record_days"), std::string::npos);
 }
 
 TEST(ServerConfig, UnknownKeysNameTheirPath) {
