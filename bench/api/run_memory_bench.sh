@@ -39,6 +39,9 @@ cleanup() {
 trap cleanup EXIT
 AITRADER_JWT_SECRET=$(head -c 48 /dev/urandom | base64 | tr -d '\n/+=')
 export AITRADER_JWT_SECRET
+# limits.max_connections (default 1024) counts every open connection, streams included:
+# CLIENTS streams + the command connection + curl must stay under it, so it is raised to
+# CLIENTS + 64 when that is above the default.
 MAXCONN=$(( CLIENTS + 64 > 1024 ? CLIENTS + 64 : 1024 ))
 cat > "$DIR/server.json" <<EOF
 {"jwt_secret_file": "$DIR/jwt", "master_key_file": "$DIR/key",

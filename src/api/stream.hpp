@@ -14,6 +14,7 @@
 // keep up is closed with 1008 (policy violation) instead of growing the server's memory; a
 // bounded socket send buffer (64 KiB); WebSocket pings when the connection is idle, closed
 // after limits.idle_timeout_ms without an answer; {"type":"ping"} is answered {"type":"pong"}.
+// A stream counts toward limits.max_connections until it ends (the request's connection slot).
 // Thread safety: Publish and CloseAll from any thread; sessions live on their strands.
 #pragma once
 

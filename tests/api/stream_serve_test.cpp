@@ -1,7 +1,8 @@
 // WebSocket streams against the real binary: authenticated upgrades (header or query
 // token), ownership (404 before the upgrade), message shape with seq per bot, replay with
 // ?since and the resume message — nothing lost or repeated across a reconnect — ping/pong,
-// the message size limit, and a client that does not read closed with 1008.
+// the message size limit, a client that does not read closed with 1008, and streams held
+// within limits.max_connections.
 #include <gtest/gtest.h>
 
 #include <set>
@@ -240,6 +241,29 @@ TEST_F(StreamServeTest, AClientThatDoesNotReadIsClosedWith1008) {
   EXPECT_EQ(ws.close_code(), 1008) << "after " << received << " messages";
   HttpClient c(server_.port());
   EXPECT_EQ(c.Get("/api/health").status, 200) << "the server is fine";
+}
+
+TEST_F(StreamServeTest, StreamsCountTowardTheConnectionLimit) {
+  StartServer(1, R"({"limits": {"max_connections": 3}})");  // c_ holds one of the three
+  const std::int64_t id = StartBot("limit", alice_);
+  const std::string target = "/api/bots/" + std::to_string(id) + "/stream";
+  WsClient a(server_.port()), b(server_.port()), extra(server_.port());
+  HttpResult refused;
+  ASSERT_TRUE(a.Connect(target, Bearer(alice_), &refused)) << refused.status;
+  ASSERT_TRUE(b.Connect(target, Bearer(alice_), &refused)) << refused.status;
+  EXPECT_FALSE(extra.Connect(target, Bearer(alice_), &refused)) << "a fourth connection while two streams are open";
+  EXPECT_EQ(refused.status, 503);
+  EXPECT_EQ(refused.error_code(), "too_many_connections");
+  // A closed stream gives its place back (once the server has seen the close).
+  a.Close();
+  int status = 0;
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (status != 200 && std::chrono::steady_clock::now() < until) {
+    HttpClient later(server_.port());
+    status = later.Get("/api/health").status;
+    if (status != 200) std::this_thread::yield();
+  }
+  EXPECT_EQ(status, 200);
 }
 
 }  // namespace
