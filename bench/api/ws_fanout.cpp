@@ -606,17 +606,12 @@ awaitable<int> RunHold(const Args& a) {
   std::fflush(stdout);
   asio::signal_set signals(ex, SIGINT, SIGTERM);
   asio::steady_timer timer(ex);
-  bool stop = false;
-  signals.async_wait([&](const boost::system::error_code&, int) {
-    stop = true;
-    timer.cancel();
-  });
+  signals.async_wait([&](const boost::system::error_code&, int) { timer.cancel(); });
   const std::int64_t t0 = NowNs();
   if (a.seconds > 0) timer.expires_after(std::chrono::seconds(a.seconds));
   else timer.expires_after(std::chrono::hours(24 * 365));
   (void)co_await timer.async_wait(kNoThrow);
   signals.cancel();
-  (void)stop;
   std::int64_t messages = 0;
   int closed = 0;
   std::map<int, int> close_codes;
