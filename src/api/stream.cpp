@@ -369,13 +369,13 @@ void StreamHub::Publish(const std::vector<engine::ServiceEvent>& events) {
   }
 }
 
-void StreamHub::Remove(const StreamSession* s) {
+void StreamHub::Remove(const StreamSession* /*s*/) {
+  // Called by a session's destructor, when its own entry has expired already: drop the expired
+  // entries. Never lock() one here: the copy could turn out to be another session's last
+  // owner, and that session's destructor would then call Remove under mu_ on this thread.
   std::lock_guard lock(mu_);
   sessions_.erase(std::remove_if(sessions_.begin(), sessions_.end(),
-                                 [s](const std::weak_ptr<StreamSession>& w) {
-                                   auto p = w.lock();
-                                   return !p || p.get() == s;
-                                 }),
+                                 [](const std::weak_ptr<StreamSession>& w) { return w.expired(); }),
                   sessions_.end());
 }
 

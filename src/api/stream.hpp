@@ -54,6 +54,7 @@ class StreamHub {
 
   DbPool& db() { return db_; }
   const ServerLimits& limits() const { return limits_; }
+  // From a session's destructor: forgets the sessions that have ended.
   void Remove(const StreamSession* s);
 
  private:
