@@ -32,7 +32,11 @@ SERVER_PID=""
 HOLD_PID=""
 cleanup() {
   [ -n "$HOLD_PID" ] && kill "$HOLD_PID" 2>/dev/null || true
-  [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null || true
+  if [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null; then
+    # SIGTERM is a graceful stop; one that does not end in 10 s is killed.
+    for _ in $(seq 1 100); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
+    kill -0 "$SERVER_PID" 2>/dev/null && { echo "warning: the server did not stop on SIGTERM; killed" >&2; kill -KILL "$SERVER_PID"; }
+  fi
   wait 2>/dev/null || true
   rm -rf "$DIR"
 }

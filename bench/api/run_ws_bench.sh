@@ -30,7 +30,11 @@ echo "ulimit -n: $(ulimit -n)"
 DIR=$(mktemp -d)
 SERVER_PID=""
 cleanup() {
-  [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null || true
+  if [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null; then
+    # SIGTERM is a graceful stop; one that does not end in 10 s is killed.
+    for _ in $(seq 1 100); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
+    kill -0 "$SERVER_PID" 2>/dev/null && { echo "warning: the server did not stop on SIGTERM; killed" >&2; kill -KILL "$SERVER_PID"; }
+  fi
   wait 2>/dev/null || true
   rm -rf "$DIR"
 }
@@ -71,10 +75,10 @@ fi
 CPU0=$(cpu)
 RC=0
 "$LOAD" fanout --port "$PORT" --token "$TOKEN" --bot "$BOT" --clients "$CLIENTS" --events "$EVENTS" \
-  --gap-ms "${GAP_MS:-20}" --connect-parallel "${CONNECT_PARALLEL:-100}" || RC=$?
+  --gap-ms "${GAP_MS:-20}" --connect-parallel "${CONNECT_PARALLEL:-100}" --server-pid "$SERVER_PID" || RC=$?
 CPU1=$(cpu)
 if [ -n "$PERF_PID" ]; then kill -INT "$PERF_PID"; wait "$PERF_PID" || true; fi
-echo "server CPU during the run: $(awk -v t=$((CPU1 - CPU0)) -v hz="$(getconf CLK_TCK)" 'BEGIN {printf "%.2f s", t / hz}')"
+echo "server CPU during the whole run (connections included): $(awk -v t=$((CPU1 - CPU0)) -v hz="$(getconf CLK_TCK)" 'BEGIN {printf "%.2f s", t / hz}')"
 echo "server: $(grep -E '^(VmRSS|VmHWM)' "/proc/$SERVER_PID/status" | tr -s ' \t' ' ' | paste -sd ',' -)"
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 exit "$RC"

@@ -27,6 +27,7 @@
 // Exit status: 0 when everything asked for happened (fanout: no delivery missing, no
 // mismatch), 1 otherwise, 2 for bad arguments.
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -45,6 +46,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <memory>
 #include <optional>
@@ -103,6 +105,7 @@ struct Args {
   bool start = false;
   std::string ids_file;
   std::string prefix = "bench";
+  int server_pid = 0;  // fanout: the server's CPU time during the commands is read from /proc
 };
 
 std::optional<std::vector<std::int64_t>> ParseBots(const std::string& s) {
@@ -174,6 +177,7 @@ std::optional<Args> ParseArgs(int argc, char** argv) {
     else if (k == "--parallel") ok = int_arg(v, 1, 1024, &a.parallel);
     else if (k == "--ids") a.ids_file = v;
     else if (k == "--prefix") a.prefix = v;
+    else if (k == "--server-pid") ok = int_arg(v, 1, 1 << 30, &a.server_pid);
     else {
       std::fprintf(stderr, "error: unknown option %s\n", k.c_str());
       return std::nullopt;
@@ -214,6 +218,32 @@ void RaiseFileLimit() {
     r.rlim_cur = want;
     (void)setrlimit(RLIMIT_NOFILE, &r);
   }
+}
+
+// CPU seconds (user + system) of a process, from /proc/PID/stat; -1 when unreadable.
+double ProcessCpuSeconds(int pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto close = text.rfind(')');  // the command name may hold spaces
+  if (close == std::string::npos) return -1;
+  std::vector<std::string> fields;
+  std::size_t pos = close + 2;
+  while (pos < text.size()) {
+    auto end = text.find(' ', pos);
+    fields.push_back(text.substr(pos, end == std::string::npos ? std::string::npos : end - pos));
+    if (end == std::string::npos) break;
+    pos = end + 1;
+  }
+  if (fields.size() < 13) return -1;  // fields[11], [12]: utime, stime (fields 14 and 15 of stat)
+  const double ticks = std::strtod(fields[11].c_str(), nullptr) + std::strtod(fields[12].c_str(), nullptr);
+  return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+double SelfCpuSeconds() {
+  rusage ru{};
+  if (getrusage(RUSAGE_SELF, &ru) != 0) return -1;
+  return static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+         static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
 }
 
 tcp::endpoint Loopback(int port) { return {asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port)}; }
@@ -515,6 +545,9 @@ awaitable<int> RunFanout(const Args& a) {
   std::vector<std::int64_t> rtt;
   std::vector<std::int64_t> last_delivery;  // per event: the slowest client
   int failed_commands = 0;
+  const double server_cpu0 = a.server_pid > 0 ? ProcessCpuSeconds(a.server_pid) : -1;
+  const double self_cpu0 = SelfCpuSeconds();
+  const std::int64_t commands_t0 = NowNs();
   for (int k = 0; k < a.events; ++k) {
     const std::string target = "/api/bots/" + std::to_string(a.bot) + (k % 2 == 0 ? "/pause" : "/resume");
     f.waiting_for = k;
@@ -541,6 +574,9 @@ awaitable<int> RunFanout(const Args& a) {
     last_delivery.push_back(slowest);
     if (a.gap_ms > 0) co_await Sleep(std::chrono::milliseconds(a.gap_ms));
   }
+  const std::int64_t commands_ns = NowNs() - commands_t0;
+  const double server_cpu = a.server_pid > 0 ? ProcessCpuSeconds(a.server_pid) - server_cpu0 : -1;
+  const double self_cpu = SelfCpuSeconds() - self_cpu0;
   // Stragglers.
   co_await Sleep(std::chrono::milliseconds(500));
 
@@ -578,6 +614,13 @@ awaitable<int> RunFanout(const Args& a) {
   PrintDistribution("delivery latency (POST sent -> client read the event)", lat);
   PrintDistribution("per event, the slowest client", last_delivery);
   PrintDistribution("command round trip (POST -> 202)", rtt);
+  const double per_delivery = static_cast<double>(std::max<std::size_t>(1, lat.size()));
+  std::printf("commands phase: %.2f s wall; ws_fanout CPU %.2f s (%.1f us per delivery)", Ms(commands_ns) / 1000.0,
+              self_cpu, self_cpu * 1e6 / per_delivery);
+  if (server_cpu >= 0) {
+    std::printf("; server CPU %.2f s (%.1f us per delivery)", server_cpu, server_cpu * 1e6 / per_delivery);
+  }
+  std::printf("\n");
   std::sort(lat.begin(), lat.end());
   const bool ok = missing == 0 && f.mismatched == 0 && f.duplicates == 0 && failed_commands == 0 && !lat.empty();
   std::printf("target p99 < 50 ms: %s (p99 %.2f ms)\n", Pct(lat, 99) < 50'000'000 ? "met" : "missed", Ms(Pct(lat, 99)));
