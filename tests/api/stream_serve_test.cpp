@@ -337,7 +337,7 @@ TEST_F(StreamServeTest, StreamsCountTowardTheConnectionLimit) {
 TEST_F(StreamServeTest, HundredsOfStreamsDroppedAtOnce) {
   // The sessions of streams dropped together end on both I/O threads at the same time; the
   // hub must give every place back and keep serving. It once deadlocked here (this test
-  // failed in each of 7 runs before the fix): removing a session from the hub took a
+  // failed in 8 of 10 runs before the fix): removing a session from the hub took a
   // reference to another one under the hub's lock, and when that reference turned out to be
   // the last, the other session's destructor asked for the same lock on the same thread.
   // 1,000 streams need about 1,100 descriptors in the child and in the server (which inherit
