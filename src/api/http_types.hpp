@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -26,6 +27,9 @@ struct ApiRequest {
   std::string authorization;                   // the header's value (never logged)
   std::string remote_address;
   std::int64_t user_id = 0;                    // the authenticated caller, when the route needs auth
+  // WebSocket upgrades: the connection's place in limits.max_connections, given back when
+  // the last copy goes; the acceptor keeps a copy for as long as the stream lives.
+  std::shared_ptr<void> connection;
 };
 
 struct ApiResponse {

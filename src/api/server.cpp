@@ -68,10 +68,15 @@ std::string_view BearerToken(std::string_view authorization) {
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
+  // The connection counted by Accept is given back when the last holder of slot_ goes: this
+  // session, or the stream a WebSocket upgrade hands it to.
   Session(tcp::socket socket, std::shared_ptr<Server::Impl> server)
-      : stream_(std::move(socket)), executor_(stream_.get_executor()), server_(std::move(server)) {}
-
-  ~Session() { server_->connections.fetch_sub(1); }
+      : stream_(std::move(socket)),
+        executor_(stream_.get_executor()),
+        server_(std::move(server)),
+        slot_(nullptr, [impl = std::weak_ptr<Server::Impl>(server_)](void*) {
+          if (auto s = impl.lock()) s->connections.fetch_sub(1);
+        }) {}
 
   void Run(bool reject) {
     asio::dispatch(executor_, [self = shared_from_this(), reject] {
@@ -253,7 +258,9 @@ class Session : public std::enable_shared_from_this<Session> {
           resp = ErrorResponse(*denied);
           if (denied->status == 401) resp.headers.emplace_back("WWW-Authenticate", "Bearer");
         } else if (route->kind == RouteKind::kWebSocket) {
-          // The acceptor takes the stream; this session ends without writing.
+          // The acceptor takes the stream (and a copy of its place in the connection count);
+          // this session ends without writing.
+          req->connection = self->slot_;
           auto refused = self->server_->ws(*req, self->stream_, self->parser_->get());
           if (refused) resp = ErrorResponse(*refused);
           else handed_over = true;
@@ -310,6 +317,7 @@ class Session : public std::enable_shared_from_this<Session> {
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::shared_ptr<Server::Impl> server_;
+  std::shared_ptr<void> slot_;
   bool closing_ = false;
 };
 

@@ -11,7 +11,8 @@
 // no Server header); CORS headers only for origins listed in the configuration. A handler
 // that throws answers 500 internal_error without details (a server bug, never a client's).
 // WebSocket upgrades on a WebSocket route are authenticated the same way (Authorization
-// header or access_token query parameter) and handed to the WebSocketAcceptor.
+// header or access_token query parameter) and handed to the WebSocketAcceptor; a stream
+// counts toward limits.max_connections until it ends (ApiRequest::connection).
 //
 // Thread safety: Create/Start/Stop from one thread; Stop() may also be called from another
 // thread than the one that called Start (not from a signal handler: use a signal_set).

@@ -54,8 +54,9 @@ asio::thread_pool& ReplayPool() {
 
 class StreamSession : public std::enable_shared_from_this<StreamSession> {
  public:
-  StreamSession(beast::tcp_stream&& stream, StreamHub& hub, std::int64_t user_id, std::vector<std::int64_t> bots)
-      : ws_(std::move(stream)), hub_(hub), user_id_(user_id), bots_(std::move(bots)) {}
+  StreamSession(beast::tcp_stream&& stream, StreamHub& hub, std::int64_t user_id, std::vector<std::int64_t> bots,
+                std::shared_ptr<void> connection)
+      : ws_(std::move(stream)), hub_(hub), user_id_(user_id), bots_(std::move(bots)), connection_(std::move(connection)) {}
 
   ~StreamSession() { hub_.Remove(this); }
 
@@ -282,6 +283,7 @@ class StreamSession : public std::enable_shared_from_this<StreamSession> {
   StreamHub& hub_;
   const std::int64_t user_id_;
   const std::vector<std::int64_t> bots_;  // empty: every bot of the user
+  const std::shared_ptr<void> connection_;  // the place in limits.max_connections, held to the end
   // strand state
   std::set<std::int64_t> known_bots_;
   std::map<std::int64_t, std::int64_t> last_seq_;
@@ -336,7 +338,8 @@ std::optional<ApiError> StreamHub::Accept(ApiRequest& req, beast::tcp_stream& st
       }
     }
   }
-  auto session = std::make_shared<StreamSession>(std::move(stream), *this, req.user_id, std::move(bots));
+  auto session =
+      std::make_shared<StreamSession>(std::move(stream), *this, req.user_id, std::move(bots), std::move(req.connection));
   {
     std::lock_guard lock(mu_);
     if (closed_) return ApiError{503, "not_ready", "the server is shutting down", ""};
@@ -366,13 +369,13 @@ void StreamHub::Publish(const std::vector<engine::ServiceEvent>& events) {
   }
 }
 
-void StreamHub::Remove(const StreamSession* s) {
+void StreamHub::Remove(const StreamSession* /*s*/) {
+  // Called by a session's destructor, when its own entry has expired already: drop the expired
+  // entries. Never lock() one here: the copy could turn out to be another session's last
+  // owner, and that session's destructor would then call Remove under mu_ on this thread.
   std::lock_guard lock(mu_);
   sessions_.erase(std::remove_if(sessions_.begin(), sessions_.end(),
-                                 [s](const std::weak_ptr<StreamSession>& w) {
-                                   auto p = w.lock();
-                                   return !p || p.get() == s;
-                                 }),
+                                 [](const std::weak_ptr<StreamSession>& w) { return w.expired(); }),
                   sessions_.end());
 }
 

@@ -14,6 +14,7 @@
 // keep up is closed with 1008 (policy violation) instead of growing the server's memory; a
 // bounded socket send buffer (64 KiB); WebSocket pings when the connection is idle, closed
 // after limits.idle_timeout_ms without an answer; {"type":"ping"} is answered {"type":"pong"}.
+// A stream counts toward limits.max_connections until it ends (the request's connection slot).
 // Thread safety: Publish and CloseAll from any thread; sessions live on their strands.
 #pragma once
 
@@ -53,6 +54,7 @@ class StreamHub {
 
   DbPool& db() { return db_; }
   const ServerLimits& limits() const { return limits_; }
+  // From a session's destructor: forgets the sessions that have ended.
   void Remove(const StreamSession* s);
 
  private:

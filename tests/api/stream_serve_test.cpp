@@ -1,9 +1,17 @@
 // WebSocket streams against the real binary: authenticated upgrades (header or query
 // token), ownership (404 before the upgrade), message shape with seq per bot, replay with
 // ?since and the resume message — nothing lost or repeated across a reconnect — ping/pong,
-// the message size limit, and a client that does not read closed with 1008.
+// the message size limit, a client that does not read closed with 1008, streams held
+// within limits.max_connections, and a thousand streams dropped at once.
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include <boost/asio/ip/tcp.hpp>
+
+#include <algorithm>
 #include <set>
 #include <thread>
 
@@ -14,6 +22,45 @@
 namespace aitrader::testing {
 namespace {
 namespace json = boost::json;
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+using WsStream = beast::websocket::stream<beast::tcp_stream>;
+
+// Opens `n` streams on one io_context, all handshakes in flight together; a refused one (503
+// while the server is still giving back the places of closed streams) is tried again until
+// `deadline`. Returns the open streams (fewer than n when the deadline passed).
+std::vector<std::unique_ptr<WsStream>> OpenStreams(asio::io_context& ioc, int port, const std::string& target,
+                                                   const std::string& token, int n, std::chrono::seconds deadline) {
+  std::vector<std::unique_ptr<WsStream>> open;
+  const auto until = std::chrono::steady_clock::now() + deadline;
+  while (static_cast<int>(open.size()) < n && std::chrono::steady_clock::now() < until) {
+    std::vector<std::unique_ptr<WsStream>> batch;
+    std::vector<char> ok(static_cast<std::size_t>(n) - open.size(), 0);
+    for (std::size_t i = 0; i < ok.size(); ++i) {
+      batch.push_back(std::make_unique<WsStream>(ioc));
+      WsStream& ws = *batch.back();
+      beast::get_lowest_layer(ws).expires_after(std::chrono::seconds(20));
+      ws.set_option(beast::websocket::stream_base::decorator(
+          [token](beast::websocket::request_type& req) { req.set("Authorization", "Bearer " + token); }));
+      beast::get_lowest_layer(ws).async_connect(
+          asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port)),
+          [&ws, &ok, i, target](beast::error_code ec) {
+            if (ec) return;
+            ws.async_handshake("127.0.0.1", target, [&ws, &ok, i](beast::error_code hec) {
+              if (hec) return;
+              beast::get_lowest_layer(ws).expires_never();
+              ok[i] = 1;
+            });
+          });
+    }
+    ioc.restart();
+    ioc.run();
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      if (ok[i]) open.push_back(std::move(batch[i]));
+    }
+  }
+  return open;
+}
 
 class StreamServeTest : public ::testing::Test {
  protected:
@@ -240,6 +287,98 @@ TEST_F(StreamServeTest, AClientThatDoesNotReadIsClosedWith1008) {
   EXPECT_EQ(ws.close_code(), 1008) << "after " << received << " messages";
   HttpClient c(server_.port());
   EXPECT_EQ(c.Get("/api/health").status, 200) << "the server is fine";
+}
+
+TEST_F(StreamServeTest, StreamsCountTowardTheConnectionLimit) {
+  StartServer(1, R"({"limits": {"max_connections": 3}})");  // c_ holds one of the three
+  const std::int64_t id = StartBot("limit", alice_);
+  const std::string target = "/api/bots/" + std::to_string(id) + "/stream";
+  WsClient a(server_.port()), b(server_.port()), extra(server_.port());
+  HttpResult refused;
+  ASSERT_TRUE(a.Connect(target, Bearer(alice_), &refused)) << refused.status;
+  ASSERT_TRUE(b.Connect(target, Bearer(alice_), &refused)) << refused.status;
+  EXPECT_FALSE(extra.Connect(target, Bearer(alice_), &refused)) << "a fourth connection while two streams are open";
+  EXPECT_EQ(refused.status, 503);
+  EXPECT_EQ(refused.error_code(), "too_many_connections");
+  // A closed stream gives its place back (once the server has seen the close).
+  a.Close();
+  int status = 0;
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (status != 200 && std::chrono::steady_clock::now() < until) {
+    HttpClient later(server_.port());
+    status = later.Get("/api/health").status;
+    if (status != 200) std::this_thread::yield();
+  }
+  EXPECT_EQ(status, 200);
+}
+
+// In a child process: opens n streams (100 handshakes at a time), writes how many are open
+// to `out` and reads them until it is killed — the kernel then closes every socket at once
+// while the test process stays idle.
+[[noreturn]] void HoldStreamsUntilKilled(int out, int port, const std::string& target, const std::string& token,
+                                         int n) {
+  asio::io_context ioc;
+  std::vector<std::unique_ptr<WsStream>> streams;
+  while (static_cast<int>(streams.size()) < n) {
+    const int before = static_cast<int>(streams.size());
+    auto more = OpenStreams(ioc, port, target, token, std::min(100, n - before), std::chrono::seconds(30));
+    for (auto& s : more) streams.push_back(std::move(s));
+    if (static_cast<int>(streams.size()) == before) break;  // the deadline passed
+  }
+  std::vector<beast::flat_buffer> buffers(streams.size());
+  for (std::size_t i = 0; i < streams.size(); ++i) streams[i]->async_read(buffers[i], [](beast::error_code, std::size_t) {});
+  const int open = static_cast<int>(streams.size());
+  (void)!::write(out, &open, sizeof open);
+  ioc.restart();
+  ioc.run();
+  while (true) ::pause();
+}
+
+TEST_F(StreamServeTest, HundredsOfStreamsDroppedAtOnce) {
+  // The sessions of streams dropped together end on both I/O threads at the same time; the
+  // hub must give every place back and keep serving. It once deadlocked here (this test
+  // failed in 8 of 10 runs before the fix): removing a session from the hub took a
+  // reference to another one under the hub's lock, and when that reference turned out to be
+  // the last, the other session's destructor asked for the same lock on the same thread.
+  // 1,000 streams need about 1,100 descriptors in the child and in the server (which inherit
+  // the limit): raise the soft limit to the hard one, and use fewer streams where it is lower.
+  rlimit files{};
+  ASSERT_EQ(getrlimit(RLIMIT_NOFILE, &files), 0);
+  files.rlim_cur = std::max(files.rlim_cur, std::min<rlim_t>(files.rlim_max, 4096));
+  ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &files), 0);
+  const int streams_wanted = static_cast<int>(std::min<rlim_t>(1000, files.rlim_cur > 200 ? files.rlim_cur - 200 : 0));
+  ASSERT_GE(streams_wanted, 100) << "RLIMIT_NOFILE " << files.rlim_cur;
+  // Room for the streams, c_ and one more: a round's streams open only once the server has
+  // given back the places of the last round's.
+  StartServer(1, R"({"limits": {"max_connections": )" + std::to_string(streams_wanted + 2) + "}}");
+  const std::int64_t id = StartBot("crowd", alice_);
+  const std::string target = "/api/bots/" + std::to_string(id) + "/stream";
+  for (int round = 0; round < 10; ++round) {
+    int fds[2];
+    ASSERT_EQ(::pipe(fds), 0);
+    const pid_t child = ::fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {  // never returns into the test (whose destructors would stop the server)
+      ::close(fds[0]);
+      try {
+        HoldStreamsUntilKilled(fds[1], server_.port(), target, alice_.access_token, streams_wanted);
+      } catch (...) {
+      }
+      ::_exit(1);
+    }
+    ::close(fds[1]);
+    int settled = -1;
+    const bool got = ::read(fds[0], &settled, sizeof settled) == static_cast<ssize_t>(sizeof settled);
+    ::close(fds[0]);
+    ::kill(child, SIGKILL);
+    int status = 0;
+    ::waitpid(child, &status, 0);
+    ASSERT_TRUE(got) << "round " << round;
+    ASSERT_EQ(settled, streams_wanted) << "round " << round << ": every stream of the last round gave its place back";
+  }
+  HttpClient c(server_.port());
+  EXPECT_EQ(c.Get("/api/health").status, 200);
+  EXPECT_EQ(server_.Stop(), 0) << "a clean shutdown";
 }
 
 }  // namespace
