@@ -2,6 +2,7 @@
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/beast/core.hpp>
@@ -43,6 +44,7 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
   asio::io_context ioc;
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
   tcp::acceptor acceptor{ioc};
+  asio::steady_timer accept_retry{ioc};  // backs off after a failed accept (EMFILE: no spinning)
   std::unique_ptr<asio::thread_pool> workers;
   std::vector<std::thread> threads;
   std::atomic<int> connections{0};
@@ -325,7 +327,13 @@ void Server::Impl::Accept() {
   acceptor.async_accept(asio::make_strand(ioc), [self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
     if (ec) {
       if (!self->acceptor.is_open() || self->stopping.load()) return;
-      return self->Accept();  // e.g. too many open files: keep accepting
+      // E.g. out of file descriptors: the pending connection stays queued, so an immediate retry
+      // fails again at once and spins a core. Wait a little, then keep accepting.
+      self->accept_retry.expires_after(std::chrono::milliseconds(50));
+      self->accept_retry.async_wait([self](beast::error_code) {
+        if (self->acceptor.is_open() && !self->stopping.load()) self->Accept();
+      });
+      return;
     }
     const int open = self->connections.fetch_add(1) + 1;
     auto session = std::make_shared<Session>(std::move(socket), self);
@@ -385,6 +393,7 @@ void Server::Stop() {
   asio::post(impl_->ioc, [impl = impl_] {
     beast::error_code ec;
     impl->acceptor.close(ec);
+    impl->accept_retry.cancel();
   });
   {
     std::lock_guard lock(impl_->mu);
