@@ -158,7 +158,8 @@ int Serve(const Options& o, const CLI::App& cmd) {
 void Setup(CLI::App& root, int& exit_code) {
   auto o = std::make_shared<Options>();
   auto* cmd = root.add_subcommand(
-      "serve", "Run the HTTP API, the WebSocket streams and the paper runtime in one process "
+      "serve", "Run the HTTP API, the WebSocket streams and the paper runtime in one process; a restart "
+               "(also after kill -9) resumes the database's bots and market run where they stopped "
                "(see docs/api-reference.md)");
   cmd->add_option("--config", o->config_file, "Server configuration (JSON, see docs/api-reference.md)");
   cmd->add_option("--host", o->host, "Address to listen on (default 127.0.0.1; env AITRADER_HOST)");
@@ -169,7 +170,8 @@ void Setup(CLI::App& root, int& exit_code) {
   cmd->add_option("--data", o->data, "Candle folder for the market feed (default: the bundled data)");
   cmd->add_option("--speed", o->speed, "Replay speed of the market feed: N times real time (default 60)")
       ->check(CLI::NonNegativeNumber);
-  cmd->add_option("--from", o->from, "Market time the replay starts at (UTC, e.g. 2025-10-27)");
+  cmd->add_option("--from", o->from, "Market time the replay starts at (UTC, e.g. 2025-10-27); a new database only — "
+                  "an existing one continues its market run");
   cmd->add_option("--web", o->web, "Dashboard build folder served as static files (e.g. web/dist)");
   cmd->callback([o, cmd, &exit_code] { exit_code = Serve(*o, *cmd); });
 }

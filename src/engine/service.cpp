@@ -500,6 +500,24 @@ Status Service::Impl::Rebuild() {
   return Status::Ok();
 }
 
+namespace {
+
+// A `server_restart` alert about one bot (what the restart did with it).
+Status RestartAlert(store::Repository& repo, std::int64_t user_id, std::int64_t bot_id, UnixMs at,
+                    std::string severity, std::string message) {
+  store::AlertRecord a;
+  a.user_id = user_id;
+  a.bot_id = bot_id;
+  a.at = at;
+  a.severity = std::move(severity);
+  a.kind = "server_restart";
+  a.message = std::move(message);
+  auto id = repo.InsertAlert(a);
+  return id.ok() ? Status::Ok() : id.status();
+}
+
+}  // namespace
+
 Status Service::Recover(const SpecResolver& resolve, std::chrono::milliseconds timeout) {
   auto done = Call<int>(
       [this, &resolve]() -> Result<int> {
@@ -519,15 +537,8 @@ Status Service::Recover(const SpecResolver& resolve, std::chrono::milliseconds t
             auto stop_with_alert = [&](const std::string& why) -> Status {
               if (!was_active) return Status::Ok();
               AITRADER_RETURN_IF_ERROR(m.repo->UpdateBotStatus(bot_id, "stopped", now));
-              store::AlertRecord a;
-              a.user_id = rec->user_id;
-              a.bot_id = bot_id;
-              a.at = now;
-              a.severity = "warning";
-              a.kind = "server_restart";
-              a.message = "the server restarted and could not resume the bot: " + why;
-              auto id = m.repo->InsertAlert(a);
-              return id.ok() ? Status::Ok() : id.status();
+              return RestartAlert(*m.repo, rec->user_id, bot_id, now, "warning",
+                                  "the server restarted and could not resume the bot: " + why);
             };
             auto spec = resolve ? resolve(*rec) : Result<BotSpec>(FailedPrecondition("no spec resolver"));
             if (!spec.ok()) {
@@ -563,15 +574,9 @@ Status Service::Recover(const SpecResolver& resolve, std::chrono::milliseconds t
             }
             if (was_active) {
               ++resumed;
-              store::AlertRecord a;
-              a.user_id = rec->user_id;
-              a.bot_id = bot_id;
-              a.at = now;
-              a.severity = "info";
-              a.kind = "server_restart";
-              a.message = "the server restarted; the bot continues (" + rec->status + ") from " + FormatUtc(now);
-              auto id = m.repo->InsertAlert(a);
-              if (!id.ok()) return id.status();
+              AITRADER_RETURN_IF_ERROR(RestartAlert(*m.repo, rec->user_id, bot_id, now, "info",
+                                                    "the server restarted; the bot continues (" + rec->status +
+                                                        ") from " + FormatUtc(now)));
             }
             m.slots.emplace(bot_id, std::move(slot));
           }
@@ -585,15 +590,9 @@ Status Service::Recover(const SpecResolver& resolve, std::chrono::milliseconds t
           for (const auto& row : *stale) {
             const std::int64_t bot_id = row.Int(0);
             AITRADER_RETURN_IF_ERROR(m.repo->UpdateBotStatus(bot_id, "stopped", now));
-            store::AlertRecord a;
-            a.user_id = row.Int(1);
-            a.bot_id = bot_id;
-            a.at = now;
-            a.severity = "warning";
-            a.kind = "server_restart";
-            a.message = "the server restarted; the bot had no paper account to resume on and was stopped (start it again)";
-            auto id = m.repo->InsertAlert(a);
-            if (!id.ok()) return id.status();
+            AITRADER_RETURN_IF_ERROR(RestartAlert(
+                *m.repo, row.Int(1), bot_id, now, "warning",
+                "the server restarted; the bot had no paper account to resume on and was stopped (start it again)"));
           }
           return Status::Ok();
         });
