@@ -9,6 +9,7 @@
 #include <boost/json.hpp>
 
 #include "api/api.hpp"
+#include "api/stream.hpp"
 #include "api/json_util.hpp"
 #include "core/strings.hpp"
 #include "engine/backtest.hpp"
@@ -277,6 +278,22 @@ void Api::AddBacktestRoutes() {
 }
 
 void Api::RunOneBacktest(std::int64_t id, std::int64_t user_id, engine::BacktestOptions& opts, std::atomic<bool>& done) {
+  // Progress on the owner's streams: `backtest` events with seq 0 (not stored, not replayed by
+  // `since`; GET /api/backtests/{id} has the state), at the runtime's market time.
+  auto publish = [this, id, user_id](std::string_view status, double progress, const std::string* error) {
+    json::object d;
+    d["id"] = id;
+    d["status"] = status;
+    d["progress"] = progress;
+    if (error != nullptr) d["error"] = *error;
+    engine::ServiceEvent e;
+    e.user_id = user_id;
+    e.type = "backtest";
+    e.at = hooks_.market_time ? hooks_.market_time().value_or(0) : 0;
+    e.data = json::serialize(d);
+    streams_->Publish({e});
+  };
+  publish("running", 0, nullptr);
   {
     auto lease = db_->Acquire();
     store::ApiRepository repo(lease->db());
@@ -284,13 +301,16 @@ void Api::RunOneBacktest(std::int64_t id, std::int64_t user_id, engine::Backtest
   }
   std::int64_t last_permille = -1;
   opts.cancelled = [this] { return bt_stopping_.load(); };
-  opts.progress = [this, id, &last_permille](double f) {
+  opts.progress = [this, id, &last_permille, &publish](double f) {
     const auto permille = static_cast<std::int64_t>(f * 1000.0);
     if (permille >= 1000 || permille < last_permille + 10) return;  // at most ~100 writes; done sets 1000
     last_permille = permille;
-    auto lease = db_->Acquire();
-    store::ApiRepository repo(lease->db());
-    (void)repo.UpdateBacktestProgress(id, "running", permille);
+    {
+      auto lease = db_->Acquire();
+      store::ApiRepository repo(lease->db());
+      (void)repo.UpdateBacktestProgress(id, "running", permille);
+    }
+    publish("running", static_cast<double>(permille) / 1000.0, nullptr);
   };
   auto report = engine::RunBacktest(opts);
   {
@@ -304,6 +324,12 @@ void Api::RunOneBacktest(std::int64_t id, std::int64_t user_id, engine::Backtest
                                   : report.status().message();
       (void)repo.FinishBacktest(id, "failed", std::nullopt, why, Now());
     }
+  }
+  if (report.ok()) {
+    publish("done", 1.0, nullptr);
+  } else {
+    const std::string why = report.status().message();
+    publish("failed", 0, &why);
   }
   {
     std::lock_guard<std::mutex> lock(bt_mu_);

@@ -32,7 +32,7 @@ std::string StreamMessage(std::int64_t seq, std::string_view type, std::int64_t 
   out += ",\"type\":";
   AppendJsonString(out, type);
   out += ",\"bot_id\":";
-  out += std::to_string(bot_id);
+  out += bot_id > 0 ? std::to_string(bot_id) : std::string("null");  // null: not a bot's event (a backtest)
   out += ",\"at\":";
   out += std::to_string(at);
   out += ",\"data\":";
@@ -133,9 +133,11 @@ class StreamSession : public std::enable_shared_from_this<StreamSession> {
   };
 
   void Live(const std::shared_ptr<const std::string>& msg, std::int64_t bot_id, std::int64_t seq) {
-    auto& last = last_seq_[bot_id];
-    if (seq <= last) return;  // sent by the replay already
-    last = seq;
+    if (seq > 0) {  // seq 0: a transient event (backtest progress), never stored or replayed
+      auto& last = last_seq_[bot_id];
+      if (seq <= last) return;  // sent by the replay already
+      last = seq;
+    }
     ++live_queued_;
     if (live_queued_ > hub_.limits().ws_queue_messages) return Close(websocket::close_code::policy_error);
     Enqueue({msg, true});

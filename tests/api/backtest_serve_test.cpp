@@ -86,6 +86,49 @@ TEST_F(BacktestServeTest, ABaselineBacktestRunsToDoneWithTheReportForItsOwnerOnl
   EXPECT_EQ(c_->Get("/api/backtests/999999", alice_.access_token).status, 404);
 }
 
+// Progress on the stream: the owner's `/api/stream` gets `backtest` events (seq 0, bot_id null)
+// from running to done, progress never going back; another user's stream gets none of them.
+TEST_F(BacktestServeTest, ProgressArrivesOnTheOwnersStream) {
+  WsClient alice_ws(server_.port());
+  WsClient bob_ws(server_.port());
+  HttpResult refused;
+  ASSERT_TRUE(alice_ws.Connect("/api/stream", {{"Authorization", "Bearer " + alice_.access_token}}, &refused))
+      << refused.status;
+  ASSERT_TRUE(bob_ws.Connect("/api/stream", {{"Authorization", "Bearer " + bob_.access_token}}, &refused))
+      << refused.status;
+  auto r = c_->Post("/api/backtests", json::object{{"bot", Spec()}, {"from", now_ - 5 * kDayMs}, {"to", now_}},
+                    alice_.access_token);
+  ASSERT_EQ(r.status, 202) << r.body;
+  const std::int64_t id = r.json.at("id").as_int64();
+  double last = -1;
+  int running = 0;
+  bool done = false;
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  while (!done && std::chrono::steady_clock::now() < until) {
+    auto m = alice_ws.Read(std::chrono::seconds(30));
+    ASSERT_TRUE(m) << "the stream stays open";
+    json::value v = json::parse(*m);
+    const auto& o = v.as_object();
+    if (o.at("type").as_string() != "backtest") continue;  // the caught-up marker, bot events
+    EXPECT_EQ(o.at("seq").as_int64(), 0);
+    EXPECT_TRUE(o.at("bot_id").is_null()) << *m;
+    const auto& d = o.at("data").as_object();
+    EXPECT_EQ(d.at("id").as_int64(), id);
+    const double p = d.at("progress").to_number<double>();
+    EXPECT_GE(p, last) << "progress never goes back";
+    last = p;
+    if (d.at("status").as_string() == "running") ++running;
+    done = d.at("status").as_string() == "done";
+  }
+  EXPECT_TRUE(done) << "the done event arrives";
+  EXPECT_GE(running, 2) << "running events while it runs";
+  EXPECT_EQ(last, 1.0);
+  // Bob's stream: nothing about alice's backtest.
+  while (auto m = bob_ws.Read(std::chrono::milliseconds(300))) {
+    EXPECT_EQ(m->find("\"backtest\""), std::string::npos) << *m;
+  }
+}
+
 TEST_F(BacktestServeTest, AStoredBotRunsByIdAndAnotherUsersBotIs404) {
   auto r = c_->Post("/api/bots", Spec(), alice_.access_token);
   ASSERT_EQ(r.status, 201) << r.body;

@@ -29,6 +29,17 @@ describe("stream reducer", () => {
     expect(s.lastSeq).toEqual({ "1": 5, "2": 3 });
   });
 
+  it("takes every transient backtest event (seq 0, bot_id null) without touching seq or market time", () => {
+    const progress = (p: number) => ({ seq: 0, type: "backtest", bot_id: null, at: 5_000_000, data: { id: 7, status: "running", progress: p } });
+    const s = run([{ kind: "message", msg: m(1, 1) }, { kind: "message", msg: progress(0.1) }, { kind: "message", msg: progress(0.2) }]);
+    expect(s.accepted).toBe(3);
+    expect(s.duplicates).toBe(0);
+    expect(s.malformed).toBe(0);
+    expect(s.lastSeq).toEqual({ "1": 1 });
+    expect(s.marketTime).toBe(1001);
+    expect(run([{ kind: "message", msg: { ...progress(0.3), seq: 4 } }]).malformed).toBe(1);
+  });
+
   it("a resume that overlaps is deduplicated and counted as caught up", () => {
     let s = run([{ kind: "message", msg: m(1, 1) }, { kind: "message", msg: m(1, 2) }, { kind: "message", msg: m(2, 7) }]);
     // disconnected; resume from the per-bot minimum

@@ -52,9 +52,11 @@ export function asStreamMessage(raw: unknown): StreamMessage | null {
   const m = raw as Record<string, unknown>;
   if (typeof m.seq !== "number" || !Number.isSafeInteger(m.seq) || m.seq < 0) return null;
   if (typeof m.type !== "string" || !(STREAM_TYPES as readonly string[]).includes(m.type)) return null;
-  if (typeof m.bot_id !== "string" && typeof m.bot_id !== "number") return null;
+  // bot_id is null only on a transient (seq 0) event that is not a bot's: backtest progress.
+  const transient = m.seq === 0 && m.bot_id === null;
+  if (!transient && typeof m.bot_id !== "string" && typeof m.bot_id !== "number") return null;
   if (typeof m.at !== "number" || !Number.isFinite(m.at)) return null;
-  return { seq: m.seq, type: m.type as StreamType, bot_id: m.bot_id as Id, at: m.at, data: m.data ?? {} };
+  return { seq: m.seq, type: m.type as StreamType, bot_id: (transient ? "" : m.bot_id) as Id, at: m.at, data: m.data ?? {} };
 }
 
 export function streamReducer(state: StreamState, action: StreamAction): StreamState {
@@ -69,6 +71,12 @@ export function streamReducer(state: StreamState, action: StreamAction): StreamS
     case "message": {
       const msg = asStreamMessage(action.msg);
       if (!msg) return { ...state, malformed: state.malformed + 1 };
+      if (msg.seq === 0) {
+        // A transient event (backtest progress): not a bot's sequence, not market time.
+        const recent = [msg, ...state.recent];
+        if (recent.length > RECENT_LIMIT) recent.length = RECENT_LIMIT;
+        return { ...state, recent, accepted: state.accepted + 1 };
+      }
       const key = String(msg.bot_id);
       const last = state.lastSeq[key];
       if (last !== undefined && msg.seq <= last) return { ...state, duplicates: state.duplicates + 1 };
