@@ -67,8 +67,9 @@ if (!missing.has("POST /api/alerts/1/ack")) {
     if ((await have()) < wanted) throw new Error("emergency stops raised no alerts to show");
   }
 }
-const bots = (await apiGet(tokens.access_token, "/bots")).items;
-const llmBot = bots.find((b) => b.model === "llm" && b.status === "running") ?? bots[0];
+// The pages show the user's trading bots (not the one stopped above to raise alerts).
+const bots = (await apiGet(tokens.access_token, "/bots")).items.filter((b) => !b.name.startsWith("alerting-"));
+const llmBot = bots.find((b) => b.model === "llm" && b.status === "running") ?? bots.find((b) => b.last_decision_at) ?? bots[0];
 const baseline = bots.find((b) => b.model === "baseline") ?? bots[0];
 
 const pages = [
