@@ -121,7 +121,16 @@ try {
         }
         if (p.auth === false && loggedIn) continue; // login page shot happens first
         await page.goto(`${BASE}${p.path}`);
-        await page.waitForSelector(p.name === "bot-new" && previewMissing ? "#name" : p.ready, { timeout: 20000 });
+        const ready = p.name === "bot-new" && previewMissing ? "#name" : p.ready;
+        try {
+          await page.waitForSelector(ready, { timeout: 20000 });
+        } catch (e) {
+          // Say what the page showed instead (the log is all CI keeps), then load it once more.
+          const shown = await page.evaluate(() => document.body?.innerText?.slice(0, 400) ?? "").catch(() => "?");
+          console.log(`note ${p.name} ${theme}/${width}: "${ready}" not visible after 20 s at ${new URL(page.url()).pathname}; the page showed: ${JSON.stringify(shown)}; loading it again`);
+          await page.goto(`${BASE}${p.path}`);
+          await page.waitForSelector(ready, { timeout: 20000 });
+        }
         if (p.chart && !p.click) await page.waitForFunction(() => [...document.querySelectorAll("canvas")].length > 0, null, { timeout: 20000 });
         await page.waitForFunction(() => document.querySelector("[data-testid=conn]")?.textContent?.includes("live") ?? true, null, { timeout: 15000 }).catch(() => problems.push(`${p.name}: stream not live`));
         if (p.select) await page.selectOption(p.select[0], p.select[1]);
