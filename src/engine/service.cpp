@@ -69,7 +69,6 @@ struct Service::Impl {
     std::int64_t user_id = 0;
     std::string spec_json;
     BotConfig config;
-    exchange::paper::AccountIndex account = 0;
     std::unique_ptr<exchange::paper::PaperExchange> paper;  // the account, for reads
     std::unique_ptr<JournaledExchange> venue;               // the account, as the bot trades it
     std::unique_ptr<Bot> bot;
