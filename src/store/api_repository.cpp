@@ -225,10 +225,6 @@ Result<BotSummary> ApiRepository::GetBotSummary(std::int64_t bot_id) {
 }
 
 namespace {
-std::optional<std::string> OptText(const Row& r, std::size_t i) {
-  if (r.IsNull(i)) return std::nullopt;
-  return r.Text(i);
-}
 template <class F>
 std::optional<F> OptFixed(const Row& r, std::size_t i) {
   if (r.IsNull(i)) return std::nullopt;
@@ -277,30 +273,6 @@ Result<std::vector<OrderRecord>> ApiRepository::OrdersPage(std::int64_t bot_id, 
   return out;
 }
 
-namespace {
-std::string DecisionColumns(bool with_prompt) {
-  return std::string("id, bot_id, cycle, decided_at, prompt_version, prompt_hash, ") + (with_prompt ? "prompt" : "NULL") +
-         ", raw_answer, decisions_json, verdicts_json, outcome, error, latency_ms, dry_run";
-}
-DecisionRecord DecisionFromRow(const Row& r) {
-  DecisionRecord d;
-  d.id = r.Int(0);
-  d.bot_id = r.Int(1);
-  d.cycle = r.Int(2);
-  d.decided_at = r.Int(3);
-  d.prompt_version = r.Text(4);
-  d.prompt_hash = r.Text(5);
-  d.prompt = OptText(r, 6);
-  d.raw_answer = r.Text(7);
-  d.decisions_json = r.Text(8);
-  d.verdicts_json = r.Text(9);
-  d.outcome = r.Text(10);
-  d.error = OptText(r, 11);
-  d.latency_ms = r.Int(12);
-  d.dry_run = r.Int(13) != 0;
-  return d;
-}
-}  // namespace
 
 Result<std::vector<DecisionRecord>> ApiRepository::DecisionsPage(std::int64_t bot_id, std::int64_t before, int limit,
                                                                  bool with_prompt, std::optional<bool> dry_run) {

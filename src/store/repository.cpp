@@ -208,31 +208,38 @@ Result<std::int64_t> Repository::InsertDecision(const DecisionRecord& d) {
   return id;
 }
 
+std::string DecisionColumns(bool with_prompt) {
+  return std::string("id, bot_id, cycle, decided_at, prompt_version, prompt_hash, ") + (with_prompt ? "prompt" : "NULL") +
+         ", raw_answer, decisions_json, verdicts_json, outcome, error, latency_ms, account_value, dry_run";
+}
+
+DecisionRecord DecisionFromRow(const Row& r) {
+  DecisionRecord d;
+  d.id = r.Int(0);
+  d.bot_id = r.Int(1);
+  d.cycle = r.Int(2);
+  d.decided_at = r.Int(3);
+  d.prompt_version = r.Text(4);
+  d.prompt_hash = r.Text(5);
+  d.prompt = OptString(r, 6);
+  d.raw_answer = r.Text(7);
+  d.decisions_json = r.Text(8);
+  d.verdicts_json = r.Text(9);
+  d.outcome = r.Text(10);
+  d.error = OptString(r, 11);
+  d.latency_ms = r.Int(12);
+  if (auto v = OptInt64(r, 13)) d.account_value = Money::FromRaw(*v);
+  d.dry_run = r.Int(14) != 0;
+  return d;
+}
+
 Result<std::vector<DecisionRecord>> Repository::ListDecisions(std::int64_t bot_id, int limit) {
   Value p[] = {Int(bot_id), Int(limit)};
   return MapRows<DecisionRecord>(
-      db_.Query("SELECT id, bot_id, cycle, decided_at, prompt_version, prompt_hash, prompt, raw_answer, "
-                "decisions_json, verdicts_json, outcome, error, latency_ms, account_value FROM llm_decisions WHERE bot_id = ? "
-                "AND dry_run = 0 ORDER BY cycle DESC LIMIT ?",
+      db_.Query("SELECT " + DecisionColumns(true) +
+                    " FROM llm_decisions WHERE bot_id = ? AND dry_run = 0 ORDER BY cycle DESC LIMIT ?",
                 p),
-      [](const Row& r) {
-        DecisionRecord d;
-        d.id = r.Int(0);
-        d.bot_id = r.Int(1);
-        d.cycle = r.Int(2);
-        d.decided_at = r.Int(3);
-        d.prompt_version = r.Text(4);
-        d.prompt_hash = r.Text(5);
-        d.prompt = OptString(r, 6);
-        d.raw_answer = r.Text(7);
-        d.decisions_json = r.Text(8);
-        d.verdicts_json = r.Text(9);
-        d.outcome = r.Text(10);
-        d.error = OptString(r, 11);
-        d.latency_ms = r.Int(12);
-        if (auto v = OptInt64(r, 13)) d.account_value = Money::FromRaw(*v);
-        return d;
-      });
+      DecisionFromRow);
 }
 
 Result<std::int64_t> Repository::InsertUsage(const UsageRecord& u) {
