@@ -65,6 +65,8 @@ if (!missing.has("POST /api/alerts/1/ack")) {
       await apiPost(tokens.access_token, `/bots/${made.json.id}/emergency-stop`);
     }
     if ((await have()) < wanted) throw new Error("emergency stops raised no alerts to show");
+    // Its alerts stay; the bot itself (stopped, flat) is deleted so the pages show trading bots only.
+    await fetch(`${BASE}/api/bots/${made.json.id}`, { method: "DELETE", headers: { Authorization: `Bearer ${tokens.access_token}` } });
   }
 }
 // The pages show the user's trading bots (not the one stopped above to raise alerts).
