@@ -229,6 +229,8 @@ class Bot {
   // Marks open trades closed at the last price with `reason` once their closing fills arrived
   // (call ProcessVenueEvents first). Used at the end of a backtest.
   Money Equity() const { return last_equity_; }
+  // The bot's clock (market time in replays and backtests).
+  UnixMs now() const { return clock_.NowMs(); }
   // The prompt's Sharpe ratio: per-cycle returns of the account value at each cycle's start,
   // from the capital on, annualised by the cadence (engine/sharpe.hpp).
   std::optional<double> Sharpe() const { return sharpe_.Value(config_.cadence); }

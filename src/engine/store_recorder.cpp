@@ -266,7 +266,7 @@ void StoreRecorder::OnAlert(const Bot& bot, std::string_view severity, std::stri
   auto rec = repo_.GetBot(bot.id());
   if (rec.ok()) a.user_id = rec->user_id;
   a.bot_id = bot.id();
-  a.at = bot.equity_curve().empty() ? 0 : bot.equity_curve().back().first;
+  a.at = bot.now();  // (was the last equity point: 0 for a bot stopped before its first bar)
   a.severity = std::string(severity);
   a.kind = std::string(kind);
   a.message = message;
