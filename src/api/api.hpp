@@ -93,6 +93,11 @@ class Api {
   // creation (409 invalid_state naming the field otherwise), with the owner's stored key for
   // an LLM provider (409 missing_credential without one, unless the operator allows the
   // server's keys).
+  // A testnet/live bot's key pair from the owner's stored credentials ("binance-testnet",
+  // "binance"); nullopt for paper; 409 missing_credential when none is stored.
+  std::variant<std::optional<exchange::binance::BinanceCredentials>, ApiError> VenueCredentials(store::Database& db,
+                                                                                                 std::int64_t user_id,
+                                                                                                 TradingMode mode);
   std::variant<engine::BotConfig, ApiError> RunnableConfig(store::Database& db, std::int64_t user_id,
                                                            const std::string& config_json);
   // The bot as the API shows it (nullopt when the database fails).

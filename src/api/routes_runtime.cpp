@@ -143,11 +143,32 @@ std::variant<engine::BotConfig, ApiError> Api::RunnableConfig(store::Database& d
   return cfg;
 }
 
+std::variant<std::optional<exchange::binance::BinanceCredentials>, ApiError> Api::VenueCredentials(
+    store::Database& db, std::int64_t user_id, TradingMode mode) {
+  if (mode == TradingMode::kPaper) return std::optional<exchange::binance::BinanceCredentials>();
+  const std::string name = mode == TradingMode::kTestnet ? "binance-testnet" : "binance";
+  store::Repository repo(db);
+  auto sealed = repo.LoadCredentials(user_id, name, "default");
+  if (!sealed.ok()) {
+    if (sealed.status().code() != StatusCode::kNotFound) return ServerError();
+    return ApiError{409, "missing_credential", "store the key pair first: PUT /api/credentials/" + name, "mode"};
+  }
+  auto key = secret_box_->Open(sealed->first);
+  auto secret = sealed->second.empty() ? Result<std::string>(std::string()) : secret_box_->Open(sealed->second);
+  if (!key.ok() || !secret.ok()) return ServerError();
+  if (secret->empty()) return ApiError{409, "missing_credential", name + " has no api_secret: store it again", "mode"};
+  return std::optional<exchange::binance::BinanceCredentials>(
+      exchange::binance::BinanceCredentials{std::move(*key), exchange::binance::Secret(std::move(*secret))});
+}
+
 Result<engine::Service::BotSpec> Api::StoredBotSpec(const store::BotRecord& r) {
   auto lease = db_->Acquire();
   auto cfg = RunnableConfig(lease->db(), r.user_id, r.config_json);
   if (auto* e = std::get_if<ApiError>(&cfg)) return FailedPrecondition(e->message);
-  return engine::Service::BotSpec{std::move(std::get<engine::BotConfig>(cfg)), r.config_json};
+  auto venue = VenueCredentials(lease->db(), r.user_id, std::get<engine::BotConfig>(cfg).mode);
+  if (auto* e = std::get_if<ApiError>(&venue)) return FailedPrecondition(e->message);
+  return engine::Service::BotSpec{std::move(std::get<engine::BotConfig>(cfg)), r.config_json,
+                                  std::move(std::get<0>(venue))};
 }
 
 void Api::AddRuntimeRoutes() {
@@ -182,7 +203,10 @@ void Api::AddRuntimeRoutes() {
                 engine::CheckLivePromotion(config_.allow_live, first_trade, Now(), config_.live_min_record_days);
             if (!promotion.ok()) return ErrorResponse(409, "live_refused", promotion.message(), "mode");
           }
-          spec = engine::Service::BotSpec{std::move(std::get<engine::BotConfig>(cfg)), r->config_json};
+          auto venue = VenueCredentials(lease->db(), req.user_id, std::get<engine::BotConfig>(cfg).mode);
+          if (auto* e = std::get_if<ApiError>(&venue)) return ErrorResponse(*e);
+          spec = engine::Service::BotSpec{std::move(std::get<engine::BotConfig>(cfg)), r->config_json,
+                                          std::move(std::get<0>(venue))};
         }
       }
       if (hooks_.service == nullptr) return ErrorResponse(NoRuntime());
@@ -209,7 +233,7 @@ void Api::AddRuntimeRoutes() {
       if (!r.ok()) return ErrorResponse(r.status().code() == StatusCode::kNotFound ? BotNotFound() : ServerError());
       auto cfg = RunnableConfig(lease->db(), req.user_id, r->config_json);
       if (auto* e = std::get_if<ApiError>(&cfg)) return ErrorResponse(*e);
-      spec = engine::Service::BotSpec{std::move(std::get<engine::BotConfig>(cfg)), r->config_json};
+      spec = engine::Service::BotSpec{std::move(std::get<engine::BotConfig>(cfg)), r->config_json, std::nullopt};
     }
     if (hooks_.service == nullptr) return ErrorResponse(NoRuntime());
     // Each dry run holds this handler thread until its model answered: a bounded number.
@@ -490,7 +514,8 @@ void Api::AddRuntimeRoutes() {
     if (hooks_.service == nullptr) return ErrorResponse(NoRuntime());
     static const auto table = InstrumentTable::LoadDefault();
     json::array items;
-    for (const auto& d : hooks_.service->market().symbols()) {
+    const auto market = hooks_.service->shared_market();  // held: the live feed replaces it at every bar
+    for (const auto& d : market->symbols()) {
       json::object o;
       o["symbol"] = d.symbol;
       const Instrument* ins = table.ok() ? table->Find(d.symbol) : nullptr;
@@ -512,8 +537,9 @@ void Api::AddRuntimeRoutes() {
     if (hooks_.service == nullptr) return ErrorResponse(NoRuntime());
     auto sym = engine::ResolveSymbol(req.params["symbol"]);
     const engine::SymbolData* data = nullptr;
+    const auto market = hooks_.service->shared_market();  // held while `data` is read
     if (sym.ok()) {
-      for (const auto& d : hooks_.service->market().symbols()) {
+      for (const auto& d : market->symbols()) {
         if (d.symbol == *sym) data = &d;
       }
     }

@@ -15,6 +15,7 @@ void Api::AddSystemRoutes() {
     auto t = hooks_.market_time ? hooks_.market_time() : std::nullopt;
     if (t) o["market_time"] = *t;
     else o["market_time"] = nullptr;
+    o["market"] = hooks_.service != nullptr ? json::value(hooks_.service->feed()) : json::value(nullptr);
     return JsonResponse(200, o);
   });
   router_.Add("GET", "/api/ready", false, [this](ApiRequest&) {

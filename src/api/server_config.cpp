@@ -73,7 +73,8 @@ Result<ServerConfig> ParseServerConfig(std::string_view json_text, std::string_v
       top, "",
       {"host", "port", "database", "data", "speed", "from", "web", "threads", "workers", "jwt_secret",
        "jwt_secret_file", "master_key_file", "access_token_ttl_s", "refresh_token_ttl_s", "limits", "login_throttle",
-       "cors_origins", "llm_base_url_allow", "allow_server_llm_keys", "allow_live", "live_min_record_days"}));
+       "cors_origins", "llm_base_url_allow", "allow_server_llm_keys", "allow_live", "live_min_record_days", "market",
+       "exchange"}));
   ServerConfig c;
   for (const auto& kv : top) {
     const std::string p(kv.key());
@@ -173,6 +174,16 @@ Result<ServerConfig> ParseServerConfig(std::string_view json_text, std::string_v
       AITRADER_ASSIGN_OR_RETURN(c.allow_server_llm_keys, rd.Bool(x, p));
     } else if (p == "allow_live") {
       AITRADER_ASSIGN_OR_RETURN(c.allow_live, rd.Bool(x, p));
+    } else if (p == "market") {
+      AITRADER_ASSIGN_OR_RETURN(c.market, rd.String(x, p));
+      if (c.market != "replay" && c.market != "binance") return rd.Error(p, "must be \"replay\" or \"binance\"");
+    } else if (p == "exchange") {
+      if (!x.is_object()) return rd.Error(p, "must be an object");
+      AITRADER_RETURN_IF_ERROR(rd.CheckKeys(x.as_object(), p, {"binance"}));
+      // The environment is applied later (ApplyEnvironment), with the other overrides.
+      auto bn = exchange::binance::LoadBinanceConfig(json_text, [](const std::string&) { return std::optional<std::string>(); });
+      if (!bn.ok()) return InvalidArgument(std::string(source_name) + ": " + bn.status().message());
+      c.binance = std::move(*bn);
     } else if (p == "live_min_record_days") {
       AITRADER_ASSIGN_OR_RETURN(auto n, rd.Integer(x, p, 1, 3650));
       c.live_min_record_days = static_cast<int>(n);
@@ -199,6 +210,16 @@ Status ApplyEnvironment(ServerConfig& cfg, GetEnv getenv_fn) {
     }
     cfg.port = static_cast<int>(n);
   }
+  if (const char* v = getenv_fn("AITRADER_MARKET"); v != nullptr && *v != '\0') {
+    if (std::string_view(v) != "replay" && std::string_view(v) != "binance") {
+      return InvalidArgument("AITRADER_MARKET: must be replay or binance");
+    }
+    cfg.market = v;
+  }
+  AITRADER_RETURN_IF_ERROR(exchange::binance::ApplyBinanceEnvironment(cfg.binance, [getenv_fn](const std::string& n) {
+    const char* v = getenv_fn(n.c_str());
+    return v != nullptr && *v != '\0' ? std::optional<std::string>(v) : std::nullopt;
+  }));
   if (const char* v = getenv_fn("AITRADER_JWT_SECRET"); v != nullptr && *v != '\0') {
     if (std::string_view(v).size() < 32) return InvalidArgument("AITRADER_JWT_SECRET: must be at least 32 bytes");
     cfg.jwt_secret = v;

@@ -17,11 +17,17 @@
 //   "login_throttle": {"per_account": 5, "per_address": 20, "window_s": 60},
 //   "cors_origins": [],                          // CORS is off unless origins are listed
 //   "llm_base_url_allow": [],                    // llm.base_url values users may set
-//   "allow_server_llm_keys": false               // LLM bots may use the server's environment keys
+//   "allow_server_llm_keys": false,              // LLM bots may use the server's environment keys
+//   "allow_live": false, "live_min_record_days": 7,  // real money: see below
+//   "market": "replay",                          // or "binance": the live feed (docs/binance.md)
+//   "exchange": {"binance": {"rest_url": …, "ws_url": …, "testnet_rest_url": …,
+//                            "testnet_ws_url": …, "recv_window_ms": 5000}}  // exchange/binance/config.hpp
 // }
 // Unknown keys are errors naming their path ("limits.body_byte: unknown key").
 // Environment: AITRADER_DATABASE_URL, AITRADER_PORT, AITRADER_HOST, AITRADER_JWT_SECRET,
-// AITRADER_MASTER_KEY (read where the key is loaded, see auth.hpp / secret_box.hpp).
+// AITRADER_MASTER_KEY (read where the key is loaded, see auth.hpp / secret_box.hpp),
+// AITRADER_MARKET, AITRADER_BINANCE_REST_URL, AITRADER_BINANCE_WS_URL,
+// AITRADER_BINANCE_TESTNET_REST_URL, AITRADER_BINANCE_TESTNET_WS_URL.
 // Thread safety: plain values and pure functions.
 #pragma once
 
@@ -33,6 +39,7 @@
 
 #include "core/status.hpp"
 #include "core/time.hpp"
+#include "exchange/binance/config.hpp"
 
 namespace aitrader::api {
 
@@ -78,6 +85,10 @@ struct ServerConfig {
   // record of at least live_min_record_days (engine::CheckLivePromotion).
   bool allow_live = false;
   int live_min_record_days = 7;
+  // The market feed: "replay" (the candle files, at `speed` from `from`) or "binance" (Binance's
+  // live market data at exchange.binance.rest_url / ws_url).
+  std::string market = "replay";
+  exchange::binance::BinanceConfig binance;
 };
 
 // Parses the JSON text (source_name prefixes every error). Errors: ParseError for bad JSON,

@@ -20,7 +20,7 @@ namespace aitrader::app {
 namespace {
 
 struct Options {
-  std::string config_file, host, database, data, from, web;
+  std::string config_file, host, database, data, from, web, market;
   int port = 8080;
   double speed = 60;
 };
@@ -45,6 +45,7 @@ int Serve(const Options& o, const CLI::App& cmd) {
   if (cmd.count("--data") > 0) cfg.data_dir = o.data;
   if (cmd.count("--speed") > 0) cfg.speed = o.speed;
   if (cmd.count("--web") > 0) cfg.web_dir = o.web;
+  if (cmd.count("--market") > 0) cfg.market = o.market;
   if (cmd.count("--from") > 0) {
     auto t = ParseUtc(o.from);
     if (!t.ok()) {
@@ -72,6 +73,16 @@ int Serve(const Options& o, const CLI::App& cmd) {
   svc.data_dir = cfg.data_dir;
   svc.from = cfg.from;
   svc.speed = cfg.speed;
+  svc.binance = cfg.binance;
+  svc.allow_live = cfg.allow_live;
+  svc.live_min_record_days = cfg.live_min_record_days;
+  if (cfg.market == "binance") {
+    engine::LiveFeedOptions live;
+    live.name = "binance";
+    live.rest_url = cfg.binance.rest_url;
+    live.ws_url = cfg.binance.ws_url;
+    svc.live = live;
+  }
   svc.log = [](const std::string& line) {
     std::printf("%s\n", line.c_str());
     std::fflush(stdout);
@@ -173,6 +184,11 @@ void Setup(CLI::App& root, int& exit_code) {
   cmd->add_option("--from", o->from, "Market time the replay starts at (UTC, e.g. 2025-10-27); a new database only — "
                   "an existing one continues its market run");
   cmd->add_option("--web", o->web, "Dashboard build folder served as static files (e.g. web/dist)");
+  cmd->add_option("--market", o->market,
+                  "Market feed: replay (the candle files, default) or binance (Binance's live market data at "
+                  "exchange.binance.rest_url / ws_url; paper bots trade on it, testnet and live bots on Binance; "
+                  "env AITRADER_MARKET; see docs/binance.md)")
+      ->check(CLI::IsMember({"replay", "binance"}));
   cmd->callback([o, cmd, &exit_code] { exit_code = Serve(*o, *cmd); });
 }
 

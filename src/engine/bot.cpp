@@ -91,6 +91,13 @@ Bot::Bot(std::int64_t id, BotConfig config, exchange::Exchange& venue, std::shar
   }
 }
 
+void Bot::SetMarket(std::shared_ptr<const MarketData> market) {
+  market_ = std::move(market);
+  for (std::size_t i = 0; i < config_.symbols.size(); ++i) {
+    symbol_data_[i] = market_ ? market_->Find(config_.symbols[i]) : nullptr;
+  }
+}
+
 InvalidationParse Bot::ParseInvalidationFor(const std::string& text, const std::string& coin) const {
   return ParseInvalidation(text, coin, coins_, config_.interval);
 }

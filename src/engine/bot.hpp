@@ -174,6 +174,9 @@ class Bot {
   std::int64_t cycle() const { return cycle_; }
   UnixMs started_at() const { return started_at_; }
   void AddObserver(BotObserver* o) { observers_.push_back(o); }
+  // A newer snapshot of the same market (the live feed's, engine/live_market.hpp: the same
+  // symbols with more closed candles); the bot reads it from its next step on.
+  void SetMarket(std::shared_ptr<const MarketData> market);
 
   // --- lifecycle ---
   void Start(UnixMs now);

@@ -9,28 +9,44 @@ namespace aitrader::engine {
 Result<std::shared_ptr<const MarketData>> MarketData::Load(const std::string& data_dir,
                                                            const std::vector<std::string>& symbols, UnixMs interval,
                                                            const InstrumentTable& instruments) {
-  auto md = std::make_shared<MarketData>();
-  md->interval_ = interval;
   market::DataDir dir(data_dir);
+  std::vector<Series> all;
   for (const auto& sym : symbols) {
     const Instrument* ins = instruments.Find(sym);
     if (ins == nullptr) return NotFound("unknown instrument " + sym);
+    Series s;
+    s.symbol = ins->symbol;
+    auto intraday = dir.LoadCandles(ins->symbol, interval);
+    if (!intraday.ok()) return intraday.status().WithContext(ins->symbol + " " + FormatInterval(interval));
+    s.intraday = std::move(*intraday);
+    auto h4 = dir.LoadCandles(ins->symbol, 4 * kHourMs);
+    if (!h4.ok()) return h4.status().WithContext(ins->symbol + " 4h");
+    s.h4 = std::move(*h4);
+    auto funding = dir.LoadFunding(ins->symbol);
+    if (!funding.ok()) return funding.status().WithContext(ins->symbol + " funding");
+    s.funding = std::move(*funding);
+    all.push_back(std::move(s));
+  }
+  return FromSeries(std::move(all), interval, instruments);
+}
+
+Result<std::shared_ptr<const MarketData>> MarketData::FromSeries(std::vector<Series> series, UnixMs interval,
+                                                                 const InstrumentTable& instruments) {
+  auto md = std::make_shared<MarketData>();
+  md->interval_ = interval;
+  for (auto& s : series) {
+    const Instrument* ins = instruments.Find(s.symbol);
+    if (ins == nullptr) return NotFound("unknown instrument " + s.symbol);
     SymbolData d;
     d.symbol = ins->symbol;
     d.coin = ins->base;
-    auto intraday = dir.LoadCandles(ins->symbol, interval);
-    if (!intraday.ok()) return intraday.status().WithContext(ins->symbol + " " + FormatInterval(interval));
-    d.intraday = std::move(*intraday);
+    d.intraday = std::move(s.intraday);
     d.intraday.set_symbol(ins->symbol);
     d.intraday.set_interval(interval);
-    auto h4 = dir.LoadCandles(ins->symbol, 4 * kHourMs);
-    if (!h4.ok()) return h4.status().WithContext(ins->symbol + " 4h");
-    d.h4 = std::move(*h4);
+    d.h4 = std::move(s.h4);
     d.h4.set_symbol(ins->symbol);
     d.h4.set_interval(4 * kHourMs);
-    auto funding = dir.LoadFunding(ins->symbol);
-    if (!funding.ok()) return funding.status().WithContext(ins->symbol + " funding");
-    d.funding = std::move(*funding);
+    d.funding = std::move(s.funding);
     const market::FundingSeries* events = d.FundingEvents();
     auto features = agent::CoinFeatures::Build(ins->base, ins->PriceDecimals(), d.intraday, d.h4, events);
     if (!features.ok()) return features.status().WithContext(ins->symbol + " features");

@@ -49,6 +49,18 @@ class MarketData {
                                                         const std::vector<std::string>& symbols, UnixMs interval,
                                                         const InstrumentTable& instruments);
 
+  // The series of one symbol, as read from a folder or received from a venue.
+  struct Series {
+    std::string symbol;  // "BTCUSDT"
+    market::CandleSeries intraday, h4;
+    std::vector<market::FundingSeries> funding;
+  };
+  // Builds the data (and its features) from series already in memory — what Load does once it
+  // has read the files, and what the live feed (engine/live_market.hpp) does at every bar.
+  // Errors name the symbol.
+  static Result<std::shared_ptr<const MarketData>> FromSeries(std::vector<Series> series, UnixMs interval,
+                                                              const InstrumentTable& instruments);
+
   const std::vector<SymbolData>& symbols() const { return symbols_; }
   const SymbolData* Find(std::string_view symbol) const;
   UnixMs interval() const { return interval_; }

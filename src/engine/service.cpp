@@ -12,6 +12,8 @@
 #include "engine/bot_restore.hpp"
 #include "engine/crash_points.hpp"
 #include "engine/journaled_exchange.hpp"
+#include "engine/live_market.hpp"
+#include "engine/venue_factory.hpp"
 #include "engine/venue_replay.hpp"
 #include "engine/store_recorder.hpp"
 #include "llm/client.hpp"
@@ -54,6 +56,8 @@ struct Service::Impl {
   std::unique_ptr<SimulatedClock> clock;
   std::unique_ptr<exchange::paper::PaperSimulator> sim;
   std::unique_ptr<StoreRecorder> recorder;
+  std::unique_ptr<LiveMarket> live;  // the live feed, when ServiceOptions::live is set
+  SystemClock wall;                  // testnet/live venues' request timestamps
   std::vector<MergedBar> bars;
   std::size_t next_bar = 0;
   std::vector<std::string> symbols;
@@ -69,11 +73,17 @@ struct Service::Impl {
     std::int64_t user_id = 0;
     std::string spec_json;
     BotConfig config;
-    std::unique_ptr<exchange::paper::PaperExchange> paper;  // the account, for reads
-    std::unique_ptr<JournaledExchange> venue;               // the account, as the bot trades it
+    std::unique_ptr<exchange::paper::PaperExchange> paper;  // paper: the account, for reads
+    std::unique_ptr<JournaledExchange> venue;               // paper: the account, as the bot trades it
+    // testnet / live: the Binance venue itself (no journal: the venue is the record).
+    std::unique_ptr<exchange::Exchange> remote;
+    exchange::binance::BinanceExchange* binance = nullptr;
+    std::vector<exchange::Position> remote_positions;  // as of the last bar or command
     std::unique_ptr<Bot> bot;
     bool in_flight = false;                    // an LLM decision runs on a worker
     std::shared_ptr<llm::CancelToken> cancel;  // of that decision
+    exchange::Exchange& trading() { return remote ? *remote : static_cast<exchange::Exchange&>(*venue); }
+    const InstrumentTable* venue_instruments() const { return binance ? &binance->instruments() : nullptr; }
   };
   std::map<std::int64_t, Slot> slots;
   // Accounts rebuilt at start whose bot is not (yet) held by a slot: bots that were stopped
@@ -90,8 +100,15 @@ struct Service::Impl {
 
   // fn inside one transaction with the recorder; the events it produced are stored with it
   // and published after the commit.
-  Status Transaction(const std::function<Status()>& fn);
-  Status ProcessBar();
+  // refresh_remote: read the testnet/live venues' positions for the snapshot (a REST call
+  // each); the frequent event-only transactions keep the last ones.
+  Status Transaction(const std::function<Status()>& fn, bool refresh_remote = true);
+  // catch_up: a bar the live feed missed while the server was down (no bot decides on it).
+  Status ProcessBar(bool catch_up = false);
+  // The live feed's new bars (and the new market snapshot for every reader); true when any.
+  bool TakeLiveBars();
+  // A testnet/live bot's venue: the Binance adapter, started (clock, filters, user stream).
+  Status OpenRemoteVenue(std::int64_t bot_id, const BotSpec& spec, Slot& slot);
   void FinishDecision(std::int64_t bot_id, const Bot* bot, std::shared_ptr<PendingCycle> pending);
   void CancelDecision(Slot& slot) {
     if (slot.cancel) slot.cancel->Cancel();
@@ -120,7 +137,7 @@ struct Service::Impl {
   }
 };
 
-Status Service::Impl::Transaction(const std::function<Status()>& fn) {
+Status Service::Impl::Transaction(const std::function<Status()>& fn, bool refresh_remote) {
   recorder->Reset();
   AITRADER_RETURN_IF_ERROR(db->Begin());
   Status s = fn();
@@ -157,6 +174,14 @@ Status Service::Impl::Transaction(const std::function<Status()>& fn) {
   // The positions snapshot the API reads (the state just committed).
   std::map<std::int64_t, std::vector<exchange::Position>> positions;
   for (auto& [id, slot] : slots) {
+    if (slot.remote) {
+      if (refresh_remote) {
+        auto p = slot.remote->FetchPositions();
+        if (p.ok()) slot.remote_positions = std::move(*p);
+      }
+      if (!slot.remote_positions.empty()) positions.emplace(id, slot.remote_positions);
+      continue;
+    }
     auto p = slot.paper->FetchPositions();
     if (p.ok() && !p->empty()) positions.emplace(id, std::move(*p));
   }
@@ -168,7 +193,7 @@ Status Service::Impl::Transaction(const std::function<Status()>& fn) {
   return Status::Ok();
 }
 
-Status Service::Impl::ProcessBar() {
+Status Service::Impl::ProcessBar(bool catch_up) {
   const MergedBar& bar = bars[next_bar];
   const UnixMs close = bar.open_time + market->interval();
   std::vector<std::pair<std::int64_t, std::shared_ptr<PendingCycle>>> started;
@@ -178,6 +203,10 @@ Status Service::Impl::ProcessBar() {
     AITRADER_RETURN_IF_ERROR(sim->OnBars(bar.bars));
     MaybeCrash(crash, "bar", bars_done + 1);
     for (auto& [id, slot] : slots) {
+      if (catch_up) {
+        (void)slot.bot->OnBarClosedWithoutCycle(close);  // events and invalidations, no decision
+        continue;
+      }
       if (!slot.bot->source().needs_prompt()) {
         slot.bot->OnBarClosed(close);  // the baseline decides in microseconds
         continue;
@@ -249,7 +278,10 @@ void Service::Impl::FinishDecision(std::int64_t bot_id, const Bot* bot, std::sha
 }
 
 Result<Bot*> Service::Impl::MakeBot(std::int64_t bot_id, Slot& slot) {
-  auto parts = MakeServiceBotParts(*db, slot.user_id, slot.config, run, instruments, options.make_client);
+  // A Binance venue's own filters (tick, step, notional) apply to its bot; paper: the bundled table.
+  const InstrumentTable* table = slot.venue_instruments();
+  const InstrumentTable& bot_instruments = table ? *table : instruments;
+  auto parts = MakeServiceBotParts(*db, slot.user_id, slot.config, run, bot_instruments, options.make_client);
   if (!parts.ok()) return FailedPrecondition(parts.status().message());
   auto cycle = repo->MaxDecisionCycle(bot_id);
   if (!cycle.ok()) return cycle.status();
@@ -261,8 +293,8 @@ Result<Bot*> Service::Impl::MakeBot(std::int64_t bot_id, Slot& slot) {
     if (!spent.ok()) return spent.status();
     bo.budget->Seed(*spent);
   }
-  slot.bot = std::make_unique<Bot>(bot_id, slot.config, *slot.venue, market, instruments, std::move(parts->source),
-                                   std::move(*parts->risk), *clock, std::move(bo));
+  slot.bot = std::make_unique<Bot>(bot_id, slot.config, slot.trading(), market, bot_instruments,
+                                   std::move(parts->source), std::move(*parts->risk), *clock, std::move(bo));
   slot.bot->AddObserver(recorder.get());
   // Client order ids carry the cycle: a rebuilt bot continues the count, never repeats it.
   slot.bot->Resume(from, *cycle, BotStatus::kCreated);
@@ -305,25 +337,62 @@ Result<std::unique_ptr<Service>> Service::Start(ServiceOptions options) {
   if (!ins.ok()) return ins.status();
   m.instruments = std::move(*ins);
   m.symbols = DefaultBotConfig().symbols;
-  auto md = MarketData::Load(m.options.data_dir.empty() ? DataDir() + "/binance-usdm" : m.options.data_dir, m.symbols,
-                             m.options.interval, m.instruments);
-  if (!md.ok()) return md.status();
-  m.market = *md;
-  UnixMs data_from = INT64_MAX, data_to = INT64_MIN;
-  for (const auto& d : m.market->symbols()) {
-    data_from = std::min(data_from, d.intraday.open_time().front());
-    data_to = std::max(data_to, d.intraday.open_time().back() + m.options.interval);
+  // The feed a database was started with stays its feed (0 replay, 1 live).
+  const std::int64_t feed_code = m.options.live ? 1 : 0;
+  auto stored_feed = m.repo->GetRunState("serve.feed");
+  if (!stored_feed.ok()) return stored_feed.status();
+  const std::int64_t db_feed = stored_feed->value_or(stored_start->has_value() ? 0 : feed_code);
+  if (db_feed != feed_code) {
+    return FailedPrecondition(std::string("the database's runtime runs on the ") +
+                              (db_feed == 1 ? "live Binance feed" : "replayed candles") + "; this server is set to the " +
+                              (feed_code == 1 ? "live feed (--market binance)" : "replay (--market replay)") +
+                              ": give it a database of its own");
   }
-  // A restart continues the stored market run: its start is kept (the venue is rebuilt from
-  // it); --from applies to a new database only.
-  const UnixMs asked = FloorTo(m.options.from.value_or(data_from + 10 * kDayMs), m.options.interval);
-  m.from = stored_start->value_or(asked);
-  if (stored_start->has_value() && m.options.from && asked != m.from) {
-    m.Log("note: the database's market run started at " + FormatUtc(m.from) + "; --from " + FormatUtc(asked) +
-          " applies to a new database only");
+  if (m.options.live) {
+    const LiveFeedOptions& lf = *m.options.live;
+    LiveMarketOptions lo;
+    lo.rest_url = lf.rest_url;
+    lo.ws_url = lf.ws_url;
+    lo.symbols = m.symbols;
+    lo.interval = m.options.interval;
+    lo.warmup_bars = lf.warmup_bars;
+    lo.grace_ms = lf.grace_ms;
+    lo.log = m.options.log;
+    // A resumed run fetches its whole period again (closed klines are final): the venue is
+    // rebuilt over exactly the bars it traded.
+    auto live = LiveMarket::Open(lo, m.instruments, stored_start->has_value() ? std::optional<UnixMs>(**stored_start)
+                                                                              : std::nullopt,
+                                 m.wall);
+    if (!live.ok()) return live.status().WithContext("the live market feed (" + lf.name + ")");
+    m.live = std::move(*live);
+    m.market = m.live->market();
+    m.from = stored_start->value_or(m.live->first_open());
+    if (m.options.from) m.Log("note: --from does not apply to the live feed");
+    m.bars = m.market->Bars(m.from, m.live->last_open() + m.options.interval, m.symbols);
+    if (m.bars.empty()) return NotFound("the live feed has no closed bar since " + FormatUtc(m.from));
+    m.Log("live feed " + lf.name + ": " + std::to_string(m.bars.size()) + " closed bar(s) since " + FormatUtc(m.from) +
+          ", the last at " + FormatUtc(m.live->last_open()));
+  } else {
+    auto md = MarketData::Load(m.options.data_dir.empty() ? DataDir() + "/binance-usdm" : m.options.data_dir, m.symbols,
+                               m.options.interval, m.instruments);
+    if (!md.ok()) return md.status();
+    m.market = *md;
+    UnixMs data_from = INT64_MAX, data_to = INT64_MIN;
+    for (const auto& d : m.market->symbols()) {
+      data_from = std::min(data_from, d.intraday.open_time().front());
+      data_to = std::max(data_to, d.intraday.open_time().back() + m.options.interval);
+    }
+    // A restart continues the stored market run: its start is kept (the venue is rebuilt from
+    // it); --from applies to a new database only.
+    const UnixMs asked = FloorTo(m.options.from.value_or(data_from + 10 * kDayMs), m.options.interval);
+    m.from = stored_start->value_or(asked);
+    if (stored_start->has_value() && m.options.from && asked != m.from) {
+      m.Log("note: the database's market run started at " + FormatUtc(m.from) + "; --from " + FormatUtc(asked) +
+            " applies to a new database only");
+    }
+    m.bars = m.market->Bars(m.from, data_to, m.symbols);
+    if (m.bars.empty()) return InvalidArgument("no candles after --from " + FormatUtc(m.from));
   }
-  m.bars = m.market->Bars(m.from, data_to, m.symbols);
-  if (m.bars.empty()) return InvalidArgument("no candles after --from " + FormatUtc(m.from));
   m.clock = std::make_unique<SimulatedClock>(m.from);
   exchange::paper::SimulatorConfig sc;
   sc.symbols = m.symbols;
@@ -340,14 +409,24 @@ Result<std::unique_ptr<Service>> Service::Start(ServiceOptions options) {
   if (!stored_start->has_value()) {
     AITRADER_RETURN_IF_ERROR(store::InTransaction(*m.db, [&]() -> Status {
       AITRADER_RETURN_IF_ERROR(m.repo->SetRunState("serve.start", m.from));
+      AITRADER_RETURN_IF_ERROR(m.repo->SetRunState("serve.feed", feed_code));
       return m.repo->SetRunState("serve.interval", m.options.interval);
     }));
   }
 
   auto svc = std::unique_ptr<Service>(new Service(std::move(impl)));
   svc->impl_->owner = svc.get();
+  if (m.live) {
+    if (m.bars.size() > m.next_bar + 1) {
+      m.Log("live feed: " + std::to_string(m.bars.size() - m.next_bar - 1) +
+            " bar(s) closed while the server was down are caught up (the venue processes them; bots decide on the newest)");
+    }
+    // After the rebuild: the stream continues from the last candle the history held.
+    if (Status st = m.live->StartStream(); !st.ok()) return st.WithContext("the live market stream");
+  }
   svc->interval_ = m.options.interval;
   svc->market_ = m.market;
+  if (m.options.live) svc->feed_ = m.options.live->name;
   svc->market_time_.store(m.clock->NowMs());
   Service* self = svc.get();
   self->thread_ = std::thread([self] {
@@ -372,13 +451,33 @@ Result<std::unique_ptr<Service>> Service::Start(ServiceOptions options) {
     // A new market run processes its first bar at once (the venue gets its prices); a resumed
     // one has them and waits one paced interval for its next bar, as in real time.
     const std::size_t paced_offset = m.last_bar ? 1 : 0;
+    auto next_venue_poll = std::chrono::steady_clock::now();
     while (!self->stop_.load()) {
+      if (m.live && m.next_bar >= m.bars.size()) {
+        // Waiting for the next bar to close; posted work runs at once meanwhile.
+        self->cv_.wait_until(lock, std::chrono::steady_clock::now() + std::chrono::milliseconds(200),
+                             [&] { return self->stop_.load() || !self->tasks_.empty(); });
+        run_tasks(lock);
+        if (self->stop_.load()) break;
+        lock.unlock();
+        const bool fresh = m.TakeLiveBars();
+        const auto now = std::chrono::steady_clock::now();
+        const bool remote = std::any_of(m.slots.begin(), m.slots.end(), [](const auto& kv) { return kv.second.remote != nullptr; });
+        if (!fresh && remote && now >= next_venue_poll) {
+          // Fills, exchange-side stops and liquidations of testnet/live bots, recorded as they come.
+          next_venue_poll = now + std::chrono::milliseconds(m.options.live->venue_poll_ms);
+          Status st = m.Transaction([] { return Status::Ok(); }, /*refresh_remote=*/false);
+          if (!st.ok()) m.Log("runtime: recording venue events failed (rolled back): " + st.message());
+        }
+        lock.lock();
+        continue;
+      }
       if (m.next_bar >= m.bars.size()) {
         self->cv_.wait(lock, [&] { return self->stop_.load() || !self->tasks_.empty(); });
         run_tasks(lock);
         continue;
       }
-      if (m.options.speed > 0) {
+      if (!m.live && m.options.speed > 0) {
         const auto due = wall_start + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
                                           std::chrono::duration<double>(static_cast<double>(m.next_bar - first + paced_offset) *
                                                                         static_cast<double>(m.options.interval) /
@@ -392,7 +491,9 @@ Result<std::unique_ptr<Service>> Service::Start(ServiceOptions options) {
       }
       run_tasks(lock);
       lock.unlock();
-      Status s = m.ProcessBar();
+      // A bar with newer ones already known (missed while the server was down) is caught up.
+      const bool catch_up = m.live != nullptr && m.next_bar + 1 < m.bars.size();
+      Status s = m.ProcessBar(catch_up);
       if (!s.ok()) {
         m.Log("runtime: bar " + FormatUtc(m.bars[m.next_bar].open_time) + " failed (rolled back): " + s.message());
         lock.lock();
@@ -408,6 +509,54 @@ Result<std::unique_ptr<Service>> Service::Start(ServiceOptions options) {
     self->ready_.store(false);
   });
   return svc;
+}
+
+bool Service::Impl::TakeLiveBars() {
+  auto fresh = live->Poll(symbols);
+  if (fresh.empty()) return false;
+  for (auto& b : fresh) bars.push_back(std::move(b));
+  market = live->market();
+  for (auto& [id, slot] : slots) slot.bot->SetMarket(market);
+  std::lock_guard lock(owner->market_mu_);
+  owner->market_ = market;
+  return true;
+}
+
+Status Service::Impl::OpenRemoteVenue(std::int64_t bot_id, const BotSpec& spec, Slot& slot) {
+  const TradingMode mode = spec.config.mode;
+  if (!live) {
+    return FailedPrecondition("a " + std::string(ToString(mode)) +
+                              " bot needs the live market feed: start the server with --market binance (docs/binance.md)");
+  }
+  if (!spec.binance) {
+    return FailedPrecondition(std::string("store the Binance ") + (mode == TradingMode::kTestnet ? "testnet " : "") +
+                              "key pair first: PUT /api/credentials/" +
+                              (mode == TradingMode::kTestnet ? "binance-testnet" : "binance"));
+  }
+  VenueRequest vr;
+  vr.mode = mode;
+  vr.binance = options.binance;
+  vr.credentials = spec.binance;
+  vr.env = [](const std::string&) { return std::optional<std::string>(); };  // the server never reads keys from its environment
+  vr.allow_live = options.allow_live;
+  vr.min_record_days = options.live_min_record_days;
+  vr.now = wall.NowMs();
+  if (mode == TradingMode::kLive) {
+    store::Value p[] = {std::int64_t{bot_id}};
+    auto first = db->Query("SELECT MIN(at) FROM trades WHERE bot_id = ?", p);
+    if (!first.ok()) return first.status();
+    if (!first->empty() && !first->front().IsNull(0)) vr.first_trade_time = first->front().Int(0);
+  }
+  auto venue = MakeVenue(vr, wall);
+  if (!venue.ok()) return FailedPrecondition(venue.status().message());
+  for (const auto& sym : spec.config.symbols) {
+    if (venue->binance->symbol_info(sym) == nullptr) {
+      return FailedPrecondition(sym + " is not listed by the " + std::string(ToString(mode)) + " venue");
+    }
+  }
+  slot.binance = venue->binance;
+  slot.remote = std::move(venue->exchange);
+  return Status::Ok();
 }
 
 // The venue as of the last committed bar: the stored accounts in their order, then the bars
@@ -515,6 +664,48 @@ Status RestartAlert(store::Repository& repo, std::int64_t user_id, std::int64_t 
   return id.ok() ? Status::Ok() : id.status();
 }
 
+// A testnet/live bot back after a restart: the venue's positions against the store's open
+// ones; each difference (a close or a liquidation while the server was down, a position the
+// store does not know) is an alert. The bot itself goes on from the venue's quantities.
+Status ReconcileRemote(store::Repository& repo, std::int64_t user_id, std::int64_t bot_id, UnixMs at,
+                       exchange::Exchange& venue) {
+  auto stored = repo.ListPositions(bot_id, true);
+  if (!stored.ok()) return stored.status();
+  auto held = venue.FetchPositions();
+  if (!held.ok()) {
+    return RestartAlert(repo, user_id, bot_id, at, "warning",
+                        "could not compare the venue's positions with the store: " + held.status().message());
+  }
+  std::vector<std::string> drift;
+  for (const auto& p : *stored) {
+    Quantity venue_qty;
+    for (const auto& v : *held) {
+      if (v.symbol == p.symbol) venue_qty = v.quantity;
+    }
+    const Quantity want = p.side == "LONG" ? p.quantity : -p.quantity;
+    if (venue_qty != want) {
+      drift.push_back(p.symbol + " " + want.ToString() + " in the store, " + venue_qty.ToString() + " at the venue");
+    }
+  }
+  for (const auto& v : *held) {
+    if (v.quantity.IsZero()) continue;
+    const bool known = std::any_of(stored->begin(), stored->end(), [&](const auto& p) { return p.symbol == v.symbol; });
+    if (!known) drift.push_back(v.symbol + " " + v.quantity.ToString() + " at the venue, none in the store");
+  }
+  for (const auto& d : drift) {
+    store::AlertRecord a;
+    a.user_id = user_id;
+    a.bot_id = bot_id;
+    a.at = at;
+    a.severity = "warning";
+    a.kind = "reconcile";
+    a.message = "the venue and the store differ after the restart: " + d;
+    auto id = repo.InsertAlert(a);
+    if (!id.ok()) return id.status();
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Status Service::Recover(const SpecResolver& resolve, std::chrono::milliseconds timeout) {
@@ -588,6 +779,46 @@ Status Service::Recover(const SpecResolver& resolve, std::chrono::milliseconds t
           if (!stale.ok()) return stale.status();
           for (const auto& row : *stale) {
             const std::int64_t bot_id = row.Int(0);
+            auto rec = m.repo->GetBot(bot_id);
+            if (!rec.ok()) return rec.status();
+            auto spec = resolve ? resolve(*rec) : Result<BotSpec>(FailedPrecondition("no spec resolver"));
+            if (spec.ok() && spec->config.mode != TradingMode::kPaper) {
+              // A testnet/live bot: its venue is Binance itself, reconnected and compared with the store.
+              Impl::Slot slot;
+              slot.user_id = rec->user_id;
+              slot.config = spec->config;
+              slot.spec_json = spec->spec_json;
+              Status opened = m.OpenRemoteVenue(bot_id, *spec, slot);
+              Result<Bot*> bot = opened.ok() ? m.MakeBot(bot_id, slot) : Result<Bot*>(opened);
+              if (!bot.ok()) {
+                AITRADER_RETURN_IF_ERROR(m.repo->UpdateBotStatus(bot_id, "stopped", now));
+                AITRADER_RETURN_IF_ERROR(RestartAlert(*m.repo, rec->user_id, bot_id, now, "warning",
+                                                      "the server restarted and could not resume the bot: " +
+                                                          bot.status().message() +
+                                                          " (its exchange-side stop-loss and take-profit orders stay at the venue)"));
+                continue;
+              }
+              RestoreInput in;
+              in.bot_id = bot_id;
+              in.status = ParseBotStatus(rec->status).value_or(BotStatus::kStopped);
+              in.started_at = m.from;
+              in.last_bar = m.last_bar.value_or(m.from);
+              in.capital = rec->capital;
+              auto again = RestoreBotFromStore(**bot, slot.config, in, *m.repo, *slot.venue_instruments(), *slot.remote);
+              if (!again.ok()) return again.status().WithContext("restoring bot " + std::to_string(bot_id));
+              AITRADER_RETURN_IF_ERROR(ReconcileRemote(*m.repo, rec->user_id, bot_id, now, *slot.remote));
+              if (*again && m.last_bar) {
+                auto pending = (*bot)->BeginCycle(*m.last_bar);
+                if (pending) redo.emplace_back(bot_id, std::make_shared<PendingCycle>(std::move(*pending)));
+              }
+              ++resumed;
+              AITRADER_RETURN_IF_ERROR(RestartAlert(*m.repo, rec->user_id, bot_id, now, "info",
+                                                    "the server restarted; the bot continues (" + rec->status +
+                                                        ") on the " + std::string(ToString(spec->config.mode)) +
+                                                        " venue from " + FormatUtc(now)));
+              m.slots.emplace(bot_id, std::move(slot));
+              continue;
+            }
             AITRADER_RETURN_IF_ERROR(m.repo->UpdateBotStatus(bot_id, "stopped", now));
             AITRADER_RETURN_IF_ERROR(RestartAlert(
                 *m.repo, row.Int(1), bot_id, now, "warning",
@@ -653,11 +884,17 @@ Result<std::string> Service::Command(std::int64_t bot_id, std::int64_t user_id, 
         const UnixMs now = m.clock->NowMs();
         if (kind == BotCommandKind::kStart) {
           if (!spec) return InvalidArgument("start needs the bot's spec");
-          if (spec->config.mode != TradingMode::kPaper) {
-            return FailedPrecondition(
-                "this server's runtime trades paper only (the replayed market feed); the bot's mode is " +
-                std::string(ToString(spec->config.mode)) +
-                ": testnet and live bots need the Binance market feed, which serve does not run yet (docs/binance.md)");
+          const bool remote_mode = spec->config.mode != TradingMode::kPaper;
+          if (remote_mode && !m.live) {
+            return FailedPrecondition("this server's runtime replays candles and trades paper only; the bot's mode is " +
+                                      std::string(ToString(spec->config.mode)) +
+                                      ": testnet and live bots need the live feed — start the server with --market binance "
+                                      "(docs/binance.md)");
+          }
+          if (it != m.slots.end() && (it->second.remote != nullptr) != remote_mode) {
+            return FailedPrecondition("the bot's mode changed since it last ran (" +
+                                      std::string(it->second.remote ? "Binance" : "paper") +
+                                      " venue): create a new bot for the new mode");
           }
           for (const auto& s : spec->config.symbols) {
             if (std::find(m.symbols.begin(), m.symbols.end(), s) == m.symbols.end()) {
@@ -673,7 +910,16 @@ Result<std::string> Service::Command(std::int64_t bot_id, std::int64_t user_id, 
             }
           }
           Status s = m.Transaction([&]() -> Status {
-            if (it == m.slots.end()) {
+            if (it == m.slots.end() && remote_mode) {
+              Impl::Slot slot;
+              slot.user_id = user_id;
+              slot.config = spec->config;
+              slot.spec_json = spec->spec_json;
+              AITRADER_RETURN_IF_ERROR(m.OpenRemoteVenue(bot_id, *spec, slot));
+              auto bot = m.MakeBot(bot_id, slot);
+              if (!bot.ok()) return bot.status();
+              it = m.slots.emplace(bot_id, std::move(slot)).first;
+            } else if (it == m.slots.end()) {
               Impl::Slot slot;
               slot.user_id = user_id;
               slot.config = spec->config;
@@ -923,7 +1169,7 @@ Result<std::int64_t> Service::DryRun(std::int64_t bot_id, std::int64_t user_id, 
         auto it = m.slots.find(bot_id);
         const bool held = it != m.slots.end() && it->second.user_id == user_id;
         std::optional<exchange::paper::AccountIndex> account;
-        if (held) account = it->second.paper->account();
+        if (held && it->second.paper) account = it->second.paper->account();
         job->venue = std::make_unique<DryRunVenue>(*m.sim, account, cfg.capital);
         job->bot = std::make_unique<Bot>(bot_id, cfg, *job->venue, m.market, m.instruments, std::move(parts->source),
                                          std::move(*parts->risk), *m.clock, std::move(bo));

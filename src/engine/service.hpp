@@ -10,12 +10,25 @@
 // for the next bar, so a command takes effect within milliseconds, not at the next bar (the
 // pacing wait is a condition-variable wait that work interrupts).
 //
-// Market feed: the bundled (or given) candles of every symbol at one interval, replayed from
+// Market feed, one of two:
+// - replay (the default): the bundled (or given) candles of every symbol at one interval, replayed from
 // `from` at `speed`× real time (bar k of a new run is due at start + k × interval / speed; after a
 // restart the next bar comes one paced interval after the start, as in real time; 0 = no pacing).
 // Once the data ends, market time stands still and commands keep working. A bot started
 // mid-run trades from the current market time: it gets a fresh paper account with its
 // capital and cycles on its cadence from the next bar on.
+// - live (ServiceOptions::live, `serve --market binance`): Binance's market data
+//   (engine/live_market.hpp) — history over REST at start, then each bar as it closes on the
+//   kline stream; market time is the close of the last bar, `from` and `speed` do not apply.
+//   Paper bots trade on the paper venue fed by those bars; testnet and live bots trade on
+//   Binance itself (engine/venue_factory.hpp: the user's stored key pair, the server config's
+//   URLs; live also needs allow_live and the paper-first record), their fills and exchange-side
+//   closes arriving on the user-data stream and recorded within seconds (the runtime polls
+//   their venues between bars). After a restart the bars missed while the server was down
+//   are caught up: the venue processes them (stops and targets trigger on their path) but no
+//   bot decides on them; the newest bar gets the cycle. A testnet/live bot is reconciled with
+//   the store when it comes back (drift raises an alert). A database keeps the feed it was
+//   started with (stored "serve.feed"): replay and live never mix.
 //
 // Storage: each bar is one transaction (every bot's decisions, orders, fills, positions,
 // equity, alerts and status — the StoreRecorder — plus the bar's stream events in
@@ -65,6 +78,7 @@
 #include "engine/bot_factory.hpp"
 #include "engine/config.hpp"
 #include "engine/market_data.hpp"
+#include "exchange/binance/config.hpp"
 #include "exchange/types.hpp"
 #include "store/repository.hpp"
 
@@ -79,6 +93,16 @@ struct ServiceEvent {
   std::string data;  // JSON
 };
 
+// The live Binance feed of a service (see the header comment).
+struct LiveFeedOptions {
+  std::string name = "binance";  // shown in logs and /api/health
+  std::string rest_url;          // market data (unsigned), e.g. https://fapi.binance.com
+  std::string ws_url;            // e.g. wss://fstream.binance.com
+  std::size_t warmup_bars = 500;
+  std::int64_t grace_ms = 15'000;   // a bar waits this long for its other symbols' candles
+  std::int64_t venue_poll_ms = 1'000;  // testnet/live bots' venue events are recorded this often
+};
+
 struct ServiceOptions {
   std::string database;
   std::string data_dir;                       // empty: the bundled data
@@ -89,6 +113,11 @@ struct ServiceOptions {
   // After each commit, on the runtime thread: the events just stored (keep it short).
   std::function<void(const std::vector<ServiceEvent>&)> on_events;
   ClientFactory make_client;                  // LLM clients (tests); default llm::MakeClient
+  std::optional<LiveFeedOptions> live;        // set: the live feed instead of the replay
+  // Testnet and live bots (live feed only): the venues' URLs, and the paper-first rule.
+  exchange::binance::BinanceConfig binance;
+  bool allow_live = false;
+  int live_min_record_days = 7;
 };
 
 enum class BotCommandKind { kStart, kPause, kResume, kStop, kEmergencyStop };
@@ -107,14 +136,21 @@ class Service {
   UnixMs market_time() const { return market_time_.load(); }
   bool ready() const { return ready_.load(); }
   UnixMs interval() const { return interval_; }
-  const MarketData& market() const { return *market_; }
-  std::shared_ptr<const MarketData> shared_market() const { return market_; }
+  // The market data as of the last bar (the live feed replaces it at every bar).
+  std::shared_ptr<const MarketData> shared_market() const {
+    std::lock_guard lock(market_mu_);
+    return market_;
+  }
+  // "replay" or the live feed's name ("binance").
+  const std::string& feed() const { return feed_; }
 
   // What start needs: the bot's config and its stored spec text (a changed spec rebuilds the
   // bot on its existing paper account).
   struct BotSpec {
     BotConfig config;
     std::string spec_json;
+    // testnet / live: the owner's key pair for the venue (null: none stored).
+    std::optional<exchange::binance::BinanceCredentials> binance;
   };
   // Brings back the bots the database holds (see the header comment), then lets the bars
   // flow; call once, after Start, before taking commands. `resolve` turns a stored bot into
@@ -169,7 +205,9 @@ class Service {
 
   std::unique_ptr<Impl> impl_;
   UnixMs interval_ = 0;
-  std::shared_ptr<const MarketData> market_;
+  mutable std::mutex market_mu_;
+  std::shared_ptr<const MarketData> market_;  // guarded by market_mu_
+  std::string feed_ = "replay";
   std::atomic<UnixMs> market_time_{0};
   std::atomic<bool> ready_{false};
   std::atomic<bool> stop_{false};

@@ -955,9 +955,33 @@ struct FakeBinance::Impl {
     if (limit <= 0 || limit > 1500) return Err(400, -1130, "Data sent for parameter 'limit' is not valid.");
     const UnixMs start = r.Has("startTime") ? std::atoll(r.Get("startTime").c_str()) : INT64_MIN;
     const UnixMs end = r.Has("endTime") ? std::atoll(r.Get("endTime").c_str()) : INT64_MAX;
+    // Every interval that is a multiple of the fake's own is served, aggregated from its
+    // candles as Binance's are (complete buckets only); "interval" is mandatory, as there.
+    if (!r.Has("interval")) return Err(400, -1102, "Mandatory parameter 'interval' was not sent, was empty/null, or malformed.");
+    auto iv = ParseInterval(r.Get("interval"));
+    if (!iv.ok() || *iv < options.kline_interval_ms || *iv % options.kline_interval_ms != 0) {
+      return Err(400, -1120, "Invalid interval.");
+    }
+    const UnixMs interval = *iv;
+    const std::size_t per = static_cast<std::size_t>(interval / options.kline_interval_ms);
     std::vector<market::Candle> sel;
-    for (const auto& c : s->candles) {
-      if (c.open_time >= start && c.open_time <= end) sel.push_back(c);
+    for (std::size_t i = 0; i < s->candles.size();) {
+      const market::Candle& c = s->candles[i];
+      if (c.open_time % interval != 0 || i + per > s->candles.size() ||
+          s->candles[i + per - 1].open_time != c.open_time + interval - options.kline_interval_ms) {
+        ++i;  // not the start of a complete bucket
+        continue;
+      }
+      market::Candle b = c;
+      for (std::size_t k = 1; k < per; ++k) {
+        const market::Candle& x = s->candles[i + k];
+        b.high = std::max(b.high, x.high);
+        b.low = std::min(b.low, x.low);
+        b.close = x.close;
+        b.volume += x.volume;
+      }
+      if (b.open_time >= start && b.open_time <= end) sel.push_back(b);
+      i += per;
     }
     if (static_cast<std::int64_t>(sel.size()) > limit) {
       if (r.Has("startTime")) sel.resize(limit);
@@ -966,7 +990,7 @@ struct FakeBinance::Impl {
     json::array out;
     for (const auto& c : sel) {
       out.push_back(json::array{c.open_time, S(c.open), S(c.high), S(c.low), S(c.close), FormatVolume(c.volume),
-                                c.open_time + options.kline_interval_ms - 1, "0", 1, "0", "0", "0"});
+                                c.open_time + interval - 1, "0", 1, "0", "0", "0"});
     }
     return Ok(out);
   }

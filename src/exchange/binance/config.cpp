@@ -70,6 +70,11 @@ Result<BinanceConfig> LoadBinanceConfig(std::string_view config_json, const EnvL
       }
     }
   }
+  AITRADER_RETURN_IF_ERROR(ApplyBinanceEnvironment(c, env));
+  return c;
+}
+
+Status ApplyBinanceEnvironment(BinanceConfig& c, const EnvLookup& env) {
   struct Override {
     const char* var;
     std::string* field;
@@ -83,7 +88,7 @@ Result<BinanceConfig> LoadBinanceConfig(std::string_view config_json, const EnvL
   AITRADER_RETURN_IF_ERROR(CheckUrl(c.ws_url, true, "exchange.binance.ws_url"));
   AITRADER_RETURN_IF_ERROR(CheckUrl(c.testnet_rest_url, false, "exchange.binance.testnet_rest_url"));
   AITRADER_RETURN_IF_ERROR(CheckUrl(c.testnet_ws_url, true, "exchange.binance.testnet_ws_url"));
-  return c;
+  return Status::Ok();
 }
 
 Result<BinanceCredentials> CredentialsFromEnv(TradingMode mode, const EnvLookup& env) {

@@ -53,6 +53,8 @@ EnvLookup ProcessEnv();
 // `config_json` is the whole server config document (other keys are left to their owners);
 // absent `exchange.binance` means the defaults.
 Result<BinanceConfig> LoadBinanceConfig(std::string_view config_json, const EnvLookup& env);
+// The AITRADER_BINANCE_* overrides on a config already read, then the URL checks.
+Status ApplyBinanceEnvironment(BinanceConfig& config, const EnvLookup& env);
 // The key pair for a mode (kTestnet or kLive) from the environment; kNotFound naming the
 // variables when unset, kInvalidArgument for kPaper.
 Result<BinanceCredentials> CredentialsFromEnv(TradingMode mode, const EnvLookup& env);

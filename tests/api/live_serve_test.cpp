@@ -1,0 +1,387 @@
+// `aitrader serve --market binance` against the fake Binance (issue 12), the real binary: the
+// live feed (history over REST, then the kline stream) drives a paper bot and a testnet bot
+// with the same baseline policy. Both take the same decisions on the same bars; the testnet
+// bot's entry, stop-loss and take-profit are orders AT THE VENUE (the fake), the paper bot's
+// are on the paper simulator. A crafted candle then crashes through both stops: each venue
+// closes its position on its own (the fake triggers its conditional order and pushes the
+// fill on the user-data stream), both closes are recorded once, with the exchange's reason,
+// and the testnet bot's take-profit is cancelled at the venue. A kill -9 and restart resumes
+// the testnet bot on the venue with no order placed twice; the emergency stop is flat at the
+// venue.
+//
+// The fake's clock runs 48 hours ahead of the candles it has closed, so every candle the test
+// closes is "closed" by the venue's clock (Binance serves only closed klines as history).
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <atomic>
+#include <map>
+#include <thread>
+
+#include "api/serve_process.hpp"
+#include "api/test_users.hpp"
+#include "core/instrument.hpp"
+#include "core/io.hpp"
+#include "market/data_dir.hpp"
+#include "store/database.hpp"
+#include "support/fake_binance.hpp"
+
+namespace aitrader::testing {
+namespace {
+namespace json = boost::json;
+
+constexpr UnixMs kHour = 3'600'000;
+const std::vector<std::string> kSymbols = {"BTCUSDT", "ETHUSDT", "SOLUSDT", "BNBUSDT", "XRPUSDT", "DOGEUSDT"};
+
+class OffsetClock final : public Clock {
+ public:
+  UnixMs NowMs() const override { return system_.NowMs() + offset_.load(); }
+  void PinTo(UnixMs t) { offset_.store(t - system_.NowMs()); }
+
+ private:
+  SystemClock system_;
+  std::atomic<UnixMs> offset_{0};
+};
+
+class LiveServeTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto table = InstrumentTable::LoadDefault();
+    ASSERT_TRUE(table.ok()) << table.status().message();
+    market::DataDir dir(DataDir() + "/binance-usdm");
+    FakeBinanceOptions fo;
+    fo.symbols.clear();
+    fo.kline_interval_ms = kHour;
+    fo.wallet = Money::FromUnits(10'000);
+    fo.weight_limit_1m = 100'000;  // the history fetches of two starts
+    for (const auto& sym : kSymbols) {
+      const Instrument* ins = table->Find(sym);
+      ASSERT_NE(ins, nullptr) << sym;
+      FakeSymbolSpec s;
+      s.symbol = sym;
+      s.base = ins->base;
+      s.tick_size = ins->tick_size;
+      s.step_size = ins->step_size;
+      s.min_qty = ins->min_qty;
+      s.min_notional = ins->min_notional;
+      s.max_qty = *Quantity::Parse("100000000");
+      fo.symbols.push_back(s);
+      auto series = dir.LoadCandles(sym, kHour);
+      ASSERT_TRUE(series.ok()) << series.status().message();
+      std::vector<market::Candle> all;
+      for (std::size_t i = 0; i < series->size(); ++i) all.push_back((*series)[i]);
+      candles_[sym] = std::move(all);
+    }
+    // The history ends at the same open time for every symbol; the rest is "the future".
+    UnixMs end = INT64_MAX;
+    for (const auto& [sym, c] : candles_) end = std::min(end, c.back().open_time);
+    history_end_ = end - 200 * kHour;
+    fake_ = std::make_unique<FakeBinance>(clock_, fo);
+    clock_.PinTo(history_end_ + 48 * kHour);
+    ASSERT_TRUE(fake_->Start().ok());
+    for (const auto& sym : kSymbols) {
+      std::vector<market::Candle> h;
+      for (const auto& c : candles_[sym]) {
+        if (c.open_time <= history_end_) h.push_back(c);
+      }
+      fake_->AddHistory(sym, h);
+    }
+    next_open_ = history_end_ + kHour;
+  }
+  void TearDown() override {
+    if (server_) server_->Stop();
+    if (fake_) fake_->Stop();
+  }
+
+  void StartServer(bool keep_dir = false) {
+    ServeProcess::Options o;
+    o.env = {{"AITRADER_JWT_SECRET", "live-test-secret-live-test-secret-0123"},
+             {"AITRADER_BINANCE_REST_URL", fake_->rest_url()},
+             {"AITRADER_BINANCE_WS_URL", fake_->ws_url()},
+             {"AITRADER_BINANCE_TESTNET_REST_URL", fake_->rest_url()},
+             {"AITRADER_BINANCE_TESTNET_WS_URL", fake_->ws_url()}};
+    o.args = {"--market", "binance"};
+    if (keep_dir) {
+      o.keep_dir = true;
+      o.dir = dir_;
+    }
+    auto s = std::make_unique<ServeProcess>();
+    std::string why;
+    ASSERT_TRUE(s->Start(o, &why)) << why;
+    dir_ = s->dir();
+    server_ = std::move(s);
+    c_ = std::make_unique<HttpClient>(server_->port());
+  }
+  // The next bar, closed at the venue for every symbol (`crash`: a candle that falls 25% from
+  // its open, through any long's stop). Waits until the server's market time is its close.
+  void CloseBar(bool crash = false) {
+    const UnixMs open = next_open_;
+    for (const auto& sym : kSymbols) {
+      market::Candle c = Find(sym, open);
+      if (crash) {
+        c.high = c.open;
+        c.low = ApplyRatio(c.open, *Ratio::Parse("0.75"));
+        c.close = ApplyRatio(c.open, *Ratio::Parse("0.76"));
+        c.low = RoundDown(sym, c.low);
+        c.close = RoundDown(sym, c.close);
+      }
+      fake_->CloseCandle(sym, c);
+    }
+    next_open_ += kHour;
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (std::chrono::steady_clock::now() < until) {
+      if (MarketTime() >= open + kHour) return;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    ADD_FAILURE() << "the server did not process the bar of " << open << "; output:\n" << server_->Output();
+  }
+  Price RoundDown(const std::string& sym, Price p) {
+    auto table = InstrumentTable::LoadDefault();
+    const Price tick = table->Find(sym)->tick_size;
+    return Price::FromRaw(p.raw() / tick.raw() * tick.raw());
+  }
+  market::Candle Find(const std::string& sym, UnixMs open) {
+    for (const auto& c : candles_[sym]) {
+      if (c.open_time == open) return c;
+    }
+    ADD_FAILURE() << "no candle " << sym << " " << open;
+    return {};
+  }
+  std::int64_t MarketTime() {
+    auto r = c_->Get("/api/health");
+    if (r.status != 200 || !r.json.as_object().at("market_time").is_int64()) return 0;
+    return r.json.at("market_time").as_int64();
+  }
+  std::int64_t CreateBot(const json::object& spec) {
+    auto r = c_->Post("/api/bots", spec, alice_.access_token);
+    EXPECT_EQ(r.status, 201) << r.body;
+    return r.status == 201 ? r.json.at("id").as_int64() : 0;
+  }
+  HttpResult Command(std::int64_t id, const std::string& cmd) {
+    return c_->Post("/api/bots/" + std::to_string(id) + "/" + cmd, nullptr, alice_.access_token);
+  }
+  json::array Items(const std::string& target) {
+    auto r = c_->Get(target, alice_.access_token);
+    EXPECT_EQ(r.status, 200) << target << ": " << r.body;
+    return r.status == 200 ? r.json.at("items").as_array() : json::array{};
+  }
+  std::int64_t Count(const std::string& sql) {
+    auto db = store::OpenDatabase(server_->database());
+    if (!db.ok()) return -1;
+    auto n = (*db)->QueryInt(sql);
+    return n.ok() ? *n : -1;
+  }
+  // Closes bars until `pred` holds (at most `max_bars`); true when it did.
+  template <class Pred>
+  bool BarsUntil(Pred pred, int max_bars) {
+    for (int i = 0; i < max_bars; ++i) {
+      if (pred()) return true;
+      CloseBar();
+      if (::testing::Test::HasFailure()) return false;
+    }
+    return pred();
+  }
+  // Every client id the fake accepted at most once.
+  void ExpectNoOrderTwice() {
+    std::map<std::string, int> seen;
+    for (const auto& o : fake_->Orders()) ++seen[o.client_id];
+    for (const auto& [cid, n] : seen) EXPECT_EQ(n, 1) << cid << " placed " << n << " times at the venue";
+  }
+
+  OffsetClock clock_;
+  std::unique_ptr<FakeBinance> fake_;
+  std::map<std::string, std::vector<market::Candle>> candles_;
+  UnixMs history_end_ = 0, next_open_ = 0;
+  std::unique_ptr<ServeProcess> server_, killed_;
+  std::string dir_;
+  std::unique_ptr<HttpClient> c_;
+  TestUser alice_;
+};
+
+TEST_F(LiveServeTest, PaperAndTestnetBotsTradeTheLiveFeedAndTheVenueClosesAreRecorded) {
+  StartServer();
+  auto health = c_->Get("/api/health");
+  ASSERT_EQ(health.status, 200);
+  EXPECT_EQ(health.json.at("market").as_string(), "binance");
+  EXPECT_EQ(health.json.at("market_time").as_int64(), history_end_ + kHour) << "the newest closed bar is processed at once";
+  alice_ = RegisterAndLogin(*c_, "alice@example.com");
+
+  const std::int64_t paper = CreateBot(json::object{{"name", "paper-live"}});
+  const std::int64_t testnet = CreateBot(json::object{{"name", "testnet"}, {"mode", "testnet"}});
+  auto r = Command(testnet, "start");
+  EXPECT_EQ(r.status, 409) << "no key pair stored yet: " << r.body;
+  EXPECT_EQ(r.error_code(), "missing_credential");
+  r = c_->Send("PUT", "/api/credentials/binance-testnet",
+               json::object{{"api_key", fake_->options().api_key}, {"api_secret", fake_->options().api_secret}},
+               alice_.access_token);
+  ASSERT_EQ(r.status, 204) << r.body;
+  r = Command(paper, "start");
+  ASSERT_EQ(r.status, 202) << r.body;
+  r = Command(testnet, "start");
+  ASSERT_EQ(r.status, 202) << r.body << "\n" << server_->Output();
+  EXPECT_EQ(fake_->listen_keys_created(), 1) << "the testnet venue opened its user-data stream";
+
+  // Bars until both bots hold a position (the same policy on the same bars).
+  const std::string tn = std::to_string(testnet), pp = std::to_string(paper);
+  ASSERT_TRUE(BarsUntil(
+      [&] {
+        return Count("SELECT COUNT(*) FROM positions WHERE closed_at IS NULL AND bot_id = " + tn) > 0 &&
+               Count("SELECT COUNT(*) FROM positions WHERE closed_at IS NULL AND bot_id = " + pp) > 0;
+      },
+      60))
+      << server_->Output();
+  // The same positions on both venues; the testnet ones held at the fake with their brackets.
+  std::map<std::string, std::pair<std::string, std::string>> held;  // symbol → (side, quantity)
+  for (const auto& p : Items("/api/bots/" + tn + "/positions")) {
+    held[std::string(p.at("symbol").as_string())] = {std::string(p.at("side").as_string()),
+                                                      std::string(p.at("quantity").as_string())};
+  }
+  std::map<std::string, std::pair<std::string, std::string>> paper_held;
+  for (const auto& p : Items("/api/bots/" + pp + "/positions")) {
+    paper_held[std::string(p.at("symbol").as_string())] = {std::string(p.at("side").as_string()),
+                                                            std::string(p.at("quantity").as_string())};
+  }
+  EXPECT_EQ(held, paper_held) << "the same decisions on the same bars";
+  for (const auto& [sym, pos] : held) {
+    const Quantity venue_qty = fake_->PositionAmt(sym);
+    EXPECT_EQ(venue_qty.Abs().ToString(), pos.second) << sym << " is held at the venue";
+    EXPECT_EQ(venue_qty.IsNegative(), pos.first == "SHORT") << sym;
+    int algo_open = 0;
+    for (const auto& o : fake_->Orders()) {
+      if (o.algo && o.symbol == sym && o.status == "NEW") ++algo_open;
+    }
+    EXPECT_EQ(algo_open, 2) << sym << ": stop-loss and take-profit wait at the venue as conditional orders";
+  }
+
+  // Kill -9; two bars close while the server is down; restart: the testnet bot continues on
+  // the venue, the first missed bar is caught up (no decision on it), the newest is decided on.
+  server_->Kill();
+  killed_ = std::move(server_);  // keeps the folder
+  const UnixMs missed_close = next_open_ + kHour;
+  for (const auto& sym : kSymbols) fake_->CloseCandle(sym, Find(sym, next_open_));
+  for (const auto& sym : kSymbols) fake_->CloseCandle(sym, Find(sym, next_open_ + kHour));
+  next_open_ += 2 * kHour;
+  StartServer(/*keep_dir=*/true);
+  auto login = c_->Post("/api/auth/login", json::object{{"email", "alice@example.com"}, {"password", "correct horse 1"}});
+  ASSERT_EQ(login.status, 200);
+  alice_.access_token = std::string(login.json.at("access_token").as_string());
+  EXPECT_NE(server_->Output().find("1 bar(s) closed while the server was down are caught up"), std::string::npos)
+      << server_->Output();
+  const auto until_caught_up = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (std::chrono::steady_clock::now() < until_caught_up && MarketTime() < missed_close + kHour) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_EQ(MarketTime(), missed_close + kHour) << server_->Output();
+  auto bot = c_->Get("/api/bots/" + tn, alice_.access_token);
+  ASSERT_EQ(bot.status, 200);
+  EXPECT_EQ(bot.json.at("status").as_string(), "running") << server_->Output();
+  for (const std::string& id : {tn, pp}) {
+    EXPECT_EQ(Count("SELECT COUNT(*) FROM llm_decisions WHERE bot_id = " + id + " AND decided_at = " +
+                    std::to_string(missed_close)),
+              0)
+        << "no decision on a bar caught up after the restart";
+    EXPECT_EQ(Count("SELECT COUNT(*) FROM llm_decisions WHERE bot_id = " + id + " AND decided_at = " +
+                    std::to_string(missed_close + kHour)),
+              1)
+        << "the newest bar is decided on";
+  }
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM alerts WHERE kind = 'reconcile' AND bot_id = " + tn), 0)
+      << "the venue and the store agree";
+  ExpectNoOrderTwice();
+  ASSERT_TRUE(BarsUntil(
+      [&] { return Count("SELECT COUNT(*) FROM positions WHERE closed_at IS NULL AND bot_id = " + tn) > 0; }, 60));
+  held.clear();
+  for (const auto& p : Items("/api/bots/" + tn + "/positions")) {
+    held[std::string(p.at("symbol").as_string())] = {std::string(p.at("side").as_string()),
+                                                      std::string(p.at("quantity").as_string())};
+  }
+  paper_held.clear();
+  for (const auto& p : Items("/api/bots/" + pp + "/positions")) {
+    paper_held[std::string(p.at("symbol").as_string())] = {std::string(p.at("side").as_string()),
+                                                            std::string(p.at("quantity").as_string())};
+  }
+  EXPECT_EQ(held, paper_held) << "still the same decisions after the restart";
+
+  // The crash: both stops trigger, each at its own venue.
+  const UnixMs crash_close = next_open_ + kHour;
+  CloseBar(/*crash=*/true);
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (std::chrono::steady_clock::now() < until &&
+         (Count("SELECT COUNT(*) FROM positions WHERE closed_at IS NULL AND bot_id IN (" + tn + "," + pp + ")") > 0)) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  for (const auto& [sym, pos] : held) {
+    EXPECT_TRUE(fake_->PositionAmt(sym).IsZero()) << sym << ": the venue's conditional order closed it";
+    // A long's stop and a short's target are below the entry: the crash hits both.
+    const std::string reason = pos.first == "LONG" ? "stop_loss" : "take_profit";
+    for (const std::string& id : {tn, pp}) {
+      EXPECT_EQ(Count("SELECT COUNT(*) FROM positions WHERE exit_reason = '" + reason + "' AND symbol = '" + sym +
+                      "' AND bot_id = " + id + " AND closed_at >= " + std::to_string(crash_close)),
+                1)
+          << "bot " << id << " " << sym << ": the " << reason << " close, once, with its reason\n"
+          << server_->Output();
+      EXPECT_EQ(Count("SELECT COUNT(*) FROM positions WHERE closed_at IS NULL AND symbol = '" + sym + "' AND bot_id = " + id), 0)
+          << "nothing left open";
+    }
+    int still_open = 0;
+    for (const auto& o : fake_->Orders()) {
+      if (o.symbol == sym && (o.status == "NEW" || o.status == "PARTIALLY_FILLED")) ++still_open;
+    }
+    EXPECT_EQ(still_open, 0) << sym << ": the sibling was cancelled when the first leg filled";
+  }
+  ExpectNoOrderTwice();
+  if (std::getenv("LIVE_TEST_VERBOSE")) {
+    std::printf("held %zu position(s):", held.size());
+    for (const auto& [sym, pos] : held) std::printf(" %s %s %s;", sym.c_str(), pos.first.c_str(), pos.second.c_str());
+    std::printf("\nvenue orders %zu\n%s\n", fake_->Orders().size(), server_->Output().c_str());
+  }
+
+  // More bars, then the emergency stop: flat at the venue.
+  BarsUntil([&] { return Count("SELECT COUNT(*) FROM positions WHERE closed_at IS NULL AND bot_id = " + tn) > 0; }, 20);
+  r = c_->Post("/api/emergency-stop", nullptr, alice_.access_token);
+  ASSERT_EQ(r.status, 202) << r.body;
+  for (const auto& sym : kSymbols) EXPECT_TRUE(fake_->PositionAmt(sym).IsZero()) << sym << " flat at the venue";
+  for (const auto& o : fake_->Orders()) {
+    EXPECT_NE(o.status, "NEW") << o.client_id << " still working after the emergency stop";
+  }
+  ExpectNoOrderTwice();
+}
+
+TEST_F(LiveServeTest, AReplayDatabaseIsRefusedByTheLiveFeedAndTestnetBotsByTheReplay) {
+  // A replay server refuses a testnet bot with the reason.
+  ServeProcess replay;
+  ServeProcess::Options o;
+  o.env = {{"AITRADER_JWT_SECRET", "live-test-secret-live-test-secret-0123"}};
+  std::string why;
+  ASSERT_TRUE(replay.Start(o, &why)) << why;
+  HttpClient c(replay.port());
+  TestUser u = RegisterAndLogin(c, "bob@example.com");
+  auto r = c.Post("/api/bots", json::object{{"name", "tn"}, {"mode", "testnet"}}, u.access_token);
+  ASSERT_EQ(r.status, 201) << r.body;
+  const std::string id = std::to_string(r.json.at("id").as_int64());
+  r = c.Send("PUT", "/api/credentials/binance-testnet", json::object{{"api_key", "k-0123456789"}, {"api_secret", "s"}},
+             u.access_token);
+  ASSERT_EQ(r.status, 204) << r.body;
+  r = c.Post("/api/bots/" + id + "/start", nullptr, u.access_token);
+  EXPECT_EQ(r.status, 409) << r.body;
+  EXPECT_NE(r.body.find("--market binance"), std::string::npos) << r.body;
+  const std::string dir = replay.dir();
+  replay.Stop();
+
+  // The same database under the live feed: refused, naming both feeds.
+  ServeProcess::Options lo;
+  lo.env = {{"AITRADER_JWT_SECRET", "live-test-secret-live-test-secret-0123"},
+            {"AITRADER_BINANCE_REST_URL", fake_->rest_url()},
+            {"AITRADER_BINANCE_WS_URL", fake_->ws_url()}};
+  lo.args = {"--market", "binance"};
+  lo.keep_dir = true;
+  lo.dir = dir;
+  ServeProcess live;
+  EXPECT_FALSE(live.Start(lo, &why, std::chrono::seconds(30)));
+  EXPECT_NE(live.Output().find("replayed candles"), std::string::npos) << live.Output();
+}
+
+}  // namespace
+}  // namespace aitrader::testing
