@@ -6,6 +6,7 @@
 #include "app/command.hpp"
 #include "app/run_common.hpp"
 #include "engine/runtime.hpp"
+#include "exchange/binance/config.hpp"
 
 namespace aitrader::app {
 namespace {
@@ -17,7 +18,7 @@ void OnSignal(int) {
 }
 
 struct Options {
-  std::string config_file, data, database;
+  std::string config_file, data, database, market = "replay";
   double speed = 0;
   int workers = 64;
   bool events = false;
@@ -26,8 +27,9 @@ struct Options {
 void Setup(CLI::App& root, int& exit_code) {
   auto o = std::make_shared<Options>();
   auto* cmd = root.add_subcommand(
-      "run", "Run the configured bots on the paper exchange over replayed candles, storing everything "
-             "(restart the same command after a crash to resume)");
+      "run", "Run the configured bots on the paper exchange over replayed candles (or Binance's live "
+             "market data with --market binance), storing everything (restart the same command after a crash "
+             "to resume)");
   cmd->add_option("--config", o->config_file, "Run configuration (JSON, see docs/running.md)")->required();
   cmd->add_option("--data", o->data, "Candle folder (default: the config's, else the bundled data)");
   cmd->add_option("--database", o->database, "Database URL (default: the config's, else sqlite:var/aitrader.db)");
@@ -38,6 +40,11 @@ void Setup(CLI::App& root, int& exit_code) {
       ->capture_default_str()
       ->check(CLI::Range(1, 4096));
   cmd->add_flag("--events", o->events, "Print every stored event as a JSON line");
+  cmd->add_option("--market", o->market,
+                  "Market feed: replay (the candle files, default) or binance (Binance's live market data at "
+                  "AITRADER_BINANCE_REST_URL / AITRADER_BINANCE_WS_URL, default fapi.binance.com; runs until "
+                  "stopped; see docs/binance.md)")
+      ->check(CLI::IsMember({"replay", "binance"}));
   cmd->callback([o, &exit_code] {
     RunFlags f;
     f.config_file = o->config_file;
@@ -55,6 +62,18 @@ void Setup(CLI::App& root, int& exit_code) {
     ro.speed = o->speed;
     ro.publish_events = o->events;
     ro.decision_workers = o->workers;
+    if (o->market == "binance") {
+      auto bn = exchange::binance::LoadBinanceConfig("", exchange::binance::ProcessEnv());
+      if (!bn.ok()) {
+        std::fprintf(stderr, "error: %s\n", bn.status().message().c_str());
+        exit_code = 2;
+        return;
+      }
+      engine::LiveFeedOptions live;
+      live.rest_url = bn->rest_url;
+      live.ws_url = bn->ws_url;
+      ro.live = live;
+    }
     ro.log = [](const std::string& line) {
       std::printf("%s\n", line.c_str());
       std::fflush(stdout);

@@ -61,6 +61,17 @@ struct LiveMarketOptions {
   std::function<std::unique_ptr<exchange::binance::HttpTransport>()> make_transport;
 };
 
+// The live Binance feed of a runtime (engine/service.hpp, engine/runtime.hpp): what the
+// command line and the server config choose.
+struct LiveFeedOptions {
+  std::string name = "binance";  // shown in logs and /api/health
+  std::string rest_url;          // market data (unsigned), e.g. https://fapi.binance.com
+  std::string ws_url;            // e.g. wss://fstream.binance.com
+  std::size_t warmup_bars = 500;
+  std::int64_t grace_ms = 15'000;   // a bar waits this long for its other symbols' candles
+  std::int64_t venue_poll_ms = 1'000;  // testnet/live bots' venue events are recorded this often
+};
+
 class LiveMarket {
  public:
   // `from`: the open time of the first bar the caller will process (a resumed run's start);

@@ -21,6 +21,7 @@
 #include "engine/bot_restore.hpp"
 #include "engine/crash_points.hpp"
 #include "engine/journaled_exchange.hpp"
+#include "engine/live_market.hpp"
 #include "engine/market_data.hpp"
 #include "engine/paper_venue.hpp"
 #include "engine/store_recorder.hpp"
@@ -46,6 +47,8 @@ struct PaperRuntime::Impl {
   std::unique_ptr<store::Repository> repo;
   InstrumentTable instruments;
   std::shared_ptr<const MarketData> market;
+  std::unique_ptr<LiveMarket> live;  // --market binance
+  SystemClock wall;
   std::unique_ptr<SimulatedClock> clock;
   std::unique_ptr<exchange::paper::PaperSimulator> sim;
   JournalCursor cursor;
@@ -86,8 +89,9 @@ Status PaperRuntime::Impl::Setup() {
   for (const auto& b : cfg.bots) {
     if (b.mode != TradingMode::kPaper) {
       return FailedPrecondition("bot '" + b.name + "' is configured for " + std::string(ToString(b.mode)) +
-                                " trading, but this build has only the paper venue (the Binance USD-M adapter "
-                                "does not exist yet)");
+                                " trading; `aitrader run` trades paper bots only (on the replay or on --market "
+                                "binance) — testnet and live bots run under `aitrader serve --market binance` "
+                                "(docs/binance.md)");
     }
   }
   if (auto colon = cfg.database.find(':'); cfg.database.rfind("sqlite:", 0) == 0 && colon != std::string::npos) {
@@ -115,22 +119,54 @@ Status PaperRuntime::Impl::Setup() {
       if (std::find(symbols.begin(), symbols.end(), s) == symbols.end()) symbols.push_back(s);
     }
   }
-  auto md = MarketData::Load(cfg.data_dir.empty() ? DataDir() + "/binance-usdm" : cfg.data_dir, symbols, interval,
-                             instruments);
-  if (!md.ok()) return md.status();
-  market = *md;
-  UnixMs data_from = INT64_MAX, data_to = INT64_MIN;
-  for (const auto& d : market->symbols()) {
-    data_from = std::min(data_from, d.intraday.open_time().front());
-    data_to = std::max(data_to, d.intraday.open_time().back() + interval);
-  }
-  from = cfg.from.value_or(data_from + 10 * kDayMs);
-  to = cfg.to.value_or(data_to);
-  bars = market->Bars(from, to, symbols);
-  if (bars.empty()) return InvalidArgument("no candles in the run's period");
-
   auto start = repo->GetRunState("start");
   if (!start.ok()) return start.status();
+  // The feed a run started with stays its feed (0 replay, 1 live).
+  auto feed = repo->GetRunState("feed");
+  if (!feed.ok()) return feed.status();
+  const std::int64_t feed_code = options.live ? 1 : 0;
+  if (start->has_value() && feed->value_or(0) != feed_code) {
+    return FailedPrecondition(std::string("the database holds a run on the ") +
+                              (feed->value_or(0) == 1 ? "live Binance feed" : "replayed candles") +
+                              "; this run is set to the " + (feed_code == 1 ? "live feed (--market binance)" : "replay") +
+                              " (use another database)");
+  }
+  if (options.live) {
+    LiveMarketOptions lo;
+    lo.rest_url = options.live->rest_url;
+    lo.ws_url = options.live->ws_url;
+    lo.symbols = symbols;
+    lo.interval = interval;
+    lo.warmup_bars = options.live->warmup_bars;
+    lo.grace_ms = options.live->grace_ms;
+    lo.log = options.log;
+    auto lm = LiveMarket::Open(lo, instruments, start->has_value() ? std::optional<UnixMs>(**start) : std::nullopt, wall);
+    if (!lm.ok()) return lm.status().WithContext("the live market feed (" + options.live->name + ")");
+    live = std::move(*lm);
+    market = live->market();
+    if (cfg.from || cfg.to) Log("note: the run's from/to do not apply to the live feed (it runs until stopped)");
+    from = start->value_or(live->first_open());
+    to = INT64_MAX;
+    bars = market->Bars(from, live->last_open() + interval, symbols);
+    if (bars.empty()) return NotFound("the live feed has no closed bar since " + FormatUtc(from));
+    Log("live feed " + options.live->name + ": " + std::to_string(bars.size()) + " closed bar(s) since " +
+        FormatUtc(from) + ", the last at " + FormatUtc(live->last_open()));
+  } else {
+    auto md = MarketData::Load(cfg.data_dir.empty() ? DataDir() + "/binance-usdm" : cfg.data_dir, symbols, interval,
+                               instruments);
+    if (!md.ok()) return md.status();
+    market = *md;
+    UnixMs data_from = INT64_MAX, data_to = INT64_MIN;
+    for (const auto& d : market->symbols()) {
+      data_from = std::min(data_from, d.intraday.open_time().front());
+      data_to = std::max(data_to, d.intraday.open_time().back() + interval);
+    }
+    from = cfg.from.value_or(data_from + 10 * kDayMs);
+    to = cfg.to.value_or(data_to);
+    bars = market->Bars(from, to, symbols);
+    if (bars.empty()) return InvalidArgument("no candles in the run's period");
+  }
+
   auto served = repo->GetRunState("serve.start");
   if (!served.ok()) return served.status();
   if (served->has_value()) {
@@ -153,7 +189,10 @@ Status PaperRuntime::Impl::Setup() {
   // The local user every headless bot belongs to.
   std::int64_t user_id = 0;
   AITRADER_RETURN_IF_ERROR(store::InTransaction(*db, [&]() -> Status {
-    if (!resumed) AITRADER_RETURN_IF_ERROR(repo->SetRunState("start", from));
+    if (!resumed) {
+      AITRADER_RETURN_IF_ERROR(repo->SetRunState("start", from));
+      AITRADER_RETURN_IF_ERROR(repo->SetRunState("feed", feed_code));
+    }
     auto u = repo->FindUserByEmail(kLocalUser);
     if (u.ok()) {
       user_id = u->id;
@@ -171,7 +210,15 @@ Status PaperRuntime::Impl::Setup() {
   auto last_bar = repo->GetRunState("last_bar");
   if (!last_bar.ok()) return last_bar.status();
   AITRADER_RETURN_IF_ERROR(MakeBots(user_id));
-  return Rebuild(*journal, *last_bar);
+  AITRADER_RETURN_IF_ERROR(Rebuild(*journal, *last_bar));
+  if (live) {
+    if (bars.size() > next_bar + 1) {
+      Log("live feed: " + std::to_string(bars.size() - next_bar - 1) +
+          " bar(s) closed while the run was down are caught up (the venue processes them; bots decide on the newest)");
+    }
+    if (Status st = live->StartStream(); !st.ok()) return st.WithContext("the live market stream");
+  }
+  return Status::Ok();
 }
 
 Status PaperRuntime::Impl::MakeBots(std::int64_t user_id) {
@@ -537,8 +584,30 @@ Result<RuntimeSummary> PaperRuntime::Run() {
   const std::size_t first = m.next_bar;
   std::int64_t commits = 0;
   Status failure;
-  for (; m.next_bar < m.bars.size() && !stop_.load(); ++m.next_bar) {
-    if (m.options.speed > 0) {
+  for (; !stop_.load(); ++m.next_bar) {
+    if (m.next_bar >= m.bars.size()) {
+      if (!m.live) break;  // the replay's period is over
+      // The live feed: wait for the next bar to close (finishing decisions meanwhile).
+      bool fresh = false;
+      while (!stop_.load() && !fresh) {
+        const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(200);
+        if (async) {
+          failure = finish_cycles(false, until);
+          if (!failure.ok()) break;
+        }
+        std::this_thread::sleep_until(until);
+        auto got = m.live->Poll(m.sim->symbols());
+        if (got.empty()) continue;
+        for (auto& b : got) m.bars.push_back(std::move(b));
+        m.market = m.live->market();
+        for (auto& slot : m.slots) slot.bot->SetMarket(m.market);
+        fresh = true;
+      }
+      if (!failure.ok() || stop_.load()) break;
+    }
+    // A live bar with newer ones already known (missed while the run was down) is caught up.
+    const bool catch_up = m.live != nullptr && m.next_bar + 1 < m.bars.size();
+    if (m.options.speed > 0 && !m.live) {
       auto due = wall_start + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
                                   std::chrono::duration<double>(static_cast<double>(m.next_bar - first) *
                                                                 static_cast<double>(interval) / 1000.0 / m.options.speed));
@@ -571,6 +640,10 @@ Result<RuntimeSummary> PaperRuntime::Run() {
     std::vector<std::pair<std::size_t, std::shared_ptr<PendingCycle>>> started;
     for (std::size_t i = 0; i < m.slots.size(); ++i) {
       auto& slot = m.slots[i];
+      if (catch_up) {
+        (void)slot.bot->OnBarClosedWithoutCycle(close);  // events and invalidations, no decision
+        continue;
+      }
       if (!async || !slot.bot->source().needs_prompt()) {
         const auto before = slot.bot->stats().cycles;
         slot.bot->OnBarClosed(close);

@@ -43,10 +43,12 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "core/clock.hpp"
 #include "engine/config.hpp"
+#include "engine/live_market.hpp"
 #include "exchange/paper/simulator.hpp"
 #include "store/repository.hpp"
 
@@ -62,6 +64,10 @@ struct RuntimeOptions {
   int decision_workers = 32;
   // The system clock of the daily LLM budget and the calls' timestamps (null: the real one).
   const Clock* wall_clock = nullptr;
+  // Binance's live market data instead of the candle files (engine/live_market.hpp): the run
+  // starts at the newest closed bar, ignores from/to and runs until stopped; after a restart
+  // the bars missed meanwhile are caught up (processed by the venue, no decision on them).
+  std::optional<LiveFeedOptions> live;
 };
 
 struct RuntimeSummary {

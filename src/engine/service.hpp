@@ -77,6 +77,7 @@
 #include "core/time.hpp"
 #include "engine/bot_factory.hpp"
 #include "engine/config.hpp"
+#include "engine/live_market.hpp"
 #include "engine/market_data.hpp"
 #include "exchange/binance/config.hpp"
 #include "exchange/types.hpp"
@@ -91,16 +92,6 @@ struct ServiceEvent {
   std::string type;
   UnixMs at = 0;
   std::string data;  // JSON
-};
-
-// The live Binance feed of a service (see the header comment).
-struct LiveFeedOptions {
-  std::string name = "binance";  // shown in logs and /api/health
-  std::string rest_url;          // market data (unsigned), e.g. https://fapi.binance.com
-  std::string ws_url;            // e.g. wss://fstream.binance.com
-  std::size_t warmup_bars = 500;
-  std::int64_t grace_ms = 15'000;   // a bar waits this long for its other symbols' candles
-  std::int64_t venue_poll_ms = 1'000;  // testnet/live bots' venue events are recorded this often
 };
 
 struct ServiceOptions {

@@ -17,7 +17,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <atomic>
+#include <filesystem>
 #include <map>
+#include <unistd.h>
 #include <thread>
 
 #include "api/serve_process.hpp"
@@ -381,6 +383,66 @@ TEST_F(LiveServeTest, AReplayDatabaseIsRefusedByTheLiveFeedAndTestnetBotsByTheRe
   ServeProcess live;
   EXPECT_FALSE(live.Start(lo, &why, std::chrono::seconds(30)));
   EXPECT_NE(live.Output().find("replayed candles"), std::string::npos) << live.Output();
+}
+
+
+TEST_F(LiveServeTest, AHeadlessRunTradesTheLiveFeedAndCatchesUpAfterARestart) {
+  const std::string dir = ::testing::TempDir() + "aitrader-live-run-" + std::to_string(::getpid());
+  std::filesystem::create_directories(dir);
+  const std::string config = dir + "/run.json";
+  ASSERT_TRUE(WriteFileAtomic(config, R"({"interval": "1h", "cadence": "1h", "capital": "10000", "bots": [{"name": "base", "model": "baseline"}]})").ok());
+  const std::string db = "sqlite:" + dir + "/run.db";
+  const std::vector<std::pair<std::string, std::string>> env = {{"AITRADER_BINANCE_REST_URL", fake_->rest_url()},
+                                                                {"AITRADER_BINANCE_WS_URL", fake_->ws_url()}};
+  const std::vector<std::string> args = {"run", "--config", config, "--database", db, "--market", "binance"};
+  auto last_bar = [&]() -> std::int64_t {
+    auto d = store::OpenDatabase(db);
+    if (!d.ok()) return -1;
+    auto n = (*d)->QueryInt("SELECT value FROM run_state WHERE name = 'last_bar'");
+    return n.ok() ? *n : -1;
+  };
+  auto decisions_at = [&](UnixMs t) -> std::int64_t {
+    auto d = store::OpenDatabase(db);
+    if (!d.ok()) return -1;
+    auto n = (*d)->QueryInt("SELECT COUNT(*) FROM llm_decisions WHERE decided_at = " + std::to_string(t));
+    return n.ok() ? *n : -1;
+  };
+  auto wait_for_bar = [&](UnixMs close) {
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (std::chrono::steady_clock::now() < until && last_bar() < close) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return last_bar() == close;
+  };
+  {
+    ServeProcess run;
+    std::string why;
+    ASSERT_TRUE(run.StartCommand(args, "live feed binance: 1 closed bar(s)", &why, std::chrono::seconds(60), env)) << why;
+    ASSERT_TRUE(wait_for_bar(history_end_ + kHour)) << run.Output();
+    for (int i = 0; i < 3; ++i) {
+      const UnixMs open = next_open_;
+      for (const auto& sym : kSymbols) fake_->CloseCandle(sym, Find(sym, open));
+      next_open_ += kHour;
+      ASSERT_TRUE(wait_for_bar(open + kHour)) << run.Output();
+      EXPECT_EQ(decisions_at(open + kHour), 1) << "the bot decides on each live bar";
+    }
+    EXPECT_EQ(run.Stop(), 0) << run.Output();
+    EXPECT_NE(run.Output().find("done: 4 bars"), std::string::npos) << run.Output();
+  }
+  // Two bars close while the run is down: the first is caught up, the second decided on.
+  const UnixMs missed = next_open_ + kHour;
+  for (int i = 0; i < 2; ++i) {
+    for (const auto& sym : kSymbols) fake_->CloseCandle(sym, Find(sym, next_open_));
+    next_open_ += kHour;
+  }
+  ServeProcess again;
+  std::string why;
+  ASSERT_TRUE(again.StartCommand(args, "caught up", &why, std::chrono::seconds(60), env)) << why;
+  ASSERT_TRUE(wait_for_bar(missed + kHour)) << again.Output();
+  EXPECT_EQ(decisions_at(missed), 0) << "no decision on a caught-up bar";
+  EXPECT_EQ(decisions_at(missed + kHour), 1) << "the newest bar is decided on";
+  EXPECT_EQ(again.Stop(), 0) << again.Output();
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

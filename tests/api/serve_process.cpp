@@ -149,9 +149,10 @@ bool ServeProcess::Start(const Options& o, std::string* why, std::chrono::second
 }
 
 bool ServeProcess::StartCommand(const std::vector<std::string>& args, const std::string& marker, std::string* why,
-                                std::chrono::seconds deadline) {
+                                std::chrono::seconds deadline,
+                                const std::vector<std::pair<std::string, std::string>>& env) {
   output_.clear();
-  pid_ = Spawn(args, {}, &out_fd_);
+  pid_ = Spawn(args, env, &out_fd_);
   if (pid_ < 0) {
     *why = "cannot start " AITRADER_BINARY;
     return false;

@@ -47,7 +47,8 @@ class ServeProcess {
   // Runs another subcommand in the background (e.g. mock-llm) and waits for `marker` in its
   // output; Stop/Kill/Output work as for the server.
   bool StartCommand(const std::vector<std::string>& args, const std::string& marker, std::string* why,
-                    std::chrono::seconds deadline = std::chrono::seconds(30));
+                    std::chrono::seconds deadline = std::chrono::seconds(30),
+                    const std::vector<std::pair<std::string, std::string>>& env = {});
   // Runs the binary to completion with `args` (no server): exit status and output.
   static int RunToExit(const std::vector<std::string>& args, std::string* output,
                        const std::vector<std::pair<std::string, std::string>>& env = {});
