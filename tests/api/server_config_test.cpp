@@ -95,5 +95,49 @@ TEST(ServerConfig, EnvironmentOverrides) {
   g_env = nullptr;
 }
 
+TEST(ServerConfig, MarketFeedAndBinanceVenues) {
+  auto d = ParseServerConfig("{}", "s");
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->market, "replay");
+  EXPECT_EQ(d->binance.rest_url, "https://fapi.binance.com");
+  EXPECT_EQ(d->binance.testnet_rest_url, "https://demo-fapi.binance.com");
+  auto c = ParseServerConfig(R"({"market": "binance", "exchange": {"binance": {"testnet_rest_url": "http://127.0.0.1:9",
+      "recv_window_ms": 3000}}})", "s");
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_EQ(c->market, "binance");
+  EXPECT_EQ(c->binance.testnet_rest_url, "http://127.0.0.1:9");
+  EXPECT_EQ(c->binance.recv_window_ms, 3000);
+  auto bad = ParseServerConfig(R"({"market": "kraken"})", "s");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("market"), std::string::npos);
+  bad = ParseServerConfig(R"({"exchange": {"binance": {"rest_ur": "x"}}})", "s");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("exchange.binance.rest_ur: unknown key"), std::string::npos) << bad.status().message();
+  bad = ParseServerConfig(R"({"exchange": {"kraken": {}}})", "s");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("exchange.kraken"), std::string::npos) << bad.status().message();
+  bad = ParseServerConfig(R"({"exchange": {"binance": {"rest_url": "http://fapi.binance.com"}}})", "s");
+  ASSERT_FALSE(bad.ok()) << "keys never travel in clear text to a remote host";
+  EXPECT_NE(bad.status().message().find("exchange.binance.rest_url"), std::string::npos);
+
+  std::map<std::string, std::string> env = {{"AITRADER_MARKET", "binance"},
+                                            {"AITRADER_BINANCE_WS_URL", "ws://127.0.0.1:7"},
+                                            {"AITRADER_BINANCE_TESTNET_REST_URL", "http://127.0.0.1:8"}};
+  g_env = &env;
+  ServerConfig e;
+  ASSERT_TRUE(ApplyEnvironment(e, &FakeEnv).ok());
+  EXPECT_EQ(e.market, "binance");
+  EXPECT_EQ(e.binance.ws_url, "ws://127.0.0.1:7");
+  EXPECT_EQ(e.binance.testnet_rest_url, "http://127.0.0.1:8");
+  env["AITRADER_MARKET"] = "live";
+  EXPECT_FALSE(ApplyEnvironment(e, &FakeEnv).ok());
+  env["AITRADER_MARKET"] = "binance";
+  env["AITRADER_BINANCE_REST_URL"] = "http://example.com";
+  Status s = ApplyEnvironment(e, &FakeEnv);
+  EXPECT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("rest_url"), std::string::npos);
+  g_env = nullptr;
+}
+
 }  // namespace
 }  // namespace aitrader::api

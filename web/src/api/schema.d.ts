@@ -671,6 +671,8 @@ export interface components {
             version: string;
             /** Format: int64 */
             market_time: number | null;
+            /** @description the market feed: replay (the candle files) or binance (the live feed); null without a runtime */
+            market: string | null;
         };
         Ready: {
             ready: boolean;
