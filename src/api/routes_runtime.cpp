@@ -203,7 +203,11 @@ void Api::AddRuntimeRoutes() {
                 engine::CheckLivePromotion(config_.allow_live, first_trade, Now(), config_.live_min_record_days);
             if (!promotion.ok()) return ErrorResponse(409, "live_refused", promotion.message(), "mode");
           }
-          auto venue = VenueCredentials(lease->db(), req.user_id, std::get<engine::BotConfig>(cfg).mode);
+          // On the replayed feed the runtime refuses testnet/live bots itself, saying why; the
+          // key pair matters only on the live feed.
+          const bool live_feed = hooks_.service != nullptr && hooks_.service->feed() != "replay";
+          auto venue = live_feed ? VenueCredentials(lease->db(), req.user_id, std::get<engine::BotConfig>(cfg).mode)
+                                 : decltype(VenueCredentials(lease->db(), 0, TradingMode::kPaper))(std::nullopt);
           if (auto* e = std::get_if<ApiError>(&venue)) return ErrorResponse(*e);
           spec = engine::Service::BotSpec{std::move(std::get<engine::BotConfig>(cfg)), r->config_json,
                                           std::move(std::get<0>(venue))};

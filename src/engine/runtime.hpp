@@ -67,7 +67,7 @@ struct RuntimeOptions {
   // Binance's live market data instead of the candle files (engine/live_market.hpp): the run
   // starts at the newest closed bar, ignores from/to and runs until stopped; after a restart
   // the bars missed meanwhile are caught up (processed by the venue, no decision on them).
-  std::optional<LiveFeedOptions> live;
+  std::optional<LiveFeedOptions> live = std::nullopt;
 };
 
 struct RuntimeSummary {

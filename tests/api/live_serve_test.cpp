@@ -185,6 +185,28 @@ class LiveServeTest : public ::testing::Test {
     }
     return pred();
   }
+  // A bot's open positions from the API: symbol → (side, quantity).
+  std::map<std::string, std::pair<std::string, std::string>> PositionsOf(const std::string& id) {
+    std::map<std::string, std::pair<std::string, std::string>> out;
+    for (const auto& p : Items("/api/bots/" + id + "/positions")) {
+      out[std::string(p.at("symbol").as_string())] = {std::string(p.at("side").as_string()),
+                                                       std::string(p.at("quantity").as_string())};
+    }
+    return out;
+  }
+  // The testnet bot's fills come over the venue's user-data stream, a moment after the paper
+  // bot's (same bar): waits (bounded) until both bots hold the same, then returns the testnet's.
+  std::map<std::string, std::pair<std::string, std::string>> SamePositions(const std::string& tn, const std::string& pp) {
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    auto a = PositionsOf(tn), b = PositionsOf(pp);
+    while (a != b && std::chrono::steady_clock::now() < until) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      a = PositionsOf(tn);
+      b = PositionsOf(pp);
+    }
+    EXPECT_EQ(a, b) << "the same decisions on the same bars";
+    return a;
+  }
   // Every client id the fake accepted at most once.
   void ExpectNoOrderTwice() {
     std::map<std::string, int> seen;
@@ -235,17 +257,7 @@ TEST_F(LiveServeTest, PaperAndTestnetBotsTradeTheLiveFeedAndTheVenueClosesAreRec
       60))
       << server_->Output();
   // The same positions on both venues; the testnet ones held at the fake with their brackets.
-  std::map<std::string, std::pair<std::string, std::string>> held;  // symbol → (side, quantity)
-  for (const auto& p : Items("/api/bots/" + tn + "/positions")) {
-    held[std::string(p.at("symbol").as_string())] = {std::string(p.at("side").as_string()),
-                                                      std::string(p.at("quantity").as_string())};
-  }
-  std::map<std::string, std::pair<std::string, std::string>> paper_held;
-  for (const auto& p : Items("/api/bots/" + pp + "/positions")) {
-    paper_held[std::string(p.at("symbol").as_string())] = {std::string(p.at("side").as_string()),
-                                                            std::string(p.at("quantity").as_string())};
-  }
-  EXPECT_EQ(held, paper_held) << "the same decisions on the same bars";
+  auto held = SamePositions(tn, pp);  // symbol → (side, quantity)
   for (const auto& [sym, pos] : held) {
     const Quantity venue_qty = fake_->PositionAmt(sym);
     EXPECT_EQ(venue_qty.Abs().ToString(), pos.second) << sym << " is held at the venue";
@@ -294,17 +306,8 @@ TEST_F(LiveServeTest, PaperAndTestnetBotsTradeTheLiveFeedAndTheVenueClosesAreRec
   ExpectNoOrderTwice();
   ASSERT_TRUE(BarsUntil(
       [&] { return Count("SELECT COUNT(*) FROM positions WHERE closed_at IS NULL AND bot_id = " + tn) > 0; }, 60));
-  held.clear();
-  for (const auto& p : Items("/api/bots/" + tn + "/positions")) {
-    held[std::string(p.at("symbol").as_string())] = {std::string(p.at("side").as_string()),
-                                                      std::string(p.at("quantity").as_string())};
-  }
-  paper_held.clear();
-  for (const auto& p : Items("/api/bots/" + pp + "/positions")) {
-    paper_held[std::string(p.at("symbol").as_string())] = {std::string(p.at("side").as_string()),
-                                                            std::string(p.at("quantity").as_string())};
-  }
-  EXPECT_EQ(held, paper_held) << "still the same decisions after the restart";
+  held = SamePositions(tn, pp);
+
 
   // The crash: both stops trigger, each at its own venue.
   const UnixMs crash_close = next_open_ + kHour;

@@ -285,7 +285,8 @@ TEST_F(RuntimeServeTest, StartRefusalsAndQueryErrors) {
   const std::int64_t testnet = CreateBot(json::object{{"name", "t"}, {"mode", "testnet"}}, alice_);
   auto r = Command(testnet, "start", alice_);
   EXPECT_EQ(r.status, 409);
-  EXPECT_NE(r.body.find("testnet and live bots need the Binance market feed"), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find("testnet and live bots need the live feed"), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find("--market binance"), std::string::npos) << r.body;
   // Real money: the paper-first rule says why it refuses (here: live trading not enabled).
   const std::int64_t live = CreateBot(json::object{{"name", "m"}, {"mode", "live"}}, alice_);
   r = Command(live, "start", alice_);

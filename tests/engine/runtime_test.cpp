@@ -168,12 +168,13 @@ TEST_F(RuntimeTest, OperatorCommandsApplyAtTheNextBar) {
   auto deleted = PaperRuntime::Open({running, 0, {}, false, 0});
   ASSERT_FALSE(deleted.ok());
   EXPECT_NE(deleted.status().message().find("deleted"), std::string::npos);
-  // Testnet and live need the Binance venue, which this build does not have: refused clearly.
+  // Testnet and live bots run under `serve --market binance`, not headless: refused clearly.
   RunConfig live = Config(Url("live"), "");
   live.bots[0].mode = TradingMode::kLive;
   auto no_venue = PaperRuntime::Open({live, 0, {}, false, 0});
   ASSERT_FALSE(no_venue.ok());
-  EXPECT_NE(no_venue.status().message().find("paper venue"), std::string::npos);
+  EXPECT_NE(no_venue.status().message().find("paper bots only"), std::string::npos) << no_venue.status().message();
+  EXPECT_NE(no_venue.status().message().find("aitrader serve --market binance"), std::string::npos);
   // Another period in the same database is refused, not mixed in.
   RunConfig other = Config(Url("cmd"), "");
   other.from = *ParseUtc("2025-10-21");
