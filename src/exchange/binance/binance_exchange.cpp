@@ -393,7 +393,7 @@ Result<Order> BinanceExchange::CreateOrder(const OrderRequest& r) {
       std::lock_guard<std::mutex> lock(mu_);
       Push(std::move(e));
     }
-    return body.status();  // a venue code the port has no reason for ("[-4061] ...")
+    return body.status();  // a venue code the port has no reason for ("[-4118] ...")
   } else {
     return body.status();
   }

@@ -8,7 +8,11 @@
 // Trading: MARKET / LIMIT on /fapi/v1/order; STOP_MARKET / TAKE_PROFIT_MARKET as conditional
 // orders on /fapi/v1/algoOrder (algoType=CONDITIONAL, workingType MARK_PRICE by default,
 // closePosition or reduceOnly). Quantities and prices are formatted at the symbol's step and
-// tick; off-grid values are rejected locally (-4023 / -4014) and never sent.
+// tick; off-grid values are rejected locally (-4023 / -4014) and never sent. A venue reject
+// whose code has a port reason (ReasonFromCode: -2019, -2021, -2022, -4164, -4061 position side,
+// -4016 / -4024 price band, -4120 conditional type on /order, …) returns a kRejected Order with
+// that reason and a kOrderRejected event; any other code returns the kRejected Status
+// "[code] msg" (plus the event, without a reason).
 //
 // Never unsure: the caller's client order id is sent as newClientOrderId / clientAlgoId.
 // Before sending, the id is looked up (a restart or a retry returns the existing order instead
