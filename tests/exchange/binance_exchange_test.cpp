@@ -2,7 +2,8 @@
 // entries with SL/TP on the algo endpoint, rejects (local and the venue's, with their reasons),
 // cancel(-all) of both kinds, the failures that leave an order's fate unknown (no order
 // duplicated or lost), the user-data stream (fills of exchange-side stops, the sibling
-// cancelled, a dropped stream and an expired listen key reconciled), keep-alive and drift.
+// cancelled, a dropped stream and an expired listen key reconciled, an order's end reported
+// once), keep-alive and drift.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -381,6 +382,35 @@ TEST(BinanceExchange, DroppedStreamIsReconciledAndTheMissedStopRecorded) {
   for (const auto& d : env.ex->DriftReports()) reported = reported || d.what.find("d-sl") != std::string::npos;
   EXPECT_TRUE(reported);
   EXPECT_EQ(env.Count(EventKind::kOrderFilled, "d-sl"), 1);
+}
+
+// The stream can deliver an order's end after a reconciliation reported it (the order ended
+// while the reconciliation read the venue): the late events are dropped, so the port reports
+// the end once. Here the late delivery is replayed by hand, deterministically.
+TEST(BinanceExchange, AnEndReportedByReconciliationIsNotReportedAgain) {
+  Env env;
+  ASSERT_TRUE(env.ex->CreateOrder(Market("l-e", Side::kBuy, "0.010")).ok());
+  ASSERT_TRUE(env.ex->CreateOrder(Conditional("l-sl", OrderType::kStopMarket, Side::kSell, "49000")).ok());
+  ASSERT_TRUE(env.ex->CreateOrder(Conditional("l-tp", OrderType::kTakeProfitMarket, Side::kSell, "52000")).ok());
+  ASSERT_TRUE(env.WaitFor([&] { return env.Count(EventKind::kOrderAccepted, "l-tp") == 1; }));
+  env.fake.RefuseWebSockets(true);
+  env.fake.DropWebSockets();
+  ASSERT_TRUE(env.WaitFor([&] { return !env.ex->user_stream_connected(); }));
+  env.fake.CloseCandle("BTCUSDT", Bar(kStart, "50000", "50000", "48800", "48900"));  // nobody hears it
+  env.fake.RefuseWebSockets(false);
+  ASSERT_TRUE(env.WaitFor([&] { return env.Count(EventKind::kOrderFilled, "l-sl") == 1 && env.FakeStatus("l-tp") == "CANCELED"; }));
+  // The stop's own events, late: triggered, the fill, finished; then a marker (a funding fee).
+  env.fake.PushUserEvent(R"({"e":"ALGO_UPDATE","E":2,"T":2,"o":{"caid":"l-sl","aid":1,"at":"CONDITIONAL","o":"STOP_MARKET","s":"BTCUSDT","S":"SELL","ps":"BOTH","f":"GTC","q":"0","X":"TRIGGERED","ai":"777","tp":"49000","p":"0","cp":true}})");
+  env.fake.PushUserEvent(R"({"e":"ORDER_TRADE_UPDATE","E":3,"T":3,"o":{"s":"BTCUSDT","c":"l-sl-actual","S":"SELL","o":"MARKET","f":"GTC","q":"0.010","p":"0","ap":"49000","sp":"0","x":"TRADE","X":"FILLED","i":777,"l":"0.010","z":"0.010","L":"49000","N":"USDT","n":"0.196","T":3,"t":1,"m":false,"R":true,"ot":"MARKET","ps":"BOTH","rp":"-10"}})");
+  env.fake.PushUserEvent(R"({"e":"ALGO_UPDATE","E":4,"T":4,"o":{"caid":"l-sl","aid":1,"at":"CONDITIONAL","o":"STOP_MARKET","s":"BTCUSDT","S":"SELL","ps":"BOTH","f":"GTC","q":"0","X":"FINISHED","ai":"777","tp":"49000","p":"0","cp":true}})");
+  env.fake.PushUserEvent(R"({"e":"ACCOUNT_UPDATE","E":5,"T":5,"a":{"m":"FUNDING_FEE","B":[{"a":"USDT","wb":"9989.5","cw":"9989.5","bc":"-0.5"}],"P":[]}})");
+  ASSERT_TRUE(env.WaitFor([&] { return env.Count(EventKind::kFundingPaid) == 1; }));
+  EXPECT_EQ(env.Count(EventKind::kOrderFilled, "l-sl"), 1) << "the stop's end was reported twice";
+  EXPECT_EQ(env.Count(EventKind::kOrderTriggered, "l-sl"), 0);
+  EXPECT_EQ(env.Count(EventKind::kOrderFilled, "l-sl-actual"), 0);
+  // A new order placed under the same id is the caller's: its events are reported.
+  ASSERT_TRUE(env.ex->CreateOrder(Market("l-sl", Side::kBuy, "0.010")).ok());
+  ASSERT_TRUE(env.WaitFor([&] { return env.Count(EventKind::kOrderFilled, "l-sl") == 2; }));
 }
 
 TEST(BinanceExchange, ExpiredListenKeyIsReplaced) {

@@ -32,6 +32,11 @@
 // orders that disappeared are looked up and their terminal state emitted (a fill missed while
 // disconnected becomes a kOrderFilled), positions that differ emit kPositionChanged, and any
 // drift is recorded (DriftReports()) and signalled with one kEventsDropped (reconcile).
+// An order's end is emitted once: when a reconciliation reports an order's end, the stream's own
+// events for it that arrive afterwards (it ended while the reconciliation was reading the venue,
+// and the stream delivers it too) are dropped; and a reconciliation does not report an end the
+// stream delivered while it was reading. (A fill reported by a reconciliation carries no fee
+// and realized PnL — the order does not say them.)
 //
 // Thread safety: the port's calls are for one strand (as every Exchange); the user-data stream
 // runs on its own thread and shares only the mutex-guarded event queue and order book-keeping.
@@ -95,6 +100,8 @@ class BinanceExchange final : public Exchange {
   std::vector<DriftReport> DriftReports() const;
   bool user_stream_connected() const;
   std::int64_t user_stream_connects() const;
+  // Reconciliations completed (Start, every reconnect, Reconcile / ReconcileWith).
+  std::int64_t reconciles() const;
   // Sends the listen-key keep-alive if it is due (call from the owner's loop; also on a timer
   // inside the stream thread).
   Status KeepAliveIfDue();
@@ -135,6 +142,7 @@ class BinanceExchange final : public Exchange {
   void Remember(const std::string& cid, Kind kind, const std::string& symbol, bool closes);
   std::optional<Known> KnownOf(const std::string& cid) const;
   void Push(ExecutionEvent e);
+  void NoteEndedByReconcile(const std::string& cid);  // under mu_
 
   // user-data stream (stream thread)
   Status OpenUserStream();
@@ -160,6 +168,11 @@ class BinanceExchange final : public Exchange {
   std::map<std::string, Quantity> positions_;           // last known per symbol
   std::map<std::string, Order> open_orders_;            // last known open, by client id
   std::vector<DriftReport> drifts_;
+  // Orders whose end a reconciliation emitted: their later stream events are duplicates.
+  // Bounded (oldest forgotten first); an id placed again is removed.
+  std::set<std::string> ended_by_reconcile_;
+  std::deque<std::string> ended_by_reconcile_order_;
+  std::int64_t reconciles_ = 0;
   std::string listen_key_;
   UnixMs last_keepalive_ = 0;
   std::optional<Money> last_wallet_;
