@@ -14,7 +14,7 @@ struct ReasonInfo {
   std::string_view message;
 };
 
-constexpr std::array<ReasonInfo, 24> kReasons = {{
+constexpr std::array<ReasonInfo, 28> kReasons = {{
     {0, "None", ""},
     {-1121, "UnknownSymbol", "Invalid symbol."},
     {-1102, "MandatoryParam", "Mandatory parameter was not sent, was empty/null, or malformed."},
@@ -40,7 +40,14 @@ constexpr std::array<ReasonInfo, 24> kReasons = {{
     {-4047, "MarginTypeHasOpenOrders", "Margin type cannot be changed if there exists open orders."},
     {-4048, "MarginTypeHasPosition", "Margin type cannot be changed if there exists position."},
     {-4000, "InvalidTimeInForce", "Invalid time in force for this order type."},
+    {-4061, "PositionSideMismatch", "Order's position side does not match user's setting."},
+    {-4016, "PriceAboveBand", "Price is higher than mark price multiplier cap."},
+    {-4024, "PriceBelowBand", "Price is lower than mark price multiplier floor."},
+    {-4120, "ConditionalOnOrderEndpoint",
+     "Order type not supported for this endpoint. Please use the Algo Order API endpoints instead."},
 }};
+static_assert(kReasons.size() == static_cast<std::size_t>(kLastRejectReason) + 1,
+              "one row of kReasons per RejectReason, in the enum's order");
 
 const ReasonInfo& Info(RejectReason r) {
   auto i = static_cast<std::size_t>(r);

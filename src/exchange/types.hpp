@@ -52,7 +52,16 @@ enum class RejectReason : std::uint8_t {
   kMarginTypeHasOpenOrders,  // -4047 Margin type cannot be changed if there exists open orders.
   kMarginTypeHasPosition,    // -4048 Margin type cannot be changed if there exists position.
   kInvalidTimeInForce,       // -4000 Invalid time in force for this order type.
+  // Venue-only reasons (the paper simulator has no position mode, no price band and one
+  // endpoint for every type, so only a Binance venue gives these):
+  kPositionSideMismatch,     // -4061 Order's position side does not match user's setting.
+  kPriceAboveBand,           // -4016 Price is higher than mark price multiplier cap (PERCENT_PRICE).
+  kPriceBelowBand,           // -4024 Price is lower than mark price multiplier floor (PERCENT_PRICE).
+  kConditionalOnOrderEndpoint,  // -4120 Order type not supported for this endpoint (use the algo endpoint).
 };
+// The last reason, for loops and range checks over all of them (new reasons are appended, so
+// the numeric value of a stored reason never changes).
+inline constexpr RejectReason kLastRejectReason = RejectReason::kConditionalOnOrderEndpoint;
 
 // Binance's numeric code (e.g. -2019); 0 for kNone.
 int RejectCode(RejectReason r);

@@ -3,8 +3,11 @@
 // stop-loss / take-profit (algo orders) → venue events → trade recorded; the stop triggers AT
 // THE VENUE (the fake walks the candle as the mark price) and the bot records the close with
 // the exchange's exit reason, the sibling cancelled; an injected failure mid-cycle (503
-// "Unknown error" after the venue accepted, on the entry and on both bracket legs; a client
-// timeout after the venue accepted the entry) duplicates no order.
+// "Unknown error" after the venue accepted, on the entry and on both bracket legs; -1007 or a
+// client timeout after the venue accepted the entry) duplicates no order; a user-data stream
+// that drops (the stop fills while it is down, or right after it is back) or whose listen key
+// expires loses no close and records none twice; a venue-only reject (-4061) of the entry is a
+// recorded failure with its reason.
 //
 // Market data (documented in docs/binance.md): the Bot reads engine::MarketData (precomputed,
 // causal features). Here it is the repository's recorded BTCUSDT 5m series, and the fake
@@ -12,6 +15,7 @@
 // bot's OnBarClosed) — one source of candles for the bot's snapshot and the venue's fills.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <functional>
 #include <thread>
@@ -68,12 +72,21 @@ class EnterOnceTight final : public DecisionSource {
 
 class Recorder final : public BotObserver {
  public:
+  void OnCycle(const Bot&, const CycleRecord& c) override { cycles.push_back(c); }
   void OnTradeOpened(const Bot&, const ClosedTrade& t) override { opened.push_back(t); }
   void OnTradeClosed(const Bot&, const ClosedTrade& t) override { closed.push_back(t); }
+  void OnExecutionEvent(const Bot&, const exchange::ExecutionEvent& e) override { events.push_back(e); }
   void OnAlert(const Bot&, std::string_view, std::string_view kind, const std::string& m) override {
     alerts.push_back(std::string(kind) + ": " + m);
   }
+  int Count(exchange::EventKind kind, const std::string& cid) const {
+    int n = 0;
+    for (const auto& e : events) n += e.kind == kind && e.client_id.value() == cid ? 1 : 0;
+    return n;
+  }
+  std::vector<CycleRecord> cycles;
   std::vector<ClosedTrade> opened, closed;
+  std::vector<exchange::ExecutionEvent> events;
   std::vector<std::string> alerts;
 };
 
@@ -113,6 +126,8 @@ class BinanceBotTest : public ::testing::Test {
     o.rest.base_url = fake_->rest_url();
     o.ws_url = fake_->ws_url();
     o.rest.http.timeout_ms = 1000;  // the timeout test's slow answer takes 2.5 s
+    o.ws.reconnect_delay_ms = 20;   // the user stream comes back quickly after an outage
+    o.ws.max_reconnect_delay_ms = 100;
     ex_ = std::make_unique<BinanceExchange>(o, fake_->options().api_key, exchange::binance::Secret(fake_->options().api_secret), *clock_);
     Status s = ex_->Start();
     ASSERT_TRUE(s.ok()) << s.ToString();
@@ -173,6 +188,52 @@ class BinanceBotTest : public ::testing::Test {
     return n;
   }
   std::string Cid(OrderLeg leg) const { return MakeClientOrderId(42, 1, "BTC", leg).value(); }
+  std::string FakeStatus(OrderLeg leg) const {
+    for (const auto& o : fake_->Orders()) {
+      if (o.client_id == Cid(leg)) return o.status;
+    }
+    return "";
+  }
+  Price Trigger(OrderLeg leg) const {
+    for (const auto& o : fake_->Orders()) {
+      if (o.client_id == Cid(leg)) return o.trigger_price;
+    }
+    return Price();
+  }
+  // A candle only the venue sees (the bot is told nothing), from the last fed close 0.1% past
+  // `level` and back to it: a trigger at `level` fires. It takes the next recorded bar's slot,
+  // which is skipped.
+  void CloseVenueCandleThrough(Price level) {
+    const market::Candle& last = bars_[next_ - 1].bars[0].candle;
+    market::Candle c = last;
+    c.open_time = last.open_time + kInterval;
+    c.open = last.close;
+    c.high = std::max(last.close, ApplyRatio(level, *Ratio::Parse("1.001")));
+    c.low = std::min(last.close, ApplyRatio(level, *Ratio::Parse("0.999")));
+    if (level > last.close) c.low = last.close;
+    if (level < last.close) c.high = last.close;
+    c.close = level;
+    clock_->SetMs(c.open_time + kInterval);
+    fake_->CloseCandle("BTCUSDT", c);
+    ++next_;
+  }
+  // Exactly one order per client id of the first cycle's bracket, and nothing else.
+  void ExpectOneBracketAtTheVenue() const {
+    EXPECT_EQ(fake_->OrdersWithClientId(Cid(OrderLeg::kEntry)), 1);
+    EXPECT_EQ(fake_->OrdersWithClientId(Cid(OrderLeg::kStopLoss)), 1);
+    EXPECT_EQ(fake_->OrdersWithClientId(Cid(OrderLeg::kTakeProfit)), 1);
+    EXPECT_EQ(fake_->Orders().size(), 3u);
+  }
+  // Later cycles hold: no new order at the venue, no second record.
+  void ExpectLaterCyclesQuiet() {
+    const std::size_t orders = fake_->Orders().size();
+    for (int k = 0; k < 3 && next_ < bars_.size(); ++k) Feed();
+    EXPECT_EQ(fake_->Orders().size(), orders);
+    EXPECT_EQ(rec_.opened.size(), 1u);
+    EXPECT_EQ(rec_.closed.size(), 1u);
+    EXPECT_EQ(bot_->closed_trades().size(), 1u);
+    EXPECT_EQ(bot_->stats().entries, 1);
+  }
 
   // Runs the first cycle (entry) and checks the venue holds one position and its bracket.
   void EnterAndCheck() {
@@ -277,6 +338,154 @@ TEST_F(BinanceBotTest, TimeoutAfterTheVenueAcceptedTheEntryDuplicatesNothing) {
   EXPECT_EQ(rec_.closed[0].exit_reason, ExitReason::kStopLoss);
   EXPECT_EQ(fake_->OrdersWithClientId(Cid(OrderLeg::kEntry)), 1);
   EXPECT_EQ(OpenAtVenue(), 0);
+}
+
+// -1007 "Timeout waiting for response from backend server" after the venue accepted the entry:
+// the adapter looks the client id up instead of resending, so the bot records one entry, the
+// venue holds one entry order, and each bracket leg is placed once.
+TEST_F(BinanceBotTest, Minus1007AfterTheVenueAcceptedTheEntryDuplicatesNothing) {
+  MakeBot(*Ratio::Parse("0.997"));
+  const auto order_posts = fake_->requests_on("POST", "/fapi/v1/order");
+  const auto algo_posts = fake_->requests_on("POST", "/fapi/v1/algoOrder");
+  fake_->PushFault(testing::FakeFaultSpec{testing::FakeFault::k1007AfterAccept, "POST", "/fapi/v1/order"});
+  ASSERT_NO_FATAL_FAILURE(EnterAndCheck());
+  EXPECT_EQ(fake_->requests_on("POST", "/fapi/v1/order"), order_posts + 1) << "the entry was looked up, not resent";
+  EXPECT_EQ(fake_->requests_on("POST", "/fapi/v1/algoOrder"), algo_posts + 2) << "stop-loss and take-profit once each";
+  ASSERT_EQ(rec_.cycles.size(), 1u);
+  ASSERT_FALSE(rec_.cycles[0].verdicts.empty());
+  EXPECT_EQ(rec_.cycles[0].verdicts[0].action, "entered") << rec_.cycles[0].verdicts[0].detail;
+  EXPECT_EQ(rec_.Count(exchange::EventKind::kOrderFilled, Cid(OrderLeg::kEntry)), 1);
+  ASSERT_NO_FATAL_FAILURE(RunUntilVenueCloses());
+  EXPECT_EQ(rec_.closed[0].exit_reason, ExitReason::kStopLoss);
+  ExpectOneBracketAtTheVenue();
+  EXPECT_EQ(OpenAtVenue(), 0);
+  ExpectLaterCyclesQuiet();
+}
+
+// The user-data stream drops while the position is open and stays down (upgrades refused) while
+// the bot's cycles go on; the stop triggers at the venue unheard. On reconnect the adapter
+// reconciles: the stop's fill reaches the bot, which records the close once, as a stop-loss at
+// the stop's price; the take-profit is cancelled; nothing is placed twice.
+TEST_F(BinanceBotTest, StopLossWhileTheUserStreamIsDownIsRecordedOnceAfterReconnect) {
+  MakeBot(*Ratio::Parse("0.997"));
+  ASSERT_NO_FATAL_FAILURE(EnterAndCheck());
+  const ClosedTrade open = rec_.opened[0];
+  const auto connects = ex_->user_stream_connects();
+  fake_->RefuseWebSockets(true);
+  fake_->DropWebSockets();
+  ASSERT_TRUE(DrainUntil([&] { return !ex_->user_stream_connected(); })) << "the stream never noticed the drop";
+  while (next_ < bars_.size() && fake_->PositionAmt("BTCUSDT").IsPositive()) Feed();
+  ASSERT_FALSE(fake_->PositionAmt("BTCUSDT").IsPositive()) << "the stop never triggered in the data";
+  EXPECT_EQ(FakeStatus(OrderLeg::kStopLoss), "FINISHED");
+  EXPECT_TRUE(rec_.closed.empty()) << "the stop filled during the outage: nothing could have told the bot yet";
+  EXPECT_FALSE(ex_->user_stream_connected());
+
+  fake_->RefuseWebSockets(false);
+  ASSERT_TRUE(DrainUntil([&] { return rec_.closed.size() == 1; })) << "the stop's fill was never recorded";
+  EXPECT_GT(ex_->user_stream_connects(), connects);
+  const ClosedTrade& t = rec_.closed[0];
+  EXPECT_EQ(t.exit_reason, ExitReason::kStopLoss);
+  EXPECT_EQ(t.quantity, open.quantity);
+  EXPECT_EQ(t.exit_price, Trigger(OrderLeg::kStopLoss));
+  ASSERT_TRUE(DrainUntil([&] { return FakeStatus(OrderLeg::kTakeProfit) == "CANCELED"; }))
+      << "the take-profit sibling was left working: " << FakeStatus(OrderLeg::kTakeProfit);
+  EXPECT_EQ(OpenAtVenue(), 0);
+  EXPECT_EQ(rec_.Count(exchange::EventKind::kOrderFilled, Cid(OrderLeg::kStopLoss)), 1);
+  ExpectOneBracketAtTheVenue();
+  ExpectLaterCyclesQuiet();
+}
+
+// The stream drops and comes back by itself; the stop triggers right after the reconnect, while
+// the adapter may still be reconciling on the stream thread — so the venue can show the stop
+// FINISHED to the reconciliation and deliver its events on the new stream too. Either way the
+// bot sees one fill and records one close as a stop-loss; the take-profit is cancelled.
+// (Which of the two reports it is varies from run to run; the reconciliation's carries no PnL,
+// so the PnL is not checked here.)
+TEST_F(BinanceBotTest, StopLossRightAfterAUserStreamReconnectIsRecordedOnce) {
+  MakeBot(*Ratio::Parse("0.99"));
+  ASSERT_NO_FATAL_FAILURE(EnterAndCheck());
+  const auto connects = ex_->user_stream_connects();
+  fake_->DropWebSockets();
+  ASSERT_TRUE(DrainUntil([&] { return ex_->user_stream_connects() > connects && ex_->user_stream_connected(); }))
+      << "the user stream did not reconnect";
+  const Price stop = Trigger(OrderLeg::kStopLoss);
+  ASSERT_TRUE(stop.IsPositive());
+  CloseVenueCandleThrough(stop);
+  ASSERT_TRUE(DrainUntil([&] { return rec_.closed.size() == 1; })) << "the stop's fill was never recorded";
+  EXPECT_EQ(fake_->PositionAmt("BTCUSDT"), Quantity());
+  const ClosedTrade& t = rec_.closed[0];
+  EXPECT_EQ(t.exit_reason, ExitReason::kStopLoss);
+  EXPECT_EQ(t.exit_price, stop);
+  ASSERT_TRUE(DrainUntil([&] { return FakeStatus(OrderLeg::kTakeProfit) == "CANCELED"; }))
+      << "the take-profit sibling was left working: " << FakeStatus(OrderLeg::kTakeProfit);
+  EXPECT_EQ(OpenAtVenue(), 0);
+  ExpectOneBracketAtTheVenue();
+  ExpectLaterCyclesQuiet();
+  EXPECT_EQ(rec_.Count(exchange::EventKind::kOrderFilled, Cid(OrderLeg::kStopLoss)), 1)
+      << "the stop's fill reached the bot twice (the reconciliation's and the stream's)";
+}
+
+// The venue expires the listen key (listenKeyExpired, then silence on that key): the adapter
+// makes a new key and reconnects, and a later exchange-side take-profit is recorded once.
+TEST_F(BinanceBotTest, ExpiredListenKeyIsReplacedAndALaterTakeProfitRecordedOnce) {
+  MakeBot(*Ratio::Parse("0.99"));
+  ASSERT_NO_FATAL_FAILURE(EnterAndCheck());
+  const auto keys = fake_->listen_keys_created();
+  const auto connects = ex_->user_stream_connects();
+  const auto reconciles = ex_->reconciles();
+  fake_->ExpireListenKeys();
+  // "Later": after the reconnect's reconciliation, so the close comes on the new stream.
+  ASSERT_TRUE(DrainUntil([&] {
+    return fake_->listen_keys_created() > keys && ex_->user_stream_connects() > connects &&
+           ex_->user_stream_connected() && ex_->reconciles() > reconciles;
+  })) << "no new listen key or no reconnect: keys " << fake_->listen_keys_created() << ", connects "
+      << ex_->user_stream_connects() << ", reconciles " << ex_->reconciles();
+  const Price target = Trigger(OrderLeg::kTakeProfit);
+  ASSERT_TRUE(target.IsPositive());
+  CloseVenueCandleThrough(target);
+  ASSERT_TRUE(DrainUntil([&] { return rec_.closed.size() == 1; })) << "the take-profit's fill was never recorded";
+  const ClosedTrade& t = rec_.closed[0];
+  EXPECT_EQ(t.exit_reason, ExitReason::kTakeProfit);
+  EXPECT_EQ(t.exit_price, target);
+  EXPECT_TRUE(t.realized_pnl.IsPositive());
+  EXPECT_EQ(fake_->PositionAmt("BTCUSDT"), Quantity());
+  ASSERT_TRUE(DrainUntil([&] { return FakeStatus(OrderLeg::kStopLoss) == "CANCELED"; }))
+      << "the stop-loss sibling was left working: " << FakeStatus(OrderLeg::kStopLoss);
+  EXPECT_EQ(OpenAtVenue(), 0);
+  EXPECT_EQ(rec_.Count(exchange::EventKind::kOrderFilled, Cid(OrderLeg::kTakeProfit)), 1);
+  ExpectOneBracketAtTheVenue();
+  ExpectLaterCyclesQuiet();
+}
+
+// A venue-only reject of the entry (-4061: the account was switched to hedge mode after the bot
+// started) is a recorded failure with the port's reason, like any other reject: the cycle's
+// verdict says "failed" with Binance's code, the rejected order carries the reason, nothing is
+// opened and no bracket leg is sent.
+TEST_F(BinanceBotTest, VenueRejectOfTheEntryIsRecordedWithItsReason) {
+  MakeBot(*Ratio::Parse("0.997"));
+  fake_->SetDualSidePosition(true);
+  const auto algo_posts = fake_->requests_on("POST", "/fapi/v1/algoOrder");
+  Feed();
+  EXPECT_EQ(bot_->stats().entries, 0);
+  ASSERT_EQ(rec_.cycles.size(), 1u);
+  const CycleRecord& c = rec_.cycles[0];
+  ASSERT_FALSE(c.verdicts.empty());
+  EXPECT_EQ(c.verdicts[0].coin, "BTC");
+  EXPECT_EQ(c.verdicts[0].action, "failed");
+  EXPECT_NE(c.verdicts[0].detail.find("[-4061]"), std::string::npos) << c.verdicts[0].detail;
+  ASSERT_EQ(c.orders.size(), 1u);
+  EXPECT_EQ(c.orders[0].client_id.value(), Cid(OrderLeg::kEntry));
+  EXPECT_EQ(c.orders[0].status, exchange::OrderStatus::kRejected);
+  EXPECT_EQ(c.orders[0].reason, exchange::RejectReason::kPositionSideMismatch);
+  ASSERT_TRUE(DrainUntil([&] { return rec_.Count(exchange::EventKind::kOrderRejected, Cid(OrderLeg::kEntry)) == 1; }));
+  for (const auto& e : rec_.events) {
+    if (e.kind == exchange::EventKind::kOrderRejected) {
+      EXPECT_EQ(e.reason, exchange::RejectReason::kPositionSideMismatch);
+    }
+  }
+  EXPECT_TRUE(rec_.opened.empty());
+  EXPECT_EQ(fake_->Orders().size(), 0u);
+  EXPECT_EQ(fake_->requests_on("POST", "/fapi/v1/algoOrder"), algo_posts);
 }
 
 TEST_F(BinanceBotTest, ExchangeSideTakeProfitIsRecordedWithItsReason) {

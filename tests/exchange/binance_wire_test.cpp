@@ -2,6 +2,8 @@
 // vectors, and malformed bodies.
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include <boost/json.hpp>
 
 #include "core/io.hpp"
@@ -306,9 +308,48 @@ TEST(BinanceWire, ErrorBodiesRecorded) {
   EXPECT_GE(parsed, 10);
   EXPECT_EQ(ReasonFromCode(-2019), RejectReason::kMarginInsufficient);
   EXPECT_EQ(ReasonFromCode(-4164), RejectReason::kNotionalTooSmall);
-  EXPECT_FALSE(ReasonFromCode(-4061).has_value());
+  EXPECT_EQ(ReasonFromCode(-4061), RejectReason::kPositionSideMismatch);
+  EXPECT_EQ(ReasonFromCode(-4016), RejectReason::kPriceAboveBand);
+  EXPECT_EQ(ReasonFromCode(-4024), RejectReason::kPriceBelowBand);
+  EXPECT_EQ(ReasonFromCode(-4120), RejectReason::kConditionalOnOrderEndpoint);
+  EXPECT_FALSE(ReasonFromCode(-4118).has_value());  // reduce-only orders already cover the position: unmapped
   Status s = ApiErrorStatus(ApiError{-2022, "ReduceOnly Order is rejected."}, "close BTCUSDT");
   EXPECT_EQ(RejectReasonOf(s), RejectReason::kReduceOnlyRejected);
+}
+
+// The recorded bodies of the venue-only rejects (-4061 position side, -4120 conditional type on
+// /fapi/v1/order) become the port's reasons, and the port's message is Binance's own text.
+TEST(BinanceWire, RecordedVenueOnlyRejectsMapToTheirReasons) {
+  namespace json = boost::json;
+  const json::value v = json::parse(Fixture("errors_recorded.json"));
+  std::map<std::int64_t, std::string> bodies;
+  for (const auto& e : v.at("errors").as_array()) {
+    const auto& o = e.as_object();
+    if (o.contains("body")) bodies[o.at("code").as_int64()] = std::string(o.at("body").as_string().c_str());
+  }
+  for (auto [code, want] : {std::pair{-4061, RejectReason::kPositionSideMismatch},
+                            std::pair{-4120, RejectReason::kConditionalOnOrderEndpoint}}) {
+    SCOPED_TRACE(code);
+    ASSERT_TRUE(bodies.count(code)) << "errors_recorded.json has no body for " << code;
+    auto err = ParseApiError(bodies[code]);
+    ASSERT_TRUE(err.ok()) << err.status().ToString();
+    EXPECT_EQ(err->code, code);
+    EXPECT_EQ(err->msg, RejectMessage(want));
+    const Status s = ApiErrorStatus(*err, "POST /fapi/v1/order");
+    EXPECT_EQ(s.code(), StatusCode::kRejected);
+    EXPECT_EQ(ReasonFromCode(err->code), want);
+    EXPECT_EQ(RejectReasonOf(s), want) << s.ToString();
+  }
+  // Every recorded code the port maps round-trips through the Status.
+  for (const auto& [code, body] : bodies) {
+    auto err = ParseApiError(body);
+    ASSERT_TRUE(err.ok());
+    const auto reason = ReasonFromCode(err->code);
+    if (reason) {
+      EXPECT_EQ(RejectCode(*reason), code);
+      EXPECT_EQ(RejectReasonOf(ApiErrorStatus(*err, "")), reason) << body;
+    }
+  }
 }
 
 TEST(BinanceWire, FormatsAtTickAndStep) {

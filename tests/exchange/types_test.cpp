@@ -16,8 +16,29 @@ TEST(RejectReason, CarriesBinanceCodesAndMessages) {
   EXPECT_EQ(RejectCode(RejectReason::kNone), 0);
 }
 
+TEST(RejectReason, VenueOnlyReasonsCarryBinanceCodes) {
+  EXPECT_EQ(RejectCode(RejectReason::kPositionSideMismatch), -4061);
+  EXPECT_EQ(RejectMessage(RejectReason::kPositionSideMismatch), "Order's position side does not match user's setting.");
+  EXPECT_EQ(RejectName(RejectReason::kPositionSideMismatch), "PositionSideMismatch");
+  EXPECT_EQ(RejectCode(RejectReason::kPriceAboveBand), -4016);
+  EXPECT_EQ(RejectName(RejectReason::kPriceAboveBand), "PriceAboveBand");
+  EXPECT_EQ(RejectCode(RejectReason::kPriceBelowBand), -4024);
+  EXPECT_EQ(RejectName(RejectReason::kPriceBelowBand), "PriceBelowBand");
+  EXPECT_EQ(RejectCode(RejectReason::kConditionalOnOrderEndpoint), -4120);
+  EXPECT_EQ(RejectStatus(RejectReason::kPriceBelowBand).message(),
+            "[-4024] Price is lower than mark price multiplier floor.");
+  // Codes are unique (RejectReasonOf and the Binance mapping look reasons up by code), names too.
+  for (int i = 1; i <= static_cast<int>(kLastRejectReason); ++i) {
+    for (int j = i + 1; j <= static_cast<int>(kLastRejectReason); ++j) {
+      EXPECT_NE(RejectCode(static_cast<RejectReason>(i)), RejectCode(static_cast<RejectReason>(j))) << i << " " << j;
+      EXPECT_NE(RejectName(static_cast<RejectReason>(i)), RejectName(static_cast<RejectReason>(j))) << i << " " << j;
+    }
+    EXPECT_FALSE(RejectMessage(static_cast<RejectReason>(i)).empty()) << i;
+  }
+}
+
 TEST(RejectReason, RoundTripsThroughStatus) {
-  for (int i = 1; i <= static_cast<int>(RejectReason::kInvalidTimeInForce); ++i) {
+  for (int i = 1; i <= static_cast<int>(kLastRejectReason); ++i) {
     const auto r = static_cast<RejectReason>(i);
     Status s = RejectStatus(r, "detail");
     EXPECT_EQ(s.code(), StatusCode::kRejected);

@@ -111,6 +111,20 @@ std::vector<DriftReport> BinanceExchange::DriftReports() const {
 }
 bool BinanceExchange::user_stream_connected() const { return ws_ && ws_->connected(); }
 std::int64_t BinanceExchange::user_stream_connects() const { return ws_ ? ws_->connects() : 0; }
+std::int64_t BinanceExchange::reconciles() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return reconciles_;
+}
+
+void BinanceExchange::NoteEndedByReconcile(const std::string& cid) {  // under mu_
+  constexpr std::size_t kMaxRemembered = 4096;
+  if (!ended_by_reconcile_.insert(cid).second) return;
+  ended_by_reconcile_order_.push_back(cid);
+  while (ended_by_reconcile_order_.size() > kMaxRemembered) {
+    ended_by_reconcile_.erase(ended_by_reconcile_order_.front());
+    ended_by_reconcile_order_.pop_front();
+  }
+}
 
 void BinanceExchange::Push(ExecutionEvent e) {  // under mu_
   e.seq = ++seq_;
@@ -353,6 +367,10 @@ Result<Order> BinanceExchange::CreateOrder(const OrderRequest& r) {
   }
   const bool exempt = r.reduce_only || r.close_position;
   Remember(cid, kind, r.symbol, exempt);
+  {
+    std::lock_guard<std::mutex> lock(mu_);  // a new order under an ended one's id: its events are its own
+    ended_by_reconcile_.erase(cid);
+  }
   auto body = Call("POST", conditional ? "/fapi/v1/algoOrder" : "/fapi/v1/order", std::move(p), Security::kSigned, 0,
                    true, exempt);
   Result<Order> placed = Status(StatusCode::kInternal, "unset");
@@ -393,7 +411,7 @@ Result<Order> BinanceExchange::CreateOrder(const OrderRequest& r) {
       std::lock_guard<std::mutex> lock(mu_);
       Push(std::move(e));
     }
-    return body.status();  // a venue code the port has no reason for ("[-4061] ...")
+    return body.status();  // a venue code the port has no reason for ("[-4118] ...")
   } else {
     return body.status();
   }
@@ -609,6 +627,8 @@ void BinanceExchange::OnUserMessage(const std::string& text) {
         cid = it->second;
         from_algo = true;
       }
+      // A reconciliation already emitted this order's end (see the header).
+      const bool already_ended = ended_by_reconcile_.count(cid) > 0;
       ExecutionEvent e;
       e.time = u->transaction_time != 0 ? u->transaction_time : u->event_time;
       e.symbol = u->symbol;
@@ -623,7 +643,9 @@ void BinanceExchange::OnUserMessage(const std::string& text) {
       const bool liquidation = u->order_type == "LIQUIDATION" || u->client_order_id.rfind("autoclose-", 0) == 0 ||
                                u->client_order_id.rfind("adl_autoclose", 0) == 0 || u->execution_type == "CALCULATED";
       if (liquidation && !st.ok()) e.order_status = u->cum_filled_qty == u->orig_qty ? OrderStatus::kFilled : OrderStatus::kPartiallyFilled;
-      if (u->execution_type == "NEW") {
+      if (already_ended) {
+        open_orders_.erase(cid);
+      } else if (u->execution_type == "NEW") {
         if (!from_algo && !liquidation) {
           e.kind = EventKind::kOrderAccepted;
           e.quantity = u->orig_qty;
@@ -662,7 +684,9 @@ void BinanceExchange::OnUserMessage(const std::string& text) {
       e.side = side.ok() ? *side : Side::kBuy;
       e.price = a->trigger_price;
       e.quantity = a->quantity;
-      if (a->status == "NEW") {
+      if (ended_by_reconcile_.count(a->client_algo_id) > 0) {
+        open_orders_.erase(a->client_algo_id);  // its end was emitted by a reconciliation
+      } else if (a->status == "NEW") {
         e.kind = EventKind::kOrderAccepted;
         e.order_status = OrderStatus::kNew;
         Push(e);
@@ -783,7 +807,8 @@ Status BinanceExchange::Reconcile() {
     known_wallet = last_wallet_;
   }
   std::vector<DriftReport> drifts;
-  std::vector<ExecutionEvent> events;
+  std::vector<ExecutionEvent> ends;    // of orders that vanished from the venue's open list
+  std::vector<ExecutionEvent> events;  // position changes
   std::vector<std::string> flat;
   const UnixMs now = rest_->ServerNowMs();
   std::set<std::string> venue_ids;
@@ -812,8 +837,7 @@ Status BinanceExchange::Reconcile() {
       case OrderStatus::kCanceled: e.kind = EventKind::kOrderCanceled; break;
       default: e.kind = EventKind::kOrderExpired; break;
     }
-    events.push_back(e);
-    drifts.push_back({now, "order " + cid + " ended as " + std::string(ToString(now_order->status)) + " while unobserved"});
+    ends.push_back(e);
   }
   for (const auto& o : venue_open) {
     if (!known_open.count(o.client_id.value())) {
@@ -844,6 +868,14 @@ Status BinanceExchange::Reconcile() {
   }
   {
     std::lock_guard<std::mutex> lock(mu_);
+    for (auto& e : ends) {
+      const std::string& cid = e.client_id.value();
+      // Ended by the stream's own events while the venue was being read: already emitted.
+      if (!open_orders_.count(cid)) continue;
+      Push(e);
+      NoteEndedByReconcile(cid);
+      drifts.push_back({now, "order " + cid + " ended as " + std::string(ToString(e.order_status)) + " while unobserved"});
+    }
     for (auto& e : events) Push(e);
     if (!drifts.empty()) ++dropped_;  // one kEventsDropped: the bot re-reads the venue
     for (auto& d : drifts) drifts_.push_back(d);
@@ -856,6 +888,7 @@ Status BinanceExchange::Reconcile() {
     positions_.clear();
     for (const auto& [s, p] : venue_pos) positions_[s] = p.quantity;
     last_wallet_ = balance.wallet_balance;
+    ++reconciles_;
   }
   for (const auto& s : flat) CancelClosingOrders(s, now);
   return Status::Ok();

@@ -8,7 +8,11 @@
 // Trading: MARKET / LIMIT on /fapi/v1/order; STOP_MARKET / TAKE_PROFIT_MARKET as conditional
 // orders on /fapi/v1/algoOrder (algoType=CONDITIONAL, workingType MARK_PRICE by default,
 // closePosition or reduceOnly). Quantities and prices are formatted at the symbol's step and
-// tick; off-grid values are rejected locally (-4023 / -4014) and never sent.
+// tick; off-grid values are rejected locally (-4023 / -4014) and never sent. A venue reject
+// whose code has a port reason (ReasonFromCode: -2019, -2021, -2022, -4164, -4061 position side,
+// -4016 / -4024 price band, -4120 conditional type on /order, …) returns a kRejected Order with
+// that reason and a kOrderRejected event; any other code returns the kRejected Status
+// "[code] msg" (plus the event, without a reason).
 //
 // Never unsure: the caller's client order id is sent as newClientOrderId / clientAlgoId.
 // Before sending, the id is looked up (a restart or a retry returns the existing order instead
@@ -28,6 +32,11 @@
 // orders that disappeared are looked up and their terminal state emitted (a fill missed while
 // disconnected becomes a kOrderFilled), positions that differ emit kPositionChanged, and any
 // drift is recorded (DriftReports()) and signalled with one kEventsDropped (reconcile).
+// An order's end is emitted once: when a reconciliation reports an order's end, the stream's own
+// events for it that arrive afterwards (it ended while the reconciliation was reading the venue,
+// and the stream delivers it too) are dropped; and a reconciliation does not report an end the
+// stream delivered while it was reading. (A fill reported by a reconciliation carries no fee
+// and realized PnL — the order does not say them.)
 //
 // Thread safety: the port's calls are for one strand (as every Exchange); the user-data stream
 // runs on its own thread and shares only the mutex-guarded event queue and order book-keeping.
@@ -91,6 +100,8 @@ class BinanceExchange final : public Exchange {
   std::vector<DriftReport> DriftReports() const;
   bool user_stream_connected() const;
   std::int64_t user_stream_connects() const;
+  // Reconciliations completed (Start, every reconnect, Reconcile / ReconcileWith).
+  std::int64_t reconciles() const;
   // Sends the listen-key keep-alive if it is due (call from the owner's loop; also on a timer
   // inside the stream thread).
   Status KeepAliveIfDue();
@@ -131,6 +142,7 @@ class BinanceExchange final : public Exchange {
   void Remember(const std::string& cid, Kind kind, const std::string& symbol, bool closes);
   std::optional<Known> KnownOf(const std::string& cid) const;
   void Push(ExecutionEvent e);
+  void NoteEndedByReconcile(const std::string& cid);  // under mu_
 
   // user-data stream (stream thread)
   Status OpenUserStream();
@@ -156,6 +168,11 @@ class BinanceExchange final : public Exchange {
   std::map<std::string, Quantity> positions_;           // last known per symbol
   std::map<std::string, Order> open_orders_;            // last known open, by client id
   std::vector<DriftReport> drifts_;
+  // Orders whose end a reconciliation emitted: their later stream events are duplicates.
+  // Bounded (oldest forgotten first); an id placed again is removed.
+  std::set<std::string> ended_by_reconcile_;
+  std::deque<std::string> ended_by_reconcile_order_;
+  std::int64_t reconciles_ = 0;
   std::string listen_key_;
   UnixMs last_keepalive_ = 0;
   std::optional<Money> last_wallet_;

@@ -141,7 +141,7 @@ Balance ToBalance(const AccountDto& a) {
 }
 
 std::optional<RejectReason> ReasonFromCode(int code) {
-  for (int i = 1; i <= static_cast<int>(RejectReason::kInvalidTimeInForce); ++i) {
+  for (int i = 1; i <= static_cast<int>(kLastRejectReason); ++i) {
     const auto r = static_cast<RejectReason>(i);
     if (RejectCode(r) == code) return r;
   }

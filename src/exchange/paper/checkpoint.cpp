@@ -637,7 +637,7 @@ struct PaperSimulator::Checkpoint {
     o.price = r.Px("price");
     o.stop_price = r.Px("stop_price");
     o.status = r.Enum("status", OrderStatus::kRejected);
-    o.reason = r.Enum("reason", RejectReason::kInvalidTimeInForce);
+    o.reason = r.Enum("reason", kLastRejectReason);
     o.filled_quantity = r.Qty("filled_quantity");
     o.average_price = r.Px("average_price");
     o.fee_paid = r.Mon("fee_paid");
@@ -666,7 +666,7 @@ struct PaperSimulator::Checkpoint {
     e.order_id = OrderId(r.I64("order_id"));
     e.client_id = ClientOrderId(r.Str("client_id"));
     e.order_status = r.Enum("order_status", OrderStatus::kRejected);
-    e.reason = r.Enum("reason", RejectReason::kInvalidTimeInForce);
+    e.reason = r.Enum("reason", kLastRejectReason);
     e.side = r.Enum("side", Side::kSell);
     e.quantity = r.Qty("quantity");
     e.price = r.Px("price");
