@@ -716,6 +716,16 @@ Status Service::Recover(const SpecResolver& resolve, std::chrono::milliseconds t
         const UnixMs now = m.clock->NowMs();
         std::vector<std::pair<std::int64_t, std::shared_ptr<PendingCycle>>> redo;
         int resumed = 0;
+        // What a stored bot is restored from (bot_restore.hpp).
+        auto restore_input = [&m](const store::BotRecord& rec) {
+          RestoreInput in;
+          in.bot_id = rec.id;
+          in.status = ParseBotStatus(rec.status).value_or(BotStatus::kStopped);
+          in.started_at = m.from;
+          in.last_bar = m.last_bar.value_or(m.from);
+          in.capital = rec.capital;
+          return in;
+        };
         Status s = m.Transaction([&]() -> Status {
           std::vector<std::int64_t> ids;
           for (const auto& [id, a] : m.idle_accounts) ids.push_back(id);
@@ -748,12 +758,7 @@ Status Service::Recover(const SpecResolver& resolve, std::chrono::milliseconds t
               AITRADER_RETURN_IF_ERROR(stop_with_alert(bot.status().message()));
               continue;
             }
-            RestoreInput in;
-            in.bot_id = bot_id;
-            in.status = ParseBotStatus(rec->status).value_or(BotStatus::kStopped);
-            in.started_at = m.from;
-            in.last_bar = m.last_bar.value_or(m.from);
-            in.capital = rec->capital;
+            const RestoreInput in = restore_input(*rec);
             auto again = RestoreBotFromStore(**bot, slot.config, in, *m.repo, m.instruments, *slot.paper);
             if (!again.ok()) return again.status().WithContext("restoring bot " + std::to_string(bot_id));
             if (*again && m.last_bar) {
@@ -798,12 +803,7 @@ Status Service::Recover(const SpecResolver& resolve, std::chrono::milliseconds t
                                                           " (its exchange-side stop-loss and take-profit orders stay at the venue)"));
                 continue;
               }
-              RestoreInput in;
-              in.bot_id = bot_id;
-              in.status = ParseBotStatus(rec->status).value_or(BotStatus::kStopped);
-              in.started_at = m.from;
-              in.last_bar = m.last_bar.value_or(m.from);
-              in.capital = rec->capital;
+              const RestoreInput in = restore_input(*rec);
               auto again = RestoreBotFromStore(**bot, slot.config, in, *m.repo, *slot.venue_instruments(), *slot.remote);
               if (!again.ok()) return again.status().WithContext("restoring bot " + std::to_string(bot_id));
               AITRADER_RETURN_IF_ERROR(ReconcileRemote(*m.repo, rec->user_id, bot_id, now, *slot.remote));
