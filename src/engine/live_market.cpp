@@ -172,7 +172,6 @@ Status LiveMarket::LoadHistory(std::optional<UnixMs> from) {
   first_open_ = from ? std::min(FloorTo(*from, interval), last_closed) : newest;
   const UnixMs intraday_from = first_open_ - static_cast<UnixMs>(options_.warmup_bars) * interval;
   const UnixMs h4_from = FloorTo(first_open_, kH4) - static_cast<UnixMs>(options_.warmup_h4_bars) * kH4;
-  std::map<std::string, UnixMs> resume;
   for (const auto& sym : options_.symbols) {
     if (instruments_.Find(sym) == nullptr) return NotFound("unknown instrument " + sym);
     MarketData::Series s;
@@ -193,7 +192,6 @@ Status LiveMarket::LoadHistory(std::optional<UnixMs> from) {
       // Funding shows in the prompt only; a venue without the history still trades.
       if (options_.log) options_.log("live feed: " + f.message() + " (the prompt shows no funding until it loads)");
     }
-    resume[sym] = s.intraday.open_time().back();
     series_.push_back(std::move(s));
   }
   // The last bar every symbol has (a symbol that lags starts its stream where its data ends).
