@@ -108,7 +108,9 @@ struct Service::Impl {
   // The live feed's new bars (and the new market snapshot for every reader); true when any.
   bool TakeLiveBars();
   // A testnet/live bot's venue: the Binance adapter, started (clock, filters, user stream).
-  Status OpenRemoteVenue(std::int64_t bot_id, const BotSpec& spec, Slot& slot);
+  // from_store: after a restart — the adapter's start reconciles with the store's open
+  // positions and orders (what ended meanwhile arrives as events).
+  Status OpenRemoteVenue(std::int64_t bot_id, const BotSpec& spec, Slot& slot, bool from_store = false);
   void FinishDecision(std::int64_t bot_id, const Bot* bot, std::shared_ptr<PendingCycle> pending);
   void CancelDecision(Slot& slot) {
     if (slot.cancel) slot.cancel->Cancel();
@@ -522,7 +524,49 @@ bool Service::Impl::TakeLiveBars() {
   return true;
 }
 
-Status Service::Impl::OpenRemoteVenue(std::int64_t bot_id, const BotSpec& spec, Slot& slot) {
+namespace {
+
+// What the store says a testnet/live bot holds at its venue: its open positions (signed) and
+// its open orders (the bracket legs), as the adapter's reconciliation compares them.
+Status StoredVenueState(store::Repository& repo, std::int64_t bot_id, std::vector<exchange::Position>& positions,
+                        std::vector<exchange::Order>& orders) {
+  auto open = repo.ListPositions(bot_id, true);
+  if (!open.ok()) return open.status();
+  for (const auto& p : *open) {
+    exchange::Position x;
+    x.symbol = p.symbol;
+    x.quantity = p.side == "LONG" ? p.quantity : -p.quantity;
+    x.entry_price = p.entry_price;
+    x.leverage = p.leverage;
+    positions.push_back(std::move(x));
+  }
+  auto resting = repo.ListOrders(bot_id, true);
+  if (!resting.ok()) return resting.status();
+  for (const auto& r : *resting) {
+    auto type = ParseOrderType(r.type);
+    auto side = ParseSide(r.side);
+    if (!type || !side) continue;  // not an order this engine places
+    exchange::Order o;
+    o.client_id = ClientOrderId(r.client_order_id);
+    o.symbol = r.symbol;
+    o.side = *side;
+    o.type = *type;
+    o.quantity = r.quantity;
+    o.price = r.price.value_or(Price());
+    o.stop_price = r.stop_price.value_or(Price());
+    o.reduce_only = r.reduce_only;
+    // the bot's stop-loss / take-profit legs are closePosition orders
+    o.close_position = *type == OrderType::kStopMarket || *type == OrderType::kTakeProfitMarket;
+    o.created_at = r.created_at;
+    o.updated_at = r.updated_at;
+    orders.push_back(std::move(o));
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status Service::Impl::OpenRemoteVenue(std::int64_t bot_id, const BotSpec& spec, Slot& slot, bool from_store) {
   const TradingMode mode = spec.config.mode;
   if (!live) {
     return FailedPrecondition("a " + std::string(ToString(mode)) +
@@ -541,6 +585,7 @@ Status Service::Impl::OpenRemoteVenue(std::int64_t bot_id, const BotSpec& spec, 
   vr.allow_live = options.allow_live;
   vr.min_record_days = options.live_min_record_days;
   vr.now = wall.NowMs();
+  if (from_store) AITRADER_RETURN_IF_ERROR(StoredVenueState(*repo, bot_id, vr.expected_positions, vr.expected_orders));
   if (mode == TradingMode::kLive) {
     store::Value p[] = {std::int64_t{bot_id}};
     auto first = db->Query("SELECT MIN(at) FROM trades WHERE bot_id = ?", p);
@@ -664,9 +709,36 @@ Status RestartAlert(store::Repository& repo, std::int64_t user_id, std::int64_t 
   return id.ok() ? Status::Ok() : id.status();
 }
 
+// The positions open before a testnet/live bot's restart that its reconciliation closed (a
+// stop-loss or take-profit that filled while the server was down): one info alert each.
+Status RecordClosedWhileDown(store::Repository& repo, std::int64_t user_id, std::int64_t bot_id, UnixMs at,
+                             const std::vector<store::PositionRecord>& before) {
+  if (before.empty()) return Status::Ok();
+  auto all = repo.ListPositions(bot_id, false);
+  if (!all.ok()) return all.status();
+  for (const auto& p : *all) {
+    if (!p.closed_at) continue;
+    const bool was_open = std::any_of(before.begin(), before.end(), [&](const auto& b) { return b.id == p.id; });
+    if (!was_open) continue;
+    store::AlertRecord a;
+    a.user_id = user_id;
+    a.bot_id = bot_id;
+    a.at = at;
+    a.severity = "info";
+    a.kind = "reconcile";
+    a.message = p.symbol + " " + p.side + " was closed at the venue while the server was down (" +
+                p.exit_reason.value_or("close") + " at " + (p.exit_price ? p.exit_price->ToString() : "?") + ", " +
+                FormatUtc(*p.closed_at) + ", net " + (p.realized_pnl - p.fees + p.funding).ToString() +
+                " USDT); recorded";
+    auto id = repo.InsertAlert(a);
+    if (!id.ok()) return id.status();
+  }
+  return Status::Ok();
+}
+
 // A testnet/live bot back after a restart: the venue's positions against the store's open
-// ones; each difference (a close or a liquidation while the server was down, a position the
-// store does not know) is an alert. The bot itself goes on from the venue's quantities.
+// ones; each difference (a position the store does not know, a close the reconciliation could
+// not explain) is an alert. The bot itself goes on from the venue's quantities.
 Status ReconcileRemote(store::Repository& repo, std::int64_t user_id, std::int64_t bot_id, UnixMs at,
                        exchange::Exchange& venue) {
   auto stored = repo.ListPositions(bot_id, true);
@@ -793,7 +865,7 @@ Status Service::Recover(const SpecResolver& resolve, std::chrono::milliseconds t
               slot.user_id = rec->user_id;
               slot.config = spec->config;
               slot.spec_json = spec->spec_json;
-              Status opened = m.OpenRemoteVenue(bot_id, *spec, slot);
+              Status opened = m.OpenRemoteVenue(bot_id, *spec, slot, /*from_store=*/true);
               Result<Bot*> bot = opened.ok() ? m.MakeBot(bot_id, slot) : Result<Bot*>(opened);
               if (!bot.ok()) {
                 AITRADER_RETURN_IF_ERROR(m.repo->UpdateBotStatus(bot_id, "stopped", now));
@@ -804,8 +876,14 @@ Status Service::Recover(const SpecResolver& resolve, std::chrono::milliseconds t
                 continue;
               }
               const RestoreInput in = restore_input(*rec);
+              auto held = m.repo->ListPositions(bot_id, true);
+              if (!held.ok()) return held.status();
               auto again = RestoreBotFromStore(**bot, slot.config, in, *m.repo, *slot.venue_instruments(), *slot.remote);
               if (!again.ok()) return again.status().WithContext("restoring bot " + std::to_string(bot_id));
+              // What ended at the venue while the server was down (a stop-loss or take-profit
+              // that filled, found by its client id, with the venue's fills) is recorded now.
+              (*bot)->ProcessVenueEvents(now);
+              AITRADER_RETURN_IF_ERROR(RecordClosedWhileDown(*m.repo, rec->user_id, bot_id, now, *held));
               AITRADER_RETURN_IF_ERROR(ReconcileRemote(*m.repo, rec->user_id, bot_id, now, *slot.remote));
               if (*again && m.last_bar) {
                 auto pending = (*bot)->BeginCycle(*m.last_bar);

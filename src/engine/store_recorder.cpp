@@ -40,7 +40,10 @@ store::OrderRecord ToRecord(std::int64_t bot_id, const exchange::Order& o) {
 store::TradeRecord TradeFromEvent(std::int64_t bot_id, const exchange::ExecutionEvent& e) {
   store::TradeRecord t;
   t.bot_id = bot_id;
-  t.venue_trade_id = "seq-" + std::to_string(e.seq);
+  // The venue's trade id where it gives one (Binance): unique for the account, across restarts
+  // of the adapter — whose event sequence starts again at 1. The paper venue's sequence is
+  // rebuilt exactly by its replay, so it identifies a paper fill for good.
+  t.venue_trade_id = e.trade_id != 0 ? "t-" + std::to_string(e.trade_id) : "seq-" + std::to_string(e.seq);
   t.symbol = e.symbol;
   t.side = std::string(ToString(e.side));
   t.quantity = e.quantity;

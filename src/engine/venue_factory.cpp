@@ -38,6 +38,7 @@ Result<Venue> MakeBinance(const VenueRequest& r, TradingMode mode, const Clock& 
   }
   if (creds.api_key.empty()) return InvalidArgument("the Binance API key is empty");
   auto ex = std::make_unique<bn::BinanceExchange>(std::move(*options), creds.api_key, creds.api_secret, clock);
+  if (!r.expected_positions.empty() || !r.expected_orders.empty()) ex->Expect(r.expected_positions, r.expected_orders);
   Status s = ex->Start();
   if (!s.ok()) return s.WithContext(mode == TradingMode::kTestnet ? "binance testnet" : "binance live");
   Venue v;

@@ -13,6 +13,7 @@
 
 #include <memory>
 #include <optional>
+#include <vector>
 
 #include "core/enums.hpp"
 #include "core/status.hpp"
@@ -41,6 +42,11 @@ struct VenueRequest {
   exchange::binance::BinanceConfig binance;
   std::optional<exchange::binance::BinanceCredentials> credentials;  // else from `env`
   exchange::binance::EnvLookup env;                                  // null: the process environment
+  // After a restart: what the store says the account holds (its open positions and orders).
+  // The adapter's start reconciles the venue against it (BinanceExchange::Expect), so an order
+  // that ended while the process was down is reported as its event (a stop-loss's fill).
+  std::vector<exchange::Position> expected_positions;
+  std::vector<exchange::Order> expected_orders;
   // live only
   bool allow_live = false;
   std::optional<UnixMs> first_trade_time;  // the bot's first paper/testnet trade

@@ -211,6 +211,7 @@ struct ExecutionEvent {
   EventKind kind = EventKind::kOrderAccepted;
   UnixMs time = 0;
   std::uint64_t seq = 0;            // per account, strictly increasing
+  std::int64_t trade_id = 0;        // fills: the venue's trade id when it names one (Binance), else 0
   std::string symbol;
   OrderId order_id;
   ClientOrderId client_id;

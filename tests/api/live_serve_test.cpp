@@ -354,6 +354,100 @@ TEST_F(LiveServeTest, PaperAndTestnetBotsTradeTheLiveFeedAndTheVenueClosesAreRec
   ExpectNoOrderTwice();
 }
 
+// A testnet bot's positions close AT THE VENUE while the server is down (a crash candle
+// triggers every long's stop-loss and every short's take-profit at the fake, and nobody
+// listens). After the restart the adapter looks the stored bracket legs up by their client
+// ids: each close is recorded as a trade with the venue's own fills (price, commission,
+// realized PnL from /fapi/v1/userTrades), announced by an info alert, and the sibling leg is
+// cancelled. The ledger check is independent of the engine: the venue's wallet moved by
+// exactly the sum of the recorded trades' realized PnL minus their fees.
+TEST_F(LiveServeTest, ATestnetCloseWhileTheServerIsDownIsRecordedWithTheVenuesFills) {
+  StartServer();
+  alice_ = RegisterAndLogin(*c_, "alice@example.com");
+  const std::int64_t testnet = CreateBot(json::object{{"name", "testnet"}, {"mode", "testnet"}});
+  auto r = c_->Send("PUT", "/api/credentials/binance-testnet",
+                    json::object{{"api_key", fake_->options().api_key}, {"api_secret", fake_->options().api_secret}},
+                    alice_.access_token);
+  ASSERT_EQ(r.status, 204) << r.body;
+  r = Command(testnet, "start");
+  ASSERT_EQ(r.status, 202) << r.body << "\n" << server_->Output();
+  const std::string tn = std::to_string(testnet);
+  auto open_count = [&] { return Count("SELECT COUNT(*) FROM positions WHERE closed_at IS NULL AND bot_id = " + tn); };
+  ASSERT_TRUE(BarsUntil([&] { return open_count() > 0; }, 60)) << server_->Output();
+  // The testnet fills arrive over the user stream a moment after the bar: wait until every
+  // position the venue holds is in the store.
+  auto venue_held = [&] {
+    int n = 0;
+    for (const auto& sym : kSymbols) n += fake_->PositionAmt(sym).IsZero() ? 0 : 1;
+    return n;
+  };
+  const auto settle = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (std::chrono::steady_clock::now() < settle && open_count() != venue_held()) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  const auto held = PositionsOf(tn);
+  ASSERT_FALSE(held.empty());
+  ASSERT_EQ(static_cast<int>(held.size()), venue_held());
+
+  server_->Kill();
+  killed_ = std::move(server_);
+  // The crash closes while the server is down: the fake fills the conditional orders itself.
+  for (const auto& sym : kSymbols) {
+    market::Candle c = Find(sym, next_open_);
+    c.high = c.open;
+    c.low = RoundDown(sym, ApplyRatio(c.open, *Ratio::Parse("0.75")));
+    c.close = RoundDown(sym, ApplyRatio(c.open, *Ratio::Parse("0.76")));
+    fake_->CloseCandle(sym, c);
+  }
+  const UnixMs crash_close = next_open_ + kHour;
+  next_open_ += kHour;
+  for (const auto& [sym, pos] : held) ASSERT_TRUE(fake_->PositionAmt(sym).IsZero()) << sym << " closed at the venue";
+
+  StartServer(/*keep_dir=*/true);
+  auto login = c_->Post("/api/auth/login", json::object{{"email", "alice@example.com"}, {"password", "correct horse 1"}});
+  ASSERT_EQ(login.status, 200);
+  alice_.access_token = std::string(login.json.at("access_token").as_string());
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (std::chrono::steady_clock::now() < until && MarketTime() < crash_close) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  for (const auto& [sym, pos] : held) {
+    const std::string reason = pos.first == "LONG" ? "stop_loss" : "take_profit";
+    EXPECT_EQ(Count("SELECT COUNT(*) FROM positions WHERE exit_reason = '" + reason + "' AND symbol = '" + sym +
+                    "' AND bot_id = " + tn + " AND closed_at IS NOT NULL"),
+              1)
+        << sym << ": closed by its " << reason << " while the server was down, recorded once\n"
+        << server_->Output();
+    int still_open = 0;
+    for (const auto& o : fake_->Orders()) {
+      if (o.symbol == sym && (o.status == "NEW" || o.status == "PARTIALLY_FILLED")) ++still_open;
+    }
+    EXPECT_EQ(still_open, 0) << sym << ": the sibling leg was cancelled";
+  }
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM alerts WHERE kind = 'reconcile' AND severity = 'info' AND bot_id = " + tn),
+            static_cast<std::int64_t>(held.size()))
+      << "one alert per close found after the restart";
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM alerts WHERE kind = 'reconcile' AND severity <> 'info' AND bot_id = " + tn), 0)
+      << "nothing the reconciliation could not explain";
+  // The ledger: every fill the venue made is a trade with the venue's commission and PnL.
+  Money realized, fees;
+  int closes = 0;
+  for (const auto& t : Items("/api/bots/" + tn + "/trades?limit=1000")) {
+    const Money fee = *Money::Parse(t.at("fee").as_string());
+    const Money pnl = *Money::Parse(t.at("realized_pnl").as_string());
+    EXPECT_TRUE(fee.IsPositive()) << "every fill paid its commission: " << json::serialize(t);
+    realized += pnl;
+    fees += fee;
+    if (!pnl.IsZero()) ++closes;
+  }
+  EXPECT_EQ(closes, static_cast<int>(held.size()))
+      << "each close carries the venue's realized PnL: "
+      << json::serialize(Items("/api/bots/" + tn + "/trades?limit=1000")) << "\n" << server_->Output();
+  EXPECT_EQ((fake_->WalletBalance() - Money::FromUnits(10'000)).ToString(), (realized - fees).ToString())
+      << "the venue's wallet moved by the recorded trades' PnL minus fees";
+  ExpectNoOrderTwice();
+}
+
 TEST_F(LiveServeTest, AReplayDatabaseIsRefusedByTheLiveFeedAndTestnetBotsByTheReplay) {
   // A replay server refuses a testnet bot with the reason.
   ServeProcess replay;

@@ -371,5 +371,34 @@ TEST(BinanceWire, FormatsAtTickAndStep) {
   EXPECT_EQ(StepDecimals(Price::FromUnits(10).raw()), 0);
 }
 
+// GET /fapi/v1/userTrades, the body of Binance's documentation (Account Trade List): every
+// decimal exact, the commission with the venue's sign.
+TEST(BinanceWire, UserTradesAreExact) {
+  auto trades = ParseUserTrades(R"([{"buyer":false,"commission":"-0.07819010","commissionAsset":"USDT","id":698759,
+    "maker":false,"orderId":25851813,"price":"7819.01","qty":"0.002","quoteQty":"15.63802",
+    "realizedPnl":"-0.91539999","side":"SELL","positionSide":"SHORT","symbol":"BTCUSDT","time":1569514978020}])");
+  ASSERT_TRUE(trades.ok()) << trades.status().message();
+  ASSERT_EQ(trades->size(), 1u);
+  const UserTradeDto& t = trades->front();
+  EXPECT_EQ(t.id, 698759);
+  EXPECT_EQ(t.order_id, 25851813);
+  EXPECT_EQ(t.symbol, "BTCUSDT");
+  EXPECT_EQ(t.side, "SELL");
+  EXPECT_EQ(t.price.ToString(), "7819.01");
+  EXPECT_EQ(t.qty.ToString(), "0.002");
+  EXPECT_EQ(t.quote_qty.ToString(), "15.63802");
+  EXPECT_EQ(t.commission.ToString(), "-0.0781901");
+  EXPECT_EQ(t.commission_asset, "USDT");
+  EXPECT_EQ(t.realized_pnl.ToString(), "-0.91539999");
+  EXPECT_FALSE(t.maker);
+  EXPECT_EQ(t.time, 1569514978020);
+  // A field of the wrong shape is named with its place.
+  auto bad = ParseUserTrades(R"([{"id":1,"orderId":2,"symbol":"BTCUSDT","side":"BUY","price":"12,5","qty":"1",
+    "commission":"0","commissionAsset":"USDT","realizedPnl":"0","time":1}])");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("price"), std::string::npos) << bad.status().message();
+  EXPECT_FALSE(ParseUserTrades(R"({"code":-1102})").ok());
+}
+
 }  // namespace
 }  // namespace aitrader::exchange::binance

@@ -95,6 +95,15 @@ struct FakeBinance::Impl {
     std::int64_t actual_order_id = 0;
     bool open() const { return status == "NEW" || status == "PARTIALLY_FILLED"; }
   };
+  struct TradeRow {  // one fill, as GET /fapi/v1/userTrades lists it
+    std::int64_t id = 0, order_id = 0;
+    std::string symbol, side;
+    Price price;
+    Quantity qty;
+    Money quote, fee, realized;
+    bool maker = false;
+    UnixMs time = 0;
+  };
   struct Pos {
     Quantity qty;
     Price entry;
@@ -117,6 +126,7 @@ struct FakeBinance::Impl {
   std::map<std::string, Sym> symbols;
   std::vector<Ord> orders;  // regular and algo, creation order
   std::int64_t next_order_id = 1000, next_algo_id = 5000, next_trade_id = 1;
+  std::vector<TradeRow> trades;
   Money wallet;
   bool dual = false;
   bool refuse_ws = false;
@@ -435,6 +445,7 @@ struct FakeBinance::Impl {
         {"DELETE /fapi/v1/algoOrder", {Sec::kSigned, 1, false, &Impl::CancelAlgo}},
         {"GET /fapi/v1/openAlgoOrders", {Sec::kSigned, 1, false, &Impl::OpenAlgos}},
         {"DELETE /fapi/v1/algoOpenOrders", {Sec::kSigned, 1, false, &Impl::CancelAllAlgos}},
+        {"GET /fapi/v1/userTrades", {Sec::kSigned, 5, false, &Impl::UserTrades}},
         {"GET /fapi/v2/account", {Sec::kSigned, 5, false, &Impl::Account}},
         {"GET /fapi/v3/account", {Sec::kSigned, 5, false, &Impl::Account}},
         {"GET /fapi/v2/positionRisk", {Sec::kSigned, 5, false, &Impl::PositionRiskV2}},
@@ -799,6 +810,8 @@ struct FakeBinance::Impl {
     o.avg = Price::FromRaw(fixed_detail::MulDiv(o.cum_quote.raw(), kFixedScale, o.filled.raw(), Rounding::kHalfEven));
     o.update = Now();
     if (!o.algo) o.status = o.filled == o.qty ? "FILLED" : "PARTIALLY_FILLED";
+    trades.push_back(TradeRow{next_trade_id, o.algo ? o.actual_order_id : o.id, o.symbol, o.side, price, q,
+                              Notional(price, q), fee, realized, maker, Now()});
     PushOrderUpdate(o, "TRADE", q, price, fee, realized, maker, next_trade_id++);
     PushAccountUpdate(o.symbol, "ORDER");
   }
@@ -1323,6 +1336,60 @@ struct FakeBinance::Impl {
       }
     }
     return Ok(json::object{{"code", 200}, {"msg", "The operation of cancel all open order is done."}});
+  }
+
+  // Account Trade List: symbol mandatory; orderId, startTime/endTime (at most 7 days apart;
+  // neither: the last 7 days), fromId (not with a time), limit (default 500, max 1000: the
+  // most recent `limit` unless fromId).
+  Answer UserTrades(const Req& r) {
+    if (!r.Has("symbol")) return Err(400, -1102, "Mandatory parameter 'symbol' was not sent, was empty/null, or malformed.");
+    if (FindSym(r.Get("symbol")) == nullptr) return Err(400, -1121, "Invalid symbol.");
+    const bool from_id = r.Has("fromId");
+    if (from_id && (r.Has("startTime") || r.Has("endTime"))) return Err(400, -1128, "Combination of optional parameters invalid.");
+    const long limit = r.Has("limit") ? std::atol(r.Get("limit").c_str()) : 500;
+    if (limit < 1 || limit > 1000) return Err(400, -1130, "Data sent for parameter 'limit' is not valid.");
+    constexpr UnixMs kWeek = 7 * 24 * 3'600'000LL;
+    UnixMs start = r.Has("startTime") ? std::atoll(r.Get("startTime").c_str()) : -1;
+    UnixMs end = r.Has("endTime") ? std::atoll(r.Get("endTime").c_str()) : -1;
+    if (start >= 0 && end >= 0 && end - start > kWeek) return Err(400, -1127, "More than 168 hours between startTime and endTime.");
+    if (!from_id) {
+      if (start < 0 && end < 0) end = Now();
+      if (start < 0) start = end - kWeek;
+      if (end < 0) end = start + kWeek;
+    }
+    const std::int64_t order_id = r.Has("orderId") ? std::atoll(r.Get("orderId").c_str()) : 0;
+    const std::int64_t first_id = from_id ? std::atoll(r.Get("fromId").c_str()) : 0;
+    std::vector<const TradeRow*> hit;
+    for (const auto& t : trades) {
+      if (t.symbol != r.Get("symbol") || (order_id != 0 && t.order_id != order_id)) continue;
+      if (from_id ? t.id < first_id : (t.time < start || t.time > end)) continue;
+      hit.push_back(&t);
+    }
+    const std::size_t n = static_cast<std::size_t>(limit);
+    if (hit.size() > n) {
+      if (from_id) hit.resize(n);
+      else hit.erase(hit.begin(), hit.end() - static_cast<std::ptrdiff_t>(n));
+    }
+    json::array out;
+    for (const TradeRow* t : hit) {
+      json::object j;
+      j["buyer"] = t->side == "BUY";
+      j["commission"] = S(t->fee);
+      j["commissionAsset"] = "USDT";
+      j["id"] = t->id;
+      j["maker"] = t->maker;
+      j["orderId"] = t->order_id;
+      j["price"] = S(t->price);
+      j["qty"] = S(t->qty);
+      j["quoteQty"] = S(t->quote);
+      j["realizedPnl"] = S(t->realized);
+      j["side"] = t->side;
+      j["positionSide"] = "BOTH";
+      j["symbol"] = t->symbol;
+      j["time"] = t->time;
+      out.push_back(j);
+    }
+    return Ok(out);
   }
 
   Answer Account(const Req&) {

@@ -255,12 +255,48 @@ Result<Order> BinanceExchange::LookupRegular(std::string_view symbol, const std:
   return ToOrder(d);
 }
 
-Result<Order> BinanceExchange::LookupAlgo(const std::string& cid) {
+Result<Order> BinanceExchange::LookupAlgo(const std::string& cid, std::string* actual_order_id) {
   Params p;
   p.Add("clientAlgoId", cid);
   AITRADER_ASSIGN_OR_RETURN(std::string body, Call("GET", "/fapi/v1/algoOrder", std::move(p), Security::kSigned, 1, false, true));
   AITRADER_ASSIGN_OR_RETURN(AlgoOrderDto d, ParseAlgoOrder(body));
+  if (actual_order_id != nullptr) *actual_order_id = d.actual_order_id;
   return ToOrder(d);
+}
+
+Result<BinanceExchange::FillTotals> BinanceExchange::FillsOf(const std::string& symbol, std::int64_t order_id,
+                                                             UnixMs around) {
+  Params p;
+  p.Add("symbol", symbol).Add("orderId", std::to_string(order_id));
+  if (around > 0) {
+    // Without a window the venue answers the last 7 days only; an order that ended while the
+    // process was down for longer is found from its own time (a window is at most 7 days).
+    const UnixMs from = std::max<UnixMs>(0, around - 60'000);
+    p.Add("startTime", std::to_string(from)).Add("endTime", std::to_string(from + 7 * kDayMs - 1));
+  }
+  p.Add("limit", "1000");
+  AITRADER_ASSIGN_OR_RETURN(std::string body, Call("GET", "/fapi/v1/userTrades", std::move(p), Security::kSigned, 5));
+  AITRADER_ASSIGN_OR_RETURN(std::vector<UserTradeDto> trades, ParseUserTrades(body));
+  FillTotals t;
+  for (const auto& f : trades) {
+    if (f.order_id != order_id || f.symbol != symbol) continue;  // not asked for: ignored
+    if (!f.qty.IsPositive() || !f.price.IsPositive()) {
+      return ParseError("userTrades: trade " + std::to_string(f.id) + " of order " + std::to_string(order_id) +
+                        " has quantity " + f.qty.ToString() + " at " + f.price.ToString());
+    }
+    t.quantity += f.qty;
+    t.notional += Notional(f.price, f.qty);
+    if (f.commission_asset == "USDT") {
+      t.fee += f.commission;
+    } else {
+      t.other_fee += (t.other_fee.empty() ? "" : ", ") + f.commission.ToString() + " " + f.commission_asset;
+    }
+    t.realized_pnl += f.realized_pnl;
+    t.last_time = std::max(t.last_time, f.time);
+    t.last_trade_id = std::max(t.last_trade_id, f.id);
+    t.all_maker = t.all_maker && f.maker;
+  }
+  return t;
 }
 
 // By client id: the kind when known, else regular first and then algo.
@@ -659,6 +695,7 @@ void BinanceExchange::OnUserMessage(const std::string& text) {
         e.fee = u->commission;
         e.realized_pnl = u->realized_profit;
         e.liquidity = u->maker ? Liquidity::kMaker : Liquidity::kTaker;
+        e.trade_id = u->trade_id;
         Push(e);
         if (e.order_status == OrderStatus::kFilled) open_orders_.erase(cid);
       } else if (u->execution_type == "CANCELED") {
@@ -781,15 +818,21 @@ void BinanceExchange::CancelClosingOrders(const std::string& symbol, UnixMs flat
 
 // ------------------------------------------------------------------------ reconciliation
 
+void BinanceExchange::Expect(const std::vector<Position>& positions, const std::vector<Order>& open_orders) {
+  std::lock_guard<std::mutex> lock(mu_);
+  positions_.clear();
+  for (const auto& p : positions) positions_[p.symbol] = p.quantity;
+  open_orders_.clear();
+  for (const auto& o : open_orders) {
+    open_orders_[o.client_id.value()] = o;
+    known_[o.client_id.value()] =
+        Known{IsConditional(o.type) ? Kind::kAlgo : Kind::kRegular, o.symbol, o.reduce_only || o.close_position};
+  }
+}
+
 Status BinanceExchange::ReconcileWith(const std::vector<Position>& expected_positions,
                                       const std::vector<Order>& expected_open_orders) {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    positions_.clear();
-    for (const auto& p : expected_positions) positions_[p.symbol] = p.quantity;
-    open_orders_.clear();
-    for (const auto& o : expected_open_orders) open_orders_[o.client_id.value()] = o;
-  }
+  Expect(expected_positions, expected_open_orders);
   return Reconcile();
 }
 
@@ -813,10 +856,14 @@ Status BinanceExchange::Reconcile() {
   const UnixMs now = rest_->ServerNowMs();
   std::set<std::string> venue_ids;
   for (const auto& o : venue_open) venue_ids.insert(o.client_id.value());
+  std::map<std::string, Position> venue_pos;
+  for (const auto& p : venue_positions) venue_pos[p.symbol] = p;
   // Orders we thought open that the venue no longer lists: what became of them?
   for (const auto& [cid, o] : known_open) {
     if (venue_ids.count(cid)) continue;
-    auto now_order = Lookup(o.symbol, cid, IsConditional(o.type) ? Kind::kAlgo : Kind::kRegular);
+    const bool algo = IsConditional(o.type);
+    std::string actual;
+    auto now_order = algo ? LookupAlgo(cid, &actual) : Lookup(o.symbol, cid, Kind::kRegular);
     ExecutionEvent e;
     e.time = now;
     e.symbol = o.symbol;
@@ -829,11 +876,38 @@ Status BinanceExchange::Reconcile() {
     e.order_id = now_order->id;
     e.order_status = now_order->status;
     switch (now_order->status) {
-      case OrderStatus::kFilled:
+      case OrderStatus::kFilled: {
         e.kind = EventKind::kOrderFilled;
         e.quantity = now_order->filled_quantity.IsZero() ? now_order->quantity : now_order->filled_quantity;
         e.price = now_order->average_price.IsZero() ? now_order->stop_price : now_order->average_price;
+        if (auto vp = venue_pos.find(o.symbol); vp != venue_pos.end()) {
+          e.position_after = vp->second.quantity;
+          e.entry_after = vp->second.entry_price;
+        }
+        if (now_order->updated_at > 0) e.time = now_order->updated_at;
+        // The fills themselves: what the order traded at, cost and realized.
+        const std::int64_t traded_id = algo ? std::atoll(actual.c_str()) : now_order->id.value();
+        auto fills = traded_id > 0 ? FillsOf(o.symbol, traded_id, now_order->updated_at)
+                                   : Result<FillTotals>(NotFound("no order id to read its fills by"));
+        if (fills.ok() && fills->quantity.IsPositive()) {
+          e.quantity = fills->quantity;
+          e.price = Price::FromRaw(
+              fixed_detail::MulDiv(fills->notional.raw(), kFixedScale, fills->quantity.raw(), Rounding::kHalfEven));
+          e.fee = fills->fee;
+          e.realized_pnl = fills->realized_pnl;
+          e.time = fills->last_time;
+          e.trade_id = fills->last_trade_id;
+          e.liquidity = fills->all_maker ? Liquidity::kMaker : Liquidity::kTaker;
+          if (!fills->other_fee.empty()) {
+            drifts.push_back({now, "order " + cid + " paid commission in another asset (" + fills->other_fee +
+                                       "); not counted in its fee"});
+          }
+        } else {
+          drifts.push_back({now, "order " + cid + " filled while unobserved; its fee and realized PnL are unknown (" +
+                                     (fills.ok() ? std::string("no fills listed") : fills.status().message()) + ")"});
+        }
         break;
+      }
       case OrderStatus::kCanceled: e.kind = EventKind::kOrderCanceled; break;
       default: e.kind = EventKind::kOrderExpired; break;
     }
@@ -844,8 +918,6 @@ Status BinanceExchange::Reconcile() {
       drifts.push_back({now, "open order " + o.client_id.value() + " at the venue was not known"});
     }
   }
-  std::map<std::string, Position> venue_pos;
-  for (const auto& p : venue_positions) venue_pos[p.symbol] = p;
   std::set<std::string> all_symbols;
   for (const auto& [s, q] : known_positions) all_symbols.insert(s);
   for (const auto& [s, p] : venue_pos) all_symbols.insert(s);

@@ -32,11 +32,16 @@
 // orders that disappeared are looked up and their terminal state emitted (a fill missed while
 // disconnected becomes a kOrderFilled), positions that differ emit kPositionChanged, and any
 // drift is recorded (DriftReports()) and signalled with one kEventsDropped (reconcile).
+// A fill found this way is read back from the account's trade list (GET /fapi/v1/userTrades
+// by the order's id — a triggered conditional's by the order it became): its quantity, average
+// price, commission, realized PnL and time are the venue's, as the stream would have said.
+// After a restart, Expect() before Start() hands the adapter what the store knew (open
+// positions and orders): the start's reconciliation then reports what happened meanwhile —
+// a stop-loss that filled while the process was down arrives as its kOrderFilled.
 // An order's end is emitted once: when a reconciliation reports an order's end, the stream's own
 // events for it that arrive afterwards (it ended while the reconciliation was reading the venue,
 // and the stream delivers it too) are dropped; and a reconciliation does not report an end the
-// stream delivered while it was reading. (A fill reported by a reconciliation carries no fee
-// and realized PnL — the order does not say them.)
+// stream delivered while it was reading.
 //
 // Thread safety: the port's calls are for one strand (as every Exchange); the user-data stream
 // runs on its own thread and shares only the mutex-guarded event queue and order book-keeping.
@@ -89,7 +94,10 @@ class BinanceExchange final : public Exchange {
   Status RefreshExchangeInfo();
   // Compares the venue's orders, positions and balance with what the adapter knows; see above.
   Status Reconcile();
-  // The same against the caller's records (the store's open orders and positions), e.g. on start.
+  // What the caller's records (the store's open positions and orders) say the account holds;
+  // the next reconciliation (Start's, or Reconcile) compares the venue with it.
+  void Expect(const std::vector<Position>& positions, const std::vector<Order>& open_orders);
+  // Expect() and Reconcile().
   Status ReconcileWith(const std::vector<Position>& expected_positions, const std::vector<Order>& expected_open_orders);
 
   // Refreshed every exchange_info_refresh_ms from PollEvents: pointers from Find() are valid
@@ -136,7 +144,18 @@ class BinanceExchange final : public Exchange {
                            bool is_order = false, bool exempt = false);
   Result<Order> Lookup(std::string_view symbol, const std::string& cid, std::optional<Kind> kind);
   Result<Order> LookupRegular(std::string_view symbol, const std::string& cid);
-  Result<Order> LookupAlgo(const std::string& cid);
+  // actual_order_id: the regular order a triggered conditional became ("" before it triggered).
+  Result<Order> LookupAlgo(const std::string& cid, std::string* actual_order_id = nullptr);
+  // The fills of one order from the account's trade list.
+  struct FillTotals {
+    Quantity quantity;
+    Money notional, fee, realized_pnl;
+    UnixMs last_time = 0;
+    std::int64_t last_trade_id = 0;
+    bool all_maker = true;
+    std::string other_fee;  // commissions in another asset than USDT (not counted), "0.01 BNB"
+  };
+  Result<FillTotals> FillsOf(const std::string& symbol, std::int64_t order_id, UnixMs around);
   Result<Order> Rejected(const OrderRequest& r, RejectReason reason, const std::string& detail);
   Result<std::vector<Order>> OpenOrdersOf(std::string_view symbol, bool regular, bool algo);
   void Remember(const std::string& cid, Kind kind, const std::string& symbol, bool closes);

@@ -532,6 +532,31 @@ Result<std::vector<AlgoOrderDto>> ParseAlgoOrders(std::string_view body) {
   return ParseArrayOf<AlgoOrderDto>(body, "algoOrders", ReadAlgoOrder);
 }
 
+namespace {
+UserTradeDto ReadUserTrade(Reader& r) {
+  UserTradeDto t;
+  t.id = r.Int("id");
+  t.order_id = r.Int("orderId");
+  t.symbol = r.Str("symbol");
+  t.side = r.Str("side");
+  t.position_side = r.Str("positionSide", false);
+  t.price = r.Dec<Price>("price");
+  t.qty = r.Dec<Quantity>("qty");
+  t.quote_qty = r.Dec<Money>("quoteQty", false);
+  t.commission = r.Dec<Money>("commission");
+  t.commission_asset = r.Str("commissionAsset");
+  t.realized_pnl = r.Dec<Money>("realizedPnl");
+  t.buyer = r.Bool("buyer", false);
+  t.maker = r.Bool("maker", false);
+  t.time = r.Int("time");
+  return t;
+}
+}  // namespace
+
+Result<std::vector<UserTradeDto>> ParseUserTrades(std::string_view body) {
+  return ParseArrayOf<UserTradeDto>(body, "userTrades", ReadUserTrade);
+}
+
 Result<AccountDto> ParseAccount(std::string_view body) {
   AITRADER_ASSIGN_OR_RETURN(json::value v, ParseJson(body, "account"));
   const json::object* o = v.if_object();

@@ -149,6 +149,19 @@ struct AlgoOrderDto {
 Result<AlgoOrderDto> ParseAlgoOrder(std::string_view body);
 Result<std::vector<AlgoOrderDto>> ParseAlgoOrders(std::string_view body);
 
+// GET /fapi/v1/userTrades: one fill of the account. commission is what the fill cost (the
+// venue's sign: positive paid; a rebate would be negative), in commission_asset.
+struct UserTradeDto {
+  std::int64_t id = 0, order_id = 0;
+  std::string symbol, side, position_side, commission_asset;
+  Price price;
+  Quantity qty;
+  Money quote_qty, commission, realized_pnl;
+  bool buyer = false, maker = false;
+  UnixMs time = 0;
+};
+Result<std::vector<UserTradeDto>> ParseUserTrades(std::string_view body);
+
 // --- account ---
 struct AccountAsset {
   std::string asset;
