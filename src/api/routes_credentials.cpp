@@ -65,7 +65,7 @@ void Api::AddCredentialRoutes() {
       auto signer = exchange::binance::Signer::Create(exchange::binance::Secret(secret));
       if (!signer.ok()) {
         exchange::binance::WipeString(secret);
-        return ErrorResponse(422, "invalid_value", "api_secret: " + signer.status().message(), "api_secret");
+        return ErrorResponse(422, "invalid_value", signer.status().message(), "api_secret");
       }
     }
     auto key_sealed = secret_box_->Seal(key);

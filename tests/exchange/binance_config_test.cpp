@@ -80,6 +80,7 @@ struct TempFile {
   TempFile(const std::string& name, const std::string& content)
       : path(std::filesystem::temp_directory_path() / ("aitrader-keys-" + std::to_string(::getpid()) + "-" + name)) {
     std::ofstream(path) << content;
+    std::filesystem::permissions(path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
   }
   ~TempFile() { std::filesystem::remove(path); }
 };
@@ -134,6 +135,16 @@ TEST(BinanceConfig, PrivateKeysFromTheEnvironment) {
                                            {"BINANCE_TESTNET_API_PRIVATE_KEY_FILE", std::filesystem::temp_directory_path().string()}}));
   ASSERT_FALSE(directory.ok());
   EXPECT_NE(directory.status().message().find("not a regular file"), std::string::npos);
+
+  // A key file others may read is refused, as the server's own key files are.
+  TempFile shared("shared.pem", key.private_pem);
+  std::filesystem::permissions(shared.path, std::filesystem::perms::group_read, std::filesystem::perm_options::add);
+  auto readable = CredentialsFromEnv(
+      TradingMode::kTestnet, Env({{"BINANCE_TESTNET_API_KEY", "tk"}, {"BINANCE_TESTNET_API_PRIVATE_KEY_FILE", shared.path.string()}}));
+  ASSERT_FALSE(readable.ok());
+  EXPECT_EQ(readable.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(readable.status().message().find("chmod 600"), std::string::npos) << readable.status().message();
+  EXPECT_NE(readable.status().message().find("BINANCE_TESTNET_API_PRIVATE_KEY_FILE"), std::string::npos);
 
   // A file without a PEM block (an HMAC secret belongs in *_API_SECRET).
   TempFile hmac("hmac.txt", "0123456789abcdef0123456789abcdef");

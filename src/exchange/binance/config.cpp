@@ -112,6 +112,10 @@ Result<Secret> ReadKeyFile(const std::string& path, const std::string& var) {
     ::close(fd);
     return IoError(where + ": not a regular file");
   }
+  if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {  // as for the server's own key files
+    ::close(fd);
+    return FailedPrecondition(where + ": readable by group or others; make it private (chmod 600)");
+  }
   if (static_cast<std::size_t>(st.st_size) > kMaxKeyFileBytes) {
     ::close(fd);
     return InvalidArgument(where + ": larger than 64 KiB, not a PEM private key");

@@ -62,7 +62,8 @@ Status ApplyBinanceEnvironment(BinanceConfig& config, const EnvLookup& env);
 // secret from *_API_SECRET or read from the file *_API_PRIVATE_KEY_FILE names. kNotFound naming
 // the variables when unset; kInvalidArgument for kPaper, for both a secret and a file, or for a
 // secret that is not a usable key (naming the variable, never the content); kIoError for a
-// file that cannot be read (naming the variable and the path).
+// file that cannot be read, kFailedPrecondition for one group or others may read (naming the
+// variable and the path).
 Result<BinanceCredentials> CredentialsFromEnv(TradingMode mode, const EnvLookup& env);
 // Adapter options for a mode: the testnet or live URLs and the receive window.
 Result<BinanceExchangeOptions> OptionsFor(const BinanceConfig& config, TradingMode mode);
