@@ -1,11 +1,14 @@
 // PUT/DELETE /api/credentials/{name}, GET /api/credentials: write-only secrets, sealed with
 // the store's SecretBox (XSalsa20-Poly1305) under the server's master key. A stored value is
 // never returned: the list shows names, the last 4 characters of the key and whether a
-// secret is set.
+// secret is set. A Binance secret (binance, binance-testnet) is an HMAC secret or the PEM
+// PKCS#8 private key of an Ed25519 / RSA API key; it is checked at PUT time (422 api_secret
+// saying why, never showing it), so a bot never starts on a key that cannot sign.
 #include <boost/json.hpp>
 
 #include "api/api.hpp"
 #include "api/json_util.hpp"
+#include "exchange/binance/signing.hpp"
 #include "store/api_repository.hpp"
 #include "store/secret_box.hpp"
 
@@ -52,12 +55,22 @@ void Api::AddCredentialRoutes() {
     if (auto e = GetString(o, "api_key", key, true)) return ErrorResponse(*e);
     if (auto e = GetString(o, "api_secret", secret, NeedsSecret(name))) return ErrorResponse(*e);
     if (key.empty() || key.size() > 4096) return ErrorResponse(422, "invalid_value", "api_key must be 1..4096 bytes", "api_key");
+    // 4096 bytes: an HMAC secret, or a PEM private key up to RSA-4096 (about 3.3 KB).
     if (secret.size() > 4096) return ErrorResponse(422, "invalid_value", "api_secret must be at most 4096 bytes", "api_secret");
     if (NeedsSecret(name) && secret.empty()) {
       return ErrorResponse(422, "invalid_value", "api_secret is required for " + name, "api_secret");
     }
+    if (NeedsSecret(name)) {
+      // Parsed once here to refuse what cannot sign; the venue parses its own copy when a bot starts.
+      auto signer = exchange::binance::Signer::Create(exchange::binance::Secret(secret));
+      if (!signer.ok()) {
+        exchange::binance::WipeString(secret);
+        return ErrorResponse(422, "invalid_value", signer.status().message(), "api_secret");
+      }
+    }
     auto key_sealed = secret_box_->Seal(key);
     auto secret_sealed = secret.empty() ? Result<std::string>(std::string()) : secret_box_->Seal(secret);
+    exchange::binance::WipeString(secret);
     if (!key_sealed.ok() || !secret_sealed.ok()) return ErrorResponse(ServerError());
     // Short keys show no hint: four characters of eight would be half the key.
     const std::string last4 = key.size() >= 12 ? key.substr(key.size() - 4) : "";

@@ -3,7 +3,8 @@
 // offset, position mode, the symbol's rules, balance, positions and open orders. With
 // --test-order (testnet only) it places one small LIMIT buy far below the market, waits for the
 // user-data stream to confirm it, cancels it and waits for the cancel — an end-to-end check of
-// keys, signing, the algo-era endpoints and the WebSocket URLs. Secrets are never printed.
+// keys, signing, the algo-era endpoints and the WebSocket URLs. The key kind (hmac, ed25519,
+// rsa-<bits>) is printed; secrets and keys never are.
 #include <chrono>
 #include <cstdio>
 #include <thread>
@@ -61,9 +62,9 @@ int Run(const std::string& config_file, bool live, const std::string& symbol, bo
     return 1;
   }
   std::printf("venue      %s (%s, %s)\n", live ? "live" : "testnet", options->rest.base_url.c_str(), options->ws_url.c_str());
-  std::printf("api key    %zu chars, secret %s\n", creds->api_key.size(), creds->api_secret.Redacted().c_str());
   SystemClock clock;
   BinanceExchange ex(*options, creds->api_key, creds->api_secret, clock);
+  std::printf("api key    %zu chars, key kind %s\n", creds->api_key.size(), ex.rest().key_kind().c_str());
   Status s = ex.Start();
   if (!s.ok()) {
     std::fprintf(stderr, "error: start: %s\n", s.ToString().c_str());
@@ -144,6 +145,10 @@ int Run(const std::string& config_file, bool live, const std::string& symbol, bo
 
 void Setup(CLI::App& root, int& exit_code) {
   auto* cmd = root.add_subcommand("binance-check", "Check the Binance connection (testnet by default): keys, clock, account, streams");
+  cmd->footer(
+      "Keys from the environment: BINANCE_TESTNET_API_KEY with BINANCE_TESTNET_API_SECRET (an HMAC secret, or the PEM\n"
+      "text of an Ed25519/RSA private key) or BINANCE_TESTNET_API_PRIVATE_KEY_FILE (a PEM file); --live: the same\n"
+      "without TESTNET_. Prints the key kind (hmac, ed25519, rsa-2048), never the key. See docs/binance.md.");
   auto config = std::make_shared<std::string>();
   auto symbol = std::make_shared<std::string>("BTCUSDT");
   auto live = std::make_shared<bool>(false);

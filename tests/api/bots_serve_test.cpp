@@ -6,6 +6,7 @@
 #include "api/serve_process.hpp"
 #include "api/test_users.hpp"
 #include "store/database.hpp"
+#include "support/test_keys.hpp"
 
 namespace aitrader::testing {
 namespace {
@@ -253,6 +254,88 @@ TEST_F(BotsServeTest, CredentialsAreWriteOnlyAndSealed) {
   EXPECT_EQ(client_->Delete("/api/credentials/anthropic", alice_.access_token).status, 404);
   EXPECT_EQ(client_->Get("/api/credentials").status, 401);
   EXPECT_EQ(server_.Output().find("very-secret"), std::string::npos);
+}
+
+// Binance's Ed25519 / RSA API keys: the PEM private key is the api_secret; it is checked at PUT
+// time (422 api_secret saying why, never showing it) and sealed like any secret.
+TEST_F(BotsServeTest, BinancePrivateKeysAreCheckedWhenStored) {
+  StartServer();
+  const auto ed = testing::GenerateEd25519();
+  const auto rsa = testing::GenerateRsa(4096);  // the largest Binance makes: ~3.3 KB of PEM
+  ASSERT_GT(rsa.private_pem.size(), 3000u);
+  const std::string api_key = "ed25519-api-key-from-binance-KEY1";
+  auto r = client_->Send("PUT", "/api/credentials/binance-testnet", json::object{{"api_key", api_key}, {"api_secret", ed.private_pem}},
+                         alice_.access_token);
+  ASSERT_EQ(r.status, 204) << r.body;
+  r = client_->Send("PUT", "/api/credentials/binance", json::object{{"api_key", "rsa-api-key-from-binance-KEY2"}, {"api_secret", rsa.private_pem}},
+                    alice_.access_token);
+  ASSERT_EQ(r.status, 204) << r.body;
+  r = client_->Get("/api/credentials", alice_.access_token);
+  ASSERT_EQ(r.status, 200);
+  const auto& items = r.json.at("items").as_array();
+  ASSERT_EQ(items.size(), 2u);
+  EXPECT_EQ(items[0].at("name").as_string(), "binance");
+  EXPECT_EQ(items[0].at("last4").as_string(), "KEY2");
+  EXPECT_TRUE(items[0].at("has_secret").as_bool());
+  EXPECT_EQ(items[1].at("name").as_string(), "binance-testnet");
+  EXPECT_EQ(items[1].at("last4").as_string(), "KEY1");
+  EXPECT_TRUE(items[1].at("has_secret").as_bool());
+  EXPECT_EQ(r.body.find("PRIVATE KEY"), std::string::npos);
+  {
+    auto db = store::OpenDatabase(server_.database());
+    ASSERT_TRUE(db.ok());
+    auto rows = (*db)->Query("SELECT api_secret_enc FROM exchange_credentials");
+    ASSERT_TRUE(rows.ok());
+    ASSERT_EQ(rows->size(), 2u);
+    for (const auto& row : *rows) {
+      EXPECT_EQ(row.Text(0).rfind("v1:", 0), 0u);
+      EXPECT_EQ(row.Text(0).find("PRIVATE KEY"), std::string::npos) << "sealed";
+    }
+  }
+
+  // Unusable keys: 422 on api_secret, the reason in the message, no key material anywhere.
+  const std::string pkcs1 = testing::Pkcs1Pem(rsa);
+  const std::string encrypted = testing::EncryptedPkcs8Pem(ed);
+  struct Bad {
+    std::string secret, says;
+  };
+  const std::vector<Bad> bad = {
+      {pkcs1, "PKCS#1"},
+      {encrypted, "encrypted PKCS#8"},
+      {ed.public_pem, "a public key"},
+      {testing::GenerateEcP256().private_pem, "type EC"},
+      {"-----BEGIN PRIVATE KEY-----\nAAECAwQFBgcICQoLDA0ODw==\n-----END PRIVATE KEY-----\n", "not valid PKCS#8"},
+      {"-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEI", "damaged PEM"},
+  };
+  for (const auto& b : bad) {
+    r = client_->Send("PUT", "/api/credentials/binance-testnet", json::object{{"api_key", "k-0123456789ab"}, {"api_secret", b.secret}},
+                      alice_.access_token);
+    EXPECT_EQ(r.status, 422) << b.says << ": " << r.body;
+    EXPECT_EQ(r.error_field(), "api_secret") << b.says;
+    EXPECT_NE(r.body.find(b.says), std::string::npos) << r.body;
+    EXPECT_NE(r.body.find("BEGIN PRIVATE KEY"), std::string::npos) << "names the expected format: " << r.body;
+    const std::string piece = b.secret.substr(std::min<std::size_t>(b.secret.size(), 40), 16);
+    if (piece.size() == 16) {
+      EXPECT_EQ(r.body.find(piece), std::string::npos) << "key material in " << r.body;
+    }
+  }
+  // The stored testnet key is still the good one (a refused PUT changes nothing).
+  r = client_->Get("/api/credentials", alice_.access_token);
+  EXPECT_EQ(r.json.at("items").as_array()[1].at("last4").as_string(), "KEY1");
+  // Too large for any key: the limit stays.
+  r = client_->Send("PUT", "/api/credentials/binance-testnet",
+                    json::object{{"api_key", "k-0123456789ab"}, {"api_secret", std::string(4097, 'a')}}, alice_.access_token);
+  EXPECT_EQ(r.status, 422);
+  EXPECT_EQ(r.error_field(), "api_secret");
+  // Other providers' secrets are not Binance keys: not parsed.
+  r = client_->Send("PUT", "/api/credentials/openai", json::object{{"api_key", "sk-0123456789abcdef"}, {"api_secret", pkcs1}},
+                    alice_.access_token);
+  EXPECT_EQ(r.status, 204) << r.body;
+
+  const std::string output = server_.Output();
+  for (const std::string* pem : {&ed.private_pem, &rsa.private_pem, &pkcs1, &encrypted}) {
+    EXPECT_EQ(output.find(pem->substr(40, 16)), std::string::npos) << "key material in the server's output";
+  }
 }
 
 TEST(MasterKey, AnInvalidKeyStopsTheStart) {

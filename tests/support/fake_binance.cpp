@@ -7,6 +7,11 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
 #include <boost/json.hpp>
+#include <openssl/bio.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/rsa.h>
 
 #include <algorithm>
 #include <atomic>
@@ -72,6 +77,63 @@ int TrimmedDecimals(const std::string& s) {
   return static_cast<int>(end - dot - 1);
 }
 
+// Strict base64 (RFC 4648 alphabet, '=' padding, no whitespace): a signature that lost its
+// percent-encoding ('+' decoded to ' ') fails here, as it does at Binance.
+bool DecodeBase64(const std::string& in, std::string* out) {
+  out->clear();
+  if (in.empty() || in.size() % 4 != 0) return false;
+  auto value = [](char c) -> int {
+    if (c >= 'A' && c <= 'Z') return c - 'A';
+    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+    if (c >= '0' && c <= '9') return c - '0' + 52;
+    if (c == '+') return 62;
+    if (c == '/') return 63;
+    return -1;
+  };
+  for (std::size_t i = 0; i < in.size(); i += 4) {
+    int v[4];
+    int pad = 0;
+    for (int j = 0; j < 4; ++j) {
+      const char c = in[i + j];
+      if (c == '=' && i + 4 == in.size() && j >= 2) {
+        v[j] = 0;
+        ++pad;
+      } else {
+        if (pad > 0) return false;  // data after padding
+        v[j] = value(c);
+        if (v[j] < 0) return false;
+      }
+    }
+    const std::uint32_t n = (static_cast<std::uint32_t>(v[0]) << 18) | (static_cast<std::uint32_t>(v[1]) << 12) |
+                            (static_cast<std::uint32_t>(v[2]) << 6) | static_cast<std::uint32_t>(v[3]);
+    out->push_back(static_cast<char>((n >> 16) & 0xFF));
+    if (pad < 2) out->push_back(static_cast<char>((n >> 8) & 0xFF));
+    if (pad < 1) out->push_back(static_cast<char>(n & 0xFF));
+  }
+  return true;
+}
+
+// Binance's check for an asymmetric key: RSASSA-PKCS1-v1_5 / SHA-256 or Ed25519 over the payload.
+bool VerifyAsymmetric(EVP_PKEY* pub, const std::string& payload, const std::string& signature) {
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  if (ctx == nullptr) return false;
+  const bool rsa = EVP_PKEY_is_a(pub, "RSA");
+  EVP_PKEY_CTX* pctx = nullptr;
+  bool ok = EVP_DigestVerifyInit(ctx, &pctx, rsa ? EVP_sha256() : nullptr, nullptr, pub) == 1;
+  if (ok && rsa) ok = EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PADDING) == 1;
+  if (ok) {
+    ok = EVP_DigestVerify(ctx, reinterpret_cast<const unsigned char*>(signature.data()), signature.size(),
+                          reinterpret_cast<const unsigned char*>(payload.data()), payload.size()) == 1;
+  }
+  EVP_MD_CTX_free(ctx);
+  ERR_clear_error();
+  return ok;
+}
+
+struct PkeyFree {
+  void operator()(EVP_PKEY* k) const { EVP_PKEY_free(k); }
+};
+
 }  // namespace
 
 struct FakeBinance::Impl {
@@ -134,6 +196,8 @@ struct FakeBinance::Impl {
   std::deque<FakeFaultSpec> faults;
   std::map<std::string, Key> keys;
   std::int64_t keys_created = 0;
+  // API keys registered with a public key (RSA or Ed25519), besides options.api_key (HMAC).
+  std::map<std::string, std::shared_ptr<EVP_PKEY>> public_keys;
   // limits
   UnixMs weight_window = -1, order10_window = -1, order1m_window = -1;
   std::int64_t used_weight = 0, orders10 = 0, orders1m = 0;
@@ -510,7 +574,9 @@ struct FakeBinance::Impl {
     // Authentication, exactly as Binance orders it: key, then timestamp, then signature.
     if (route.sec != Sec::kNone) {
       if (r.api_key.empty()) return with_headers(Err(401, -2014, "API-key format invalid."));
-      if (r.api_key != options.api_key) return with_headers(Err(401, -2015, "Invalid API-key, IP, or permissions for action."));
+      if (r.api_key != options.api_key && public_keys.count(r.api_key) == 0) {
+        return with_headers(Err(401, -2015, "Invalid API-key, IP, or permissions for action."));
+      }
     }
     if (route.sec == Sec::kSigned) {
       if (!r.Has("timestamp")) return with_headers(Err(400, -1102, "Mandatory parameter 'timestamp' was not sent, was empty/null, or malformed."));
@@ -532,8 +598,16 @@ struct FakeBinance::Impl {
       };
       const std::string total = strip(r.query) + strip(r.body);
       std::string got = r.Get("signature");
-      for (char& c : got) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      if (HmacSha256Hex(options.api_secret, total) != got) return with_headers(Err(400, -1022, "Signature for this request is not valid."));
+      bool valid = false;
+      if (auto pk = public_keys.find(r.api_key); pk != public_keys.end()) {
+        // RSA / Ed25519: base64 of the signature (already percent-decoded with the parameters).
+        std::string raw;
+        valid = DecodeBase64(got, &raw) && VerifyAsymmetric(pk->second.get(), total, raw);
+      } else {
+        for (char& c : got) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));  // hex: not case sensitive
+        valid = HmacSha256Hex(options.api_secret, total) == got;
+      }
+      if (!valid) return with_headers(Err(400, -1022, "Signature for this request is not valid."));
     }
 
     // Faults consumed by this request.
@@ -1514,6 +1588,22 @@ void FakeBinance::CloseCandle(const std::string& symbol, const market::Candle& c
 void FakeBinance::CloseCandleSilently(const std::string& symbol, const market::Candle& candle) {
   impl_->Close(symbol, candle, false);
 }
+Status FakeBinance::RegisterApiKey(const std::string& api_key, const std::string& public_key_pem) {
+  if (api_key.empty() || api_key == impl_->options.api_key) return InvalidArgument("RegisterApiKey: a new, non-empty API key");
+  BIO* bio = BIO_new_mem_buf(public_key_pem.data(), static_cast<int>(public_key_pem.size()));
+  EVP_PKEY* raw = bio != nullptr ? PEM_read_bio_PUBKEY(bio, nullptr, nullptr, nullptr) : nullptr;
+  BIO_free(bio);
+  ERR_clear_error();
+  std::shared_ptr<EVP_PKEY> key(raw, PkeyFree{});
+  if (key == nullptr) return InvalidArgument("RegisterApiKey: not a PEM public key (\"BEGIN PUBLIC KEY\")");
+  if (!EVP_PKEY_is_a(key.get(), "RSA") && !EVP_PKEY_is_a(key.get(), "ED25519")) {
+    return InvalidArgument("RegisterApiKey: Binance takes RSA or Ed25519 public keys");
+  }
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  impl_->public_keys[api_key] = std::move(key);
+  return Status::Ok();
+}
+
 void FakeBinance::PushFault(const FakeFaultSpec& fault) {
   std::lock_guard<std::mutex> lock(impl_->mu);
   impl_->faults.push_back(fault);

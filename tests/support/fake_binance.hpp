@@ -7,7 +7,9 @@
 // listenKey (POST/PUT/DELETE). WebSocket: user data at /private/ws?listenKey=K (and /ws/K);
 // market streams at /market/stream?streams=a/b, /stream?streams=a/b and /market/ws/<stream>.
 //
-// As Binance does: X-MBX-APIKEY and HMAC-SHA256 over query ‖ body (-2014/-2015, -1022), the
+// As Binance does: X-MBX-APIKEY and the signature over query ‖ body (-2014/-2015, -1022) —
+// HMAC-SHA256 for options.api_key, RSASSA-PKCS1-v1_5/SHA-256 or Ed25519 (base64, after the
+// parameters' percent-decoding) for keys added with RegisterApiKey — the
 // timestamp rule timestamp < server + 1000 && server − timestamp <= recvWindow (-1021), filters
 // (-1111 precision, -4014 tick, -4023 step, -4004/-4005 quantity, -4164 notional unless reduce
 // only, -4016/-4024 PERCENT_PRICE band, -2019 margin, -2022 reduce only, -4061 position side,
@@ -122,6 +124,13 @@ class FakeBinance {
   void CloseCandle(const std::string& symbol, const market::Candle& candle);
   // A candle that closed at the venue while nobody was listening (no market-stream push).
   void CloseCandleSilently(const std::string& symbol, const market::Candle& candle);
+
+  // Another API key of the account, as Binance creates one for an uploaded public key: `pem` is
+  // the public key ("-----BEGIN PUBLIC KEY-----", RSA or Ed25519). Signed requests with that
+  // key are verified against it (RSASSA-PKCS1-v1_5 with SHA-256, or Ed25519, over query ‖ body;
+  // the signature is base64, percent-decoded with the other parameters); a mismatch is -1022.
+  // kInvalidArgument for anything but such a public key, or for an empty or the HMAC key's name.
+  Status RegisterApiKey(const std::string& api_key, const std::string& public_key_pem);
 
   void PushFault(const FakeFaultSpec& fault);
   void SetServerSkewMs(std::int64_t skew_ms);

@@ -2,7 +2,13 @@
 
 #include <boost/json.hpp>
 
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace aitrader::exchange::binance {
 namespace json = boost::json;
@@ -91,14 +97,87 @@ Status ApplyBinanceEnvironment(BinanceConfig& c, const EnvLookup& env) {
   return Status::Ok();
 }
 
+namespace {
+
+constexpr std::size_t kMaxKeyFileBytes = 64 * 1024;
+
+// The PEM file a *_PRIVATE_KEY_FILE variable names. Errors name the variable and the path,
+// never the content.
+Result<Secret> ReadKeyFile(const std::string& path, const std::string& var) {
+  const std::string where = var + " (" + path + ")";
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return IoError(where + ": cannot open the file: " + std::strerror(errno));
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    return IoError(where + ": not a regular file");
+  }
+  if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {  // as for the server's own key files
+    ::close(fd);
+    return FailedPrecondition(where + ": readable by group or others; make it private (chmod 600)");
+  }
+  if (static_cast<std::size_t>(st.st_size) > kMaxKeyFileBytes) {
+    ::close(fd);
+    return InvalidArgument(where + ": larger than 64 KiB, not a PEM private key");
+  }
+  std::string text(static_cast<std::size_t>(st.st_size), '\0');
+  std::size_t got = 0;
+  while (got < text.size()) {
+    const ssize_t n = ::read(fd, text.data() + got, text.size() - got);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    got += static_cast<std::size_t>(n);
+  }
+  const int read_errno = errno;
+  ::close(fd);
+  if (got != text.size()) {
+    WipeString(text);
+    return IoError(where + ": cannot read the file" + (read_errno != 0 ? std::string(": ") + std::strerror(read_errno) : ""));
+  }
+  Secret secret(std::move(text));
+  if (!LooksLikePem(secret.reveal())) {
+    return InvalidArgument(where + ": the file holds no PEM block; expected an unencrypted PKCS#8 private key "
+                           "(\"-----BEGIN PRIVATE KEY-----\", Ed25519 or RSA). An HMAC secret goes in " +
+                           var.substr(0, var.size() - std::string_view("PRIVATE_KEY_FILE").size()) + "SECRET");
+  }
+  return secret;
+}
+
+}  // namespace
+
 Result<BinanceCredentials> CredentialsFromEnv(TradingMode mode, const EnvLookup& env) {
   if (mode == TradingMode::kPaper) return InvalidArgument("paper mode trades on no Binance account");
-  const std::string key_var = mode == TradingMode::kTestnet ? "BINANCE_TESTNET_API_KEY" : "BINANCE_API_KEY";
-  const std::string secret_var = mode == TradingMode::kTestnet ? "BINANCE_TESTNET_API_SECRET" : "BINANCE_API_SECRET";
+  const std::string prefix = mode == TradingMode::kTestnet ? "BINANCE_TESTNET_API_" : "BINANCE_API_";
+  const std::string key_var = prefix + "KEY";
+  const std::string secret_var = prefix + "SECRET";
+  const std::string file_var = prefix + "PRIVATE_KEY_FILE";
   auto key = env(key_var);
   auto secret = env(secret_var);
-  if (!key || !secret) return NotFound("set " + key_var + " and " + secret_var + " (or store the user's credentials)");
-  return BinanceCredentials{*key, Secret(*secret)};
+  auto file = env(file_var);
+  if (secret && file) {
+    WipeString(*secret);
+    return InvalidArgument("set " + secret_var + " or " + file_var + ", not both");
+  }
+  if (!key || (!secret && !file)) {
+    if (secret) WipeString(*secret);
+    return NotFound("set " + key_var + " and " + secret_var + " (HMAC secret or PEM private key) or " + file_var +
+                    " (or store the user's credentials)");
+  }
+  Secret value;
+  std::string where = secret_var;
+  if (file) {
+    auto read = ReadKeyFile(*file, file_var);
+    if (!read.ok()) return read.status();
+    value = std::move(*read);
+    where = file_var + " (" + *file + ")";
+  } else {
+    value = Secret(std::move(*secret));
+    WipeString(*secret);
+  }
+  // Parsed here only to name the variable when the key is unusable; the adapter parses its own.
+  auto signer = Signer::Create(value);
+  if (!signer.ok()) return InvalidArgument(where + ": " + signer.status().message());
+  return BinanceCredentials{*key, std::move(value)};
 }
 
 Result<BinanceExchangeOptions> OptionsFor(const BinanceConfig& config, TradingMode mode) {

@@ -30,9 +30,16 @@ RestClient::RestClient(RestOptions options, std::string api_key, Secret secret,
                        std::unique_ptr<HttpTransport> transport, const Clock& clock)
     : options_(std::move(options)),
       api_key_(std::move(api_key)),
-      secret_(std::move(secret)),
       transport_(std::move(transport)),
       clock_(clock) {
+  if (!secret.empty()) {
+    auto signer = Signer::Create(secret);
+    if (signer.ok()) {
+      signer_.emplace(std::move(*signer));
+    } else {
+      key_status_ = signer.status();
+    }
+  }
   while (!options_.base_url.empty() && options_.base_url.back() == '/') options_.base_url.pop_back();
 }
 
@@ -144,7 +151,8 @@ Result<std::string> RestClient::CallLocked(const RestRequest& request, bool allo
   if (request.security != Security::kNone && api_key_.empty()) {
     return Status(StatusCode::kPermissionDenied, what + ": no Binance API key configured");
   }
-  if (request.security == Security::kSigned && secret_.empty()) {
+  if (request.security == Security::kSigned && !signer_) {
+    if (!key_status_.ok()) return Status(StatusCode::kPermissionDenied, what + ": " + key_status_.message());
     return Status(StatusCode::kPermissionDenied, what + ": no Binance API secret configured");
   }
 
@@ -156,8 +164,9 @@ Result<std::string> RestClient::CallLocked(const RestRequest& request, bool allo
   std::string encoded = params.Encode();
   const bool in_body = request.method == "POST" || request.method == "PUT";
   if (request.security == Security::kSigned) {
-    const std::string sig = HmacSha256Hex(secret_.reveal(), encoded);
-    encoded += (encoded.empty() ? "" : "&") + std::string("signature=") + sig;
+    auto sig = signer_->SignatureParameter(encoded);
+    if (!sig.ok()) return sig.status().WithContext(what);
+    encoded += (encoded.empty() ? "" : "&") + std::string("signature=") + *sig;
   }
   HttpCall call;
   call.method = request.method;

@@ -1,9 +1,12 @@
 // RestClient: Binance USDⓈ-M REST calls with signing, time sync, rate-limit tracking and backoff.
 //
 // - Signing (SIGNED endpoints): timestamp (local clock + the measured server offset) and
-//   recvWindow are appended, then signature = HMAC-SHA256(secret, query ‖ body) last. GET and
-//   DELETE carry the parameters in the query, POST and PUT in a form body. The API key goes in
-//   X-MBX-APIKEY. Secrets and signatures never appear in a Status message.
+//   recvWindow are appended, then the signature of query ‖ body last: hex HMAC-SHA256 for an
+//   HMAC secret, percent-encoded base64 for an RSA or Ed25519 private key (signing.hpp; the
+//   secret is parsed once, here at construction). GET and DELETE carry the parameters in the
+//   query, POST and PUT in a form body. The API key goes in X-MBX-APIKEY. Secrets and
+//   signatures never appear in a Status message. A secret that is not a usable key makes every
+//   signed call fail with kPermissionDenied saying why (key_status()); unsigned calls work.
 // - Time: SyncTime() reads GET /fapi/v1/time; a -1021 answer triggers one sync and one resend
 //   (Binance rejected the request before processing it, so the resend is safe).
 // - Limits: X-MBX-USED-WEIGHT-1M and X-MBX-ORDER-COUNT-10S / -1M are read from every answer.
@@ -27,6 +30,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -89,7 +93,12 @@ class RestClient {
   UnixMs ServerNowMs() const;  // local clock + offset
   std::int64_t connections_opened() const;
   const RestOptions& options() const { return options_; }
-  bool has_credentials() const { return !api_key_.empty() && !secret_.empty(); }
+  bool has_credentials() const { return !api_key_.empty() && signer_.has_value(); }
+  // OK, or why the secret given at construction is not a usable key (kInvalidArgument; OK too
+  // when no secret was given).
+  const Status& key_status() const { return key_status_; }
+  // The key's kind for printing: "hmac", "ed25519", "rsa-2048"; "none" without a usable secret.
+  std::string key_kind() const { return signer_ ? signer_->Describe() : "none"; }
 
  private:
   Result<std::string> CallLocked(const RestRequest& request, bool allow_resync);
@@ -99,7 +108,8 @@ class RestClient {
 
   RestOptions options_;
   std::string api_key_;
-  Secret secret_;
+  std::optional<Signer> signer_;  // nullopt: no secret, or an unusable one (key_status_)
+  Status key_status_;
   std::unique_ptr<HttpTransport> transport_;
   const Clock& clock_;
   mutable std::mutex mu_;
