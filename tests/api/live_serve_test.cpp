@@ -29,6 +29,7 @@
 #include "market/data_dir.hpp"
 #include "store/database.hpp"
 #include "support/fake_binance.hpp"
+#include "support/test_keys.hpp"
 
 namespace aitrader::testing {
 namespace {
@@ -361,13 +362,17 @@ TEST_F(LiveServeTest, PaperAndTestnetBotsTradeTheLiveFeedAndTheVenueClosesAreRec
 // realized PnL from /fapi/v1/userTrades), announced by an info alert, and the sibling leg is
 // cancelled. The ledger check is independent of the engine: the venue's wallet moved by
 // exactly the sum of the recorded trades' realized PnL minus their fees.
+// The bot signs with an Ed25519 API key (the PEM private key stored as its secret, the public
+// key registered at the fake), through the restart.
 TEST_F(LiveServeTest, ATestnetCloseWhileTheServerIsDownIsRecordedWithTheVenuesFills) {
+  const TestKeyPair key = GenerateEd25519();
+  const std::string api_key = "ed25519-api-key-0123456789abcdef";
+  ASSERT_TRUE(fake_->RegisterApiKey(api_key, key.public_pem).ok());
   StartServer();
   alice_ = RegisterAndLogin(*c_, "alice@example.com");
   const std::int64_t testnet = CreateBot(json::object{{"name", "testnet"}, {"mode", "testnet"}});
   auto r = c_->Send("PUT", "/api/credentials/binance-testnet",
-                    json::object{{"api_key", fake_->options().api_key}, {"api_secret", fake_->options().api_secret}},
-                    alice_.access_token);
+                    json::object{{"api_key", api_key}, {"api_secret", key.private_pem}}, alice_.access_token);
   ASSERT_EQ(r.status, 204) << r.body;
   r = Command(testnet, "start");
   ASSERT_EQ(r.status, 202) << r.body << "\n" << server_->Output();
