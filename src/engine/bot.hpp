@@ -314,7 +314,8 @@ class Bot {
   OpenTrade PlanEntry(const agent::Decision& d, const Ruling& r, std::string& note) const;
   // Step 7: an approved close or entry at the venue (orders into `orders`); true when it went
   // through. An entry's plan is kept, and later decisions of the cycle see its symbol open.
-  bool ExecuteClose(std::int64_t cycle, const std::string& symbol, CoinVerdict& v, std::vector<exchange::Order>& orders);
+  bool ExecuteClose(std::int64_t cycle, const std::string& symbol, CoinVerdict& v,
+                    std::vector<exchange::Order>& orders);
   bool ExecuteEntry(std::int64_t cycle, const agent::Decision& d, const Ruling& r, risk::AccountView& view,
                     CoinVerdict& v, std::vector<exchange::Order>& orders);
   // A dry run's step 7: "would_close" / "would_enter" (with PlanEntry's note); later decisions
