@@ -10,6 +10,14 @@
 //  8 persist      BotObserver::OnCycle (the store observer writes one transaction)
 //  9 publish      observers run in order: the store first, then the event hub
 //
+// In code: BeginCycle (1–4) → Decide (5–6a, may run on a worker) → FinishCycle (6b–9), one
+// private function per step, in this order: OpenRecord (the record's header), CountDecision
+// (statistics, budget alert), RereadVenue (unless the cycle ran synchronously), RuleOnDecisions
+// (RuleOn per decision: the risk verdict; then ExecuteClose / ExecuteEntry), SettleCycle
+// (immediate fills, equity, HaltOnDrawdown), the record's status, the observers. A dry run
+// (EvaluateCycle) takes the same steps up to the rulings and previews (PreviewRuling) where
+// FinishCycle executes: the same rulings, nothing sent, nothing changed.
+//
 // Between cycles, every closed bar: venue events are drained (fills, SL/TP triggers,
 // liquidations, funding) into round-trip trades, and each open position's machine-readable
 // invalidation condition is checked against the bar's close — by code, not by the model.
@@ -206,7 +214,7 @@ class Bot {
   std::optional<PendingCycle> BeginCycle(UnixMs now);
   // Step 5–6a; may run on a worker thread.
   static void Decide(DecisionSource& source, PendingCycle& pending, const llm::CancelToken* cancel);
-  // Steps 6b–9.
+  // Steps 6b–9 (re-reads the venue: the decision may have taken a while).
   CycleRecord FinishCycle(PendingCycle pending);
   CycleRecord RunCycle(UnixMs now);  // all of it, synchronously
   // RunCycle, then hands the record's decisions back to the source for reuse (the bar path).
@@ -248,10 +256,13 @@ class Bot {
   // against the same day) — with status running, so BeginCycle takes the steps `from`'s next
   // cycle would take. Reads `from`, changes nothing of it.
   void MirrorForDryRun(const Bot& from);
-  // Step 6b without 7–9: each decision's risk verdict against the venue as it is now, where
-  // FinishCycle would send orders: "would_enter" / "would_close", else "denied" (with the
-  // reasons), "held" or "skipped"; the record's status is "would_execute" where FinishCycle's
-  // would be "executed". Places no order, notifies no observer, changes nothing.
+  // Step 6b without 7–9, through FinishCycle's own steps (OpenRecord, RereadVenue,
+  // RuleOnDecisions): each decision's ruling against the venue as it is now, as FinishCycle
+  // would rule — where it would send orders "would_enter" / "would_close" (an entry with the
+  // same note on its invalidation condition), else "denied" with the same reasons and words,
+  // "held" or "skipped"; a later decision sees an earlier one's entry open, as in a real cycle.
+  // The record's status is "would_execute" where FinishCycle's would be "executed". Places no
+  // order, notifies no observer, counts nothing, changes nothing.
   CycleRecord EvaluateCycle(PendingCycle pending) const;
   // The daily LLM budget (null: unlimited, or the baseline).
   const std::shared_ptr<DailyLlmBudget>& llm_budget() const { return options_.budget; }
