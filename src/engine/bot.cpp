@@ -544,34 +544,35 @@ Bot::Ruling Bot::RuleOn(const PendingCycle& pending, std::size_t di, std::option
     return r;
   }
   if (!view) view = MakeAccountView(pending.balance, pending.venue_positions, pending.time);
-  risk::Verdict rv;
   if (*d.signal == agent::Signal::kClosePosition) {
     r.kind = Ruling::Kind::kClose;
-    rv = risk_.CheckClose(r.instrument->symbol, *view);
-  } else {
-    r.entry = true;
-    const agent::MarketSnapshot* snap = nullptr;
-    for (const auto& s : pending.coins) {
-      if (s.coin == d.coin) snap = &s;
-    }
-    auto mark = venue_.FetchMarkPrice(r.instrument->symbol);
-    if (snap == nullptr || !mark.ok() || !d.quantity || !d.leverage) {
-      r.kind = Ruling::Kind::kSkipped;
-      v.action = "skipped";
-      v.detail = "no market price for the entry";
-      return r;
-    }
-    r.kind = Ruling::Kind::kEnter;
-    r.proposal = ProposeEntry(d, *r.instrument, snap->current_price);
-    rv = risk_.CheckEntry(r.proposal, *view, *mark);
+    Judge(risk_.CheckClose(r.instrument->symbol, *view), r, v);
+    return r;
   }
-  if (!rv.approved()) {
-    r.kind = Ruling::Kind::kDenied;
-    v.action = "denied";
-    v.detail = rv.Summary();
-    for (const auto& den : rv.denials) v.denials.push_back(den.reason);
+  r.entry = true;
+  const agent::MarketSnapshot* snap = nullptr;
+  for (const auto& s : pending.coins) {
+    if (s.coin == d.coin) snap = &s;
   }
+  auto mark = venue_.FetchMarkPrice(r.instrument->symbol);
+  if (snap == nullptr || !mark.ok() || !d.quantity || !d.leverage) {
+    r.kind = Ruling::Kind::kSkipped;
+    v.action = "skipped";
+    v.detail = "no market price for the entry";
+    return r;
+  }
+  r.kind = Ruling::Kind::kEnter;
+  r.proposal = ProposeEntry(d, *r.instrument, snap->current_price);
+  Judge(risk_.CheckEntry(r.proposal, *view, *mark), r, v);
   return r;
+}
+
+void Bot::Judge(const risk::Verdict& rv, Ruling& r, CoinVerdict& v) {
+  if (rv.approved()) return;
+  r.kind = Ruling::Kind::kDenied;
+  v.action = "denied";
+  v.detail = rv.Summary();
+  for (const auto& den : rv.denials) v.denials.push_back(den.reason);
 }
 
 Bot::OpenTrade Bot::PlanEntry(const agent::Decision& d, const Ruling& r, std::string& note) const {

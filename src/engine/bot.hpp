@@ -320,6 +320,8 @@ class Bot {
   // that needs one); fills the verdict's coin and signal, and its action unless approved.
   Ruling RuleOn(const PendingCycle& pending, std::size_t index, std::optional<risk::AccountView>& view,
                 CoinVerdict& v) const;
+  // A risk verdict on a close or entry: a refusal makes the ruling a denial, with the reasons.
+  static void Judge(const risk::Verdict& rv, Ruling& r, CoinVerdict& v);
   // The exit plan an approved entry's position keeps; `note` says when its invalidation
   // condition is not machine-checked (the verdict shows it).
   OpenTrade PlanEntry(const agent::Decision& d, const Ruling& r, std::string& note) const;
