@@ -33,6 +33,53 @@ OrderLeg LegForReason(ExitReason r) {
   }
 }
 
+// "a; b": a verdict's detail, its parts in the order they arose.
+void AppendDetail(std::string& detail, const std::string& part) {
+  if (!detail.empty()) detail += "; ";
+  detail += part;
+}
+
+// The entry the risk engine checks: the decision's quantity on the instrument's step (toward
+// zero), at the price the decision saw.
+risk::EntryProposal ProposeEntry(const agent::Decision& d, const Instrument& ins, Price price) {
+  risk::EntryProposal prop;
+  prop.symbol = ins.symbol;
+  prop.side = *d.signal == agent::Signal::kBuyToEnter ? Side::kBuy : Side::kSell;
+  prop.quantity = d.quantity->RoundToStep(ins.step_size, Rounding::kTowardZero);
+  prop.leverage = *d.leverage;
+  prop.price = price;
+  prop.stop_loss = d.stop_loss;
+  prop.take_profit = d.profit_target;
+  return prop;
+}
+
+// The approved entry as the executor sends it (the risk engine refused any entry without a
+// stop-loss or take-profit).
+EntryRequest MakeEntryRequest(std::int64_t cycle, const agent::Decision& d, const Instrument& ins,
+                              const risk::EntryProposal& prop) {
+  EntryRequest er;
+  er.cycle = cycle;
+  er.symbol = ins.symbol;
+  er.coin = ins.base;
+  er.side = prop.side;
+  er.quantity = prop.quantity;
+  er.leverage = prop.leverage;
+  er.stop_loss = *d.stop_loss;
+  er.take_profit = *d.profit_target;
+  return er;
+}
+
+// A cycle record's status: why the decision fell back to hold, else what the rulings came to —
+// `acted_status` ("executed"; a dry run's "would_execute") when an order went through.
+const char* CycleStatus(const agent::DecisionOutcome& outcome, const CycleUsage& usage, bool acted, bool denied,
+                        const char* acted_status) {
+  if (!outcome.fell_back_to_hold) return acted ? acted_status : (denied ? "denied" : "hold");
+  if (usage.budget_refused) return "budget_exhausted";
+  if (outcome.attempts.empty()) return "hold";
+  if (outcome.truncated) return "truncated";
+  return outcome.attempts.back().transport.ok() ? "parse_failed" : "llm_error";
+}
+
 }  // namespace
 
 std::string_view ToString(BotStatus s) {
@@ -373,9 +420,47 @@ void Bot::Decide(DecisionSource& source, PendingCycle& pending, const llm::Cance
   pending.decided = true;
 }
 
+// ---- the cycle's steps ---------------------------------------------------------------------
+//
+// After the decision (steps 1–5: BeginCycle, Decide), FinishCycle runs steps 6b–9 as the
+// functions below, in this order; EvaluateCycle (a dry run) runs the same ones up to the
+// rulings and previews instead of executing:
+//
+//   OpenRecord       the record's header                                   FinishCycle, dry run
+//   CountDecision    the decision's statistics, the mid-cycle budget alert FinishCycle
+//   RereadVenue      balance and positions as the rulings meet them        FinishCycle (async), dry run
+//   RuleOnDecisions  6b: RuleOn per decision (risk verdicts), then         FinishCycle, dry run
+//                    7: ExecuteClose / ExecuteEntry (PreviewRuling in a dry run)
+//   SettleCycle      immediate fills, equity, HaltOnDrawdown               FinishCycle
+//   CycleStatus      the record's status                                   FinishCycle, dry run
+//   observers        8–9: the store first, then the event hub              FinishCycle
+
 CycleRecord Bot::FinishCycle(PendingCycle pending) { return FinishCycleImpl(std::move(pending), false); }
 
+// `venue_unchanged`: the cycle ran synchronously (RunCycle), so the venue state BeginCycle read
+// is still the state now (same clock, no venue call in between) and is not read again.
 CycleRecord Bot::FinishCycleImpl(PendingCycle pending, bool venue_unchanged) {
+  CycleRecord rec = OpenRecord(pending);
+  CountDecision(pending);
+  const bool venue_ok = venue_unchanged || RereadVenue(pending);
+  CycleTally tally;
+  if (venue_ok && status_ == BotStatus::kRunning) {
+    tally = RuleOnDecisions(pending, rec, [&](const agent::Decision& d, const Ruling& r, risk::AccountView& view,
+                                              CoinVerdict& v) {
+      return r.kind == Ruling::Kind::kClose ? ExecuteClose(pending.cycle, r.instrument->symbol, v, rec.orders)
+                                            : ExecuteEntry(pending.cycle, d, r, view, v, rec.orders);
+    });
+    stats_.risk_denials += tally.entry_denials;
+  }
+  SettleCycle(pending, venue_ok, tally);
+  rec.equity = last_equity_;
+  rec.status = CycleStatus(pending.outcome, pending.usage, tally.acted, tally.denied, "executed");
+  rec.outcome = std::move(pending.outcome);
+  for (auto* o : observers_) o->OnCycle(*this, rec);
+  return rec;
+}
+
+CycleRecord Bot::OpenRecord(const PendingCycle& pending) const {
   CycleRecord rec;
   rec.cycle = pending.cycle;
   rec.time = pending.time;
@@ -393,189 +478,188 @@ CycleRecord Bot::FinishCycleImpl(PendingCycle pending, bool venue_unchanged) {
   } else {
     rec.prompt_version = "baseline";
   }
+  return rec;
+}
+
+void Bot::CountDecision(const PendingCycle& pending) {
   ++stats_.cycles;
   stats_.llm_calls += pending.usage.calls;
   stats_.llm_cost += pending.usage.cost_usd;
-  const bool fell_back = pending.outcome.fell_back_to_hold;
-  const bool refused_at_once = pending.usage.budget_refused && pending.outcome.attempts.size() <= 1;
-  if (fell_back && pending.decided && !pending.outcome.attempts.empty() && !refused_at_once) {
+  const auto& outcome = pending.outcome;
+  const bool refused_at_once = pending.usage.budget_refused && outcome.attempts.size() <= 1;
+  if (outcome.fell_back_to_hold && pending.decided && !outcome.attempts.empty() && !refused_at_once) {
     // A cut-off answer (the model spent its output budget, often on reasoning) is its own
     // outcome: the model did not answer badly, it was not given room to answer.
-    if (pending.outcome.truncated) ++stats_.truncated_answers;
+    if (outcome.truncated) ++stats_.truncated_answers;
     else ++stats_.parse_failures;
   }
-  if (pending.usage.budget_refused && !pending.outcome.attempts.empty() && options_.budget &&
+  if (pending.usage.budget_refused && !outcome.attempts.empty() && options_.budget &&
       options_.budget->Day() != budget_alert_day_) {
     budget_alert_day_ = options_.budget->Day();
     Alert("warning", "budget_exhausted", options_.budget->Check().message() + " (during the cycle's retries)");
   }
+}
 
-  // The venue as the decision saw it: re-read unless the cycle ran synchronously (then nothing
-  // can have changed since BeginCycle: same clock, no venue call in between).
-  bool venue_ok = true;
-  if (!venue_unchanged) {
-    auto b = venue_.FetchBalance();
-    auto p = venue_.FetchPositions();
-    venue_ok = b.ok() && p.ok();
-    if (venue_ok) {
-      pending.balance = std::move(*b);
-      pending.venue_positions = std::move(*p);
+bool Bot::RereadVenue(PendingCycle& pending) const {
+  auto b = venue_.FetchBalance();
+  auto p = venue_.FetchPositions();
+  if (!b.ok() || !p.ok()) return false;
+  pending.balance = std::move(*b);
+  pending.venue_positions = std::move(*p);
+  return true;
+}
+
+template <typename Dispose>
+Bot::CycleTally Bot::RuleOnDecisions(const PendingCycle& pending, CycleRecord& rec, Dispose&& dispose) const {
+  CycleTally tally;
+  std::optional<risk::AccountView> view;  // built on the first decision that is not a hold
+  const auto& decisions = pending.outcome.decisions;
+  rec.verdicts.reserve(decisions.size());
+  for (std::size_t di = 0; di < decisions.size(); ++di) {
+    CoinVerdict v;
+    const Ruling r = RuleOn(pending, di, view, v);
+    if (r.kind == Ruling::Kind::kDenied) {
+      tally.denied = true;
+      if (r.entry) ++tally.entry_denials;
+    } else if (r.kind == Ruling::Kind::kClose || r.kind == Ruling::Kind::kEnter) {
+      tally.venue_touched = true;
+      if (dispose(decisions[di], r, *view, v)) tally.acted = true;
     }
+    rec.verdicts.push_back(std::move(v));
   }
-  const exchange::Balance& balance = pending.balance;
-  const std::vector<exchange::Position>& positions = pending.venue_positions;
-  bool acted = false, denied = false;
-  bool venue_touched = false;  // an order was sent (or tried): the venue state may differ now
-  if (venue_ok && status_ == BotStatus::kRunning) {
-    std::optional<risk::AccountView> view_storage;  // built on the first non-hold decision
-    auto view_for = [&]() -> risk::AccountView& {
-      if (!view_storage) view_storage = MakeAccountView(balance, positions, pending.time);
-      return *view_storage;
-    };
-    rec.verdicts.reserve(pending.outcome.decisions.size());
-    for (std::size_t di = 0; di < pending.outcome.decisions.size(); ++di) {
-      const auto& d = pending.outcome.decisions[di];
-      CoinVerdict v;
-      v.coin = d.coin;
-      v.signal = d.signal ? std::string(agent::ToString(*d.signal)) : "";
-      // Decisions usually come in the snapshots' order: try that instrument first.
-      const Instrument* hint = di < pending.coin_instruments.size() ? pending.coin_instruments[di] : nullptr;
-      const Instrument* ins = hint != nullptr && hint->base == d.coin ? hint : InstrumentFor(d.coin);
-      if (!d.signal || ins == nullptr || *d.signal == agent::Signal::kHold) {
-        v.action = "held";
-        rec.verdicts.push_back(std::move(v));
-        continue;
-      }
-      risk::AccountView& view = view_for();
-      if (*d.signal == agent::Signal::kClosePosition) {
-        risk::Verdict rv = risk_.CheckClose(ins->symbol, view);
-        if (!rv.approved()) {
-          v.action = "denied";
-          v.detail = rv.Summary();
-          for (const auto& den : rv.denials) v.denials.push_back(den.reason);
-          rec.verdicts.push_back(std::move(v));
-          denied = true;
-          continue;
-        }
-        if (auto it = open_.find(ins->symbol); it != open_.end()) it->second.pending_exit = ExitReason::kSignal;
-        venue_touched = true;
-        ExecutionReport rep = executor_.Close(pending.cycle, ins->symbol, OrderLeg::kClose);
-        v.action = rep.ok() ? "closed" : "failed";
-        for (const auto& prob : rep.problems) v.detail += (v.detail.empty() ? "" : "; ") + prob;
-        for (auto& o : rep.orders) rec.orders.push_back(std::move(o));
-        acted = acted || rep.ok();
-        rec.verdicts.push_back(std::move(v));
-        continue;
-      }
-      // An entry.
-      const agent::MarketSnapshot* snap = nullptr;
-      for (const auto& s : pending.coins) {
-        if (s.coin == d.coin) snap = &s;
-      }
-      auto mark = venue_.FetchMarkPrice(ins->symbol);
-      if (snap == nullptr || !mark.ok() || !d.quantity || !d.leverage) {
-        v.action = "skipped";
-        v.detail = "no market price for the entry";
-        rec.verdicts.push_back(std::move(v));
-        continue;
-      }
-      risk::EntryProposal prop;
-      prop.symbol = ins->symbol;
-      prop.side = *d.signal == agent::Signal::kBuyToEnter ? Side::kBuy : Side::kSell;
-      prop.quantity = d.quantity->RoundToStep(ins->step_size, Rounding::kTowardZero);
-      prop.leverage = *d.leverage;
-      prop.price = snap->current_price;
-      prop.stop_loss = d.stop_loss;
-      prop.take_profit = d.profit_target;
-      risk::Verdict rv = risk_.CheckEntry(prop, view, *mark);
-      if (!rv.approved()) {
-        ++stats_.risk_denials;
-        v.action = "denied";
-        v.detail = rv.Summary();
-        for (const auto& den : rv.denials) v.denials.push_back(den.reason);
-        rec.verdicts.push_back(std::move(v));
-        denied = true;
-        continue;
-      }
-      EntryRequest er;
-      er.cycle = pending.cycle;
-      er.symbol = ins->symbol;
-      er.coin = ins->base;
-      er.side = prop.side;
-      er.quantity = prop.quantity;
-      er.leverage = prop.leverage;
-      er.stop_loss = *d.stop_loss;
-      er.take_profit = *d.profit_target;
-      OpenTrade plan;
-      plan.trade.symbol = ins->symbol;
-      plan.trade.coin = ins->base;
-      plan.trade.side = prop.side;
-      plan.trade.leverage = prop.leverage;
-      plan.trade.confidence = d.confidence.value_or(0);
-      plan.stop_loss = d.stop_loss;
-      plan.take_profit = d.profit_target;
-      plan.invalidation_text = d.invalidation_condition;
-      InvalidationParse inv = ParseInvalidationFor(d.invalidation_condition, ins->base);
-      plan.invalidation = std::move(inv.check);
-      const std::string unchecked =
-          plan.invalidation ? std::string() : "invalidation not machine-checked: " + inv.unchecked_reason;
-      plan.risk_usd = d.risk_usd.value_or(Money());
-      open_[ins->symbol] = std::move(plan);
-      venue_touched = true;
-      ExecutionReport rep = executor_.Enter(er);
-      const bool entered = !rep.orders.empty() && rep.orders.front().status != exchange::OrderStatus::kRejected;
-      if (!entered) open_.erase(ins->symbol);
-      v.action = entered ? "entered" : "failed";
-      for (const auto& prob : rep.problems) v.detail += (v.detail.empty() ? "" : "; ") + prob;
-      if (entered && !unchecked.empty()) v.detail += (v.detail.empty() ? "" : "; ") + unchecked;
-      for (auto& o : rep.orders) rec.orders.push_back(std::move(o));
-      if (entered) {
-        ++stats_.entries;
-        stats_.confidence_sum += d.confidence.value_or(0);
-        view.open_symbols.push_back(ins->symbol);  // later decisions this cycle see it
-      }
-      acted = acted || entered;
-      rec.verdicts.push_back(std::move(v));
-    }
+  return tally;
+}
+
+Bot::Ruling Bot::RuleOn(const PendingCycle& pending, std::size_t di, std::optional<risk::AccountView>& view,
+                        CoinVerdict& v) const {
+  const agent::Decision& d = pending.outcome.decisions[di];
+  Ruling r;
+  v.coin = d.coin;
+  v.signal = d.signal ? std::string(agent::ToString(*d.signal)) : "";
+  // Decisions usually come in the snapshots' order: try that instrument first.
+  const Instrument* hint = di < pending.coin_instruments.size() ? pending.coin_instruments[di] : nullptr;
+  r.instrument = hint != nullptr && hint->base == d.coin ? hint : InstrumentFor(d.coin);
+  if (!d.signal || r.instrument == nullptr || *d.signal == agent::Signal::kHold) {
+    v.action = "held";
+    return r;
   }
-  // Venue fills that happened at once (immediate-fill venues) and the new equity — the state
-  // read above when no order was sent and no event arrived.
+  if (!view) view = MakeAccountView(pending.balance, pending.venue_positions, pending.time);
+  if (*d.signal == agent::Signal::kClosePosition) {
+    r.kind = Ruling::Kind::kClose;
+    Judge(risk_.CheckClose(r.instrument->symbol, *view), r, v);
+    return r;
+  }
+  r.entry = true;
+  const agent::MarketSnapshot* snap = nullptr;
+  for (const auto& s : pending.coins) {
+    if (s.coin == d.coin) snap = &s;
+  }
+  auto mark = venue_.FetchMarkPrice(r.instrument->symbol);
+  if (snap == nullptr || !mark.ok() || !d.quantity || !d.leverage) {
+    r.kind = Ruling::Kind::kSkipped;
+    v.action = "skipped";
+    v.detail = "no market price for the entry";
+    return r;
+  }
+  r.kind = Ruling::Kind::kEnter;
+  r.proposal = ProposeEntry(d, *r.instrument, snap->current_price);
+  Judge(risk_.CheckEntry(r.proposal, *view, *mark), r, v);
+  return r;
+}
+
+void Bot::Judge(const risk::Verdict& rv, Ruling& r, CoinVerdict& v) {
+  if (rv.approved()) return;
+  r.kind = Ruling::Kind::kDenied;
+  v.action = "denied";
+  v.detail = rv.Summary();
+  for (const auto& den : rv.denials) v.denials.push_back(den.reason);
+}
+
+Bot::OpenTrade Bot::PlanEntry(const agent::Decision& d, const Ruling& r, std::string& note) const {
+  const Instrument& ins = *r.instrument;
+  OpenTrade plan;
+  plan.trade.symbol = ins.symbol;
+  plan.trade.coin = ins.base;
+  plan.trade.side = r.proposal.side;
+  plan.trade.leverage = r.proposal.leverage;
+  plan.trade.confidence = d.confidence.value_or(0);
+  plan.stop_loss = d.stop_loss;
+  plan.take_profit = d.profit_target;
+  plan.invalidation_text = d.invalidation_condition;
+  InvalidationParse inv = ParseInvalidationFor(d.invalidation_condition, ins.base);
+  plan.invalidation = std::move(inv.check);
+  if (!plan.invalidation) note = "invalidation not machine-checked: " + inv.unchecked_reason;
+  plan.risk_usd = d.risk_usd.value_or(Money());
+  return plan;
+}
+
+bool Bot::ExecuteClose(std::int64_t cycle, const std::string& symbol, CoinVerdict& v,
+                       std::vector<exchange::Order>& orders) {
+  if (auto it = open_.find(symbol); it != open_.end()) it->second.pending_exit = ExitReason::kSignal;
+  ExecutionReport rep = executor_.Close(cycle, symbol, OrderLeg::kClose);
+  v.action = rep.ok() ? "closed" : "failed";
+  for (const auto& prob : rep.problems) AppendDetail(v.detail, prob);
+  for (auto& o : rep.orders) orders.push_back(std::move(o));
+  return rep.ok();
+}
+
+bool Bot::ExecuteEntry(std::int64_t cycle, const agent::Decision& d, const Ruling& r, risk::AccountView& view,
+                       CoinVerdict& v, std::vector<exchange::Order>& orders) {
+  const Instrument& ins = *r.instrument;
+  std::string note;
+  open_[ins.symbol] = PlanEntry(d, r, note);
+  ExecutionReport rep = executor_.Enter(MakeEntryRequest(cycle, d, ins, r.proposal));
+  const bool entered = !rep.orders.empty() && rep.orders.front().status != exchange::OrderStatus::kRejected;
+  if (!entered) open_.erase(ins.symbol);
+  v.action = entered ? "entered" : "failed";
+  for (const auto& prob : rep.problems) AppendDetail(v.detail, prob);
+  if (entered && !note.empty()) AppendDetail(v.detail, note);
+  for (auto& o : rep.orders) orders.push_back(std::move(o));
+  if (entered) {
+    ++stats_.entries;
+    stats_.confidence_sum += d.confidence.value_or(0);
+    view.open_symbols.push_back(ins.symbol);  // later decisions this cycle see it
+  }
+  return entered;
+}
+
+bool Bot::PreviewRuling(const agent::Decision& d, const Ruling& r, risk::AccountView& view, CoinVerdict& v) const {
+  if (r.kind == Ruling::Kind::kClose) {
+    v.action = "would_close";
+    return true;
+  }
+  std::string note;
+  (void)PlanEntry(d, r, note);
+  v.action = "would_enter";
+  if (!note.empty()) AppendDetail(v.detail, note);
+  view.open_symbols.push_back(r.instrument->symbol);  // later decisions see it, as in a real cycle
+  return true;
+}
+
+void Bot::SettleCycle(const PendingCycle& pending, bool venue_ok, const CycleTally& tally) {
   const std::size_t events = DrainVenueEvents();
-  const bool reuse = venue_ok && !venue_touched && events == 0;
-  Result<exchange::Balance> after = reuse ? Result<exchange::Balance>(balance) : venue_.FetchBalance();
-  if (auto& b = after; b.ok()) {
-    ObserveEquity(pending.time, *b);
-    // StateFor reads equity, peak and day-start equity only (risk/risk_engine.hpp).
-    risk::AccountView state_view;
-    state_view.equity = b->margin_balance;
-    state_view.available_margin = b->available_balance;
-    state_view.day_start_equity = day_start_equity_;
-    state_view.peak_equity = peak_equity_;
-    state_view.now = pending.time;
-    const bool positions_ok = reuse || venue_.FetchPositions().ok();
-    if (positions_ok && status_ == BotStatus::kRunning &&
-        risk_.StateFor(state_view) == risk::TradingState::kHalted) {
-      Alert("critical", "drawdown_halt",
-            "equity " + last_equity_.ToString(2) + " is " + config_.risk.drawdown_halt.ToString() +
-                " or more below the peak " + peak_equity_.ToString(2) + ": bot halted, positions closed");
-      SetStatus(BotStatus::kHalted);
-      CloseAll(pending.time, ExitReason::kStop);
-    }
-  }
-  rec.equity = last_equity_;
-  const bool transport_failed =
-      !pending.outcome.attempts.empty() && !pending.outcome.attempts.back().transport.ok();
-  if (fell_back) {
-    rec.status = pending.usage.budget_refused ? "budget_exhausted"
-                 : pending.outcome.attempts.empty() ? "hold"
-                 : pending.outcome.truncated ? "truncated"
-                 : (transport_failed ? "llm_error" : "parse_failed");
-  } else {
-    rec.status = acted ? "executed" : (denied ? "denied" : "hold");
-  }
-  rec.outcome = std::move(pending.outcome);
-  for (auto* o : observers_) o->OnCycle(*this, rec);
-  return rec;
+  const bool reuse = venue_ok && !tally.venue_touched && events == 0;
+  Result<exchange::Balance> after = reuse ? Result<exchange::Balance>(pending.balance) : venue_.FetchBalance();
+  if (!after.ok()) return;
+  ObserveEquity(pending.time, *after);
+  const bool positions_ok = reuse || venue_.FetchPositions().ok();
+  if (positions_ok && status_ == BotStatus::kRunning) HaltOnDrawdown(pending.time, *after);
+}
+
+void Bot::HaltOnDrawdown(UnixMs now, const exchange::Balance& b) {
+  // StateFor reads equity, peak and day-start equity only (risk/risk_engine.hpp).
+  risk::AccountView state_view;
+  state_view.equity = b.margin_balance;
+  state_view.available_margin = b.available_balance;
+  state_view.day_start_equity = day_start_equity_;
+  state_view.peak_equity = peak_equity_;
+  state_view.now = now;
+  if (risk_.StateFor(state_view) != risk::TradingState::kHalted) return;
+  Alert("critical", "drawdown_halt",
+        "equity " + last_equity_.ToString(2) + " is " + config_.risk.drawdown_halt.ToString() +
+            " or more below the peak " + peak_equity_.ToString(2) + ": bot halted, positions closed");
+  SetStatus(BotStatus::kHalted);
+  CloseAll(now, ExitReason::kStop);
 }
 
 CycleRecord Bot::RunCycle(UnixMs now) {
@@ -910,95 +994,16 @@ void Bot::MirrorForDryRun(const Bot& from) {
 }
 
 CycleRecord Bot::EvaluateCycle(PendingCycle pending) const {
-  CycleRecord rec;
-  rec.cycle = pending.cycle;
-  rec.time = pending.time;
-  rec.usage = pending.usage;
-  rec.account_value = pending.account.account_value;
-  rec.sharpe = pending.account.sharpe;
-  rec.latency_ms = std::max<std::int64_t>(0, clock_.NowMs() - pending.time);
-  if (pending.prompt) {
-    rec.prompt_version = pending.prompt->version;
-    rec.prompt_hash = Sha256Hex(pending.prompt->system + "\n" + pending.prompt->user);
-    if (options_.keep_prompts) {
-      rec.system_prompt = pending.prompt->system;
-      rec.user_prompt = pending.prompt->user;
-    }
-  } else {
-    rec.prompt_version = "baseline";
-  }
+  CycleRecord rec = OpenRecord(pending);
   // The venue as it is now (the model may have taken a while): what FinishCycle would check.
-  auto balance = venue_.FetchBalance();
-  auto positions = venue_.FetchPositions();
-  bool approved = false, denied = false;
-  if (balance.ok() && positions.ok()) {
-    risk::AccountView view = MakeAccountView(*balance, *positions, pending.time);
-    rec.verdicts.reserve(pending.outcome.decisions.size());
-    for (std::size_t di = 0; di < pending.outcome.decisions.size(); ++di) {
-      const auto& d = pending.outcome.decisions[di];
-      CoinVerdict v;
-      v.coin = d.coin;
-      v.signal = d.signal ? std::string(agent::ToString(*d.signal)) : "";
-      const Instrument* hint = di < pending.coin_instruments.size() ? pending.coin_instruments[di] : nullptr;
-      const Instrument* ins = hint != nullptr && hint->base == d.coin ? hint : InstrumentFor(d.coin);
-      if (!d.signal || ins == nullptr || *d.signal == agent::Signal::kHold) {
-        v.action = "held";
-      } else if (*d.signal == agent::Signal::kClosePosition) {
-        risk::Verdict rv = risk_.CheckClose(ins->symbol, view);
-        if (rv.approved()) {
-          v.action = "would_close";
-          approved = true;
-        } else {
-          v.action = "denied";
-          v.detail = rv.Summary();
-          for (const auto& den : rv.denials) v.denials.push_back(den.reason);
-          denied = true;
-        }
-      } else {
-        const agent::MarketSnapshot* snap = nullptr;
-        for (const auto& s : pending.coins) {
-          if (s.coin == d.coin) snap = &s;
-        }
-        auto mark = venue_.FetchMarkPrice(ins->symbol);
-        if (snap == nullptr || !mark.ok() || !d.quantity || !d.leverage) {
-          v.action = "skipped";
-          v.detail = "no market price for the entry";
-        } else {
-          risk::EntryProposal prop;
-          prop.symbol = ins->symbol;
-          prop.side = *d.signal == agent::Signal::kBuyToEnter ? Side::kBuy : Side::kSell;
-          prop.quantity = d.quantity->RoundToStep(ins->step_size, Rounding::kTowardZero);
-          prop.leverage = *d.leverage;
-          prop.price = snap->current_price;
-          prop.stop_loss = d.stop_loss;
-          prop.take_profit = d.profit_target;
-          risk::Verdict rv = risk_.CheckEntry(prop, view, *mark);
-          if (rv.approved()) {
-            v.action = "would_enter";
-            approved = true;
-            view.open_symbols.push_back(ins->symbol);  // later decisions see it, as in a real cycle
-          } else {
-            v.action = "denied";
-            v.detail = rv.Summary();
-            for (const auto& den : rv.denials) v.denials.push_back(den.reason);
-            denied = true;
-          }
-        }
-      }
-      rec.verdicts.push_back(std::move(v));
-    }
+  const bool venue_ok = RereadVenue(pending);
+  CycleTally tally;
+  if (venue_ok && status_ == BotStatus::kRunning) {
+    tally = RuleOnDecisions(pending, rec, [this](const agent::Decision& d, const Ruling& r, risk::AccountView& view,
+                                                 CoinVerdict& v) { return PreviewRuling(d, r, view, v); });
   }
-  rec.equity = balance.ok() ? balance->margin_balance : last_equity_;
-  const bool transport_failed =
-      !pending.outcome.attempts.empty() && !pending.outcome.attempts.back().transport.ok();
-  if (pending.outcome.fell_back_to_hold) {
-    rec.status = pending.usage.budget_refused ? "budget_exhausted"
-                 : pending.outcome.attempts.empty() ? "hold"
-                 : pending.outcome.truncated ? "truncated"
-                 : (transport_failed ? "llm_error" : "parse_failed");
-  } else {
-    rec.status = approved ? "would_execute" : (denied ? "denied" : "hold");
-  }
+  rec.equity = venue_ok ? pending.balance.margin_balance : last_equity_;
+  rec.status = CycleStatus(pending.outcome, pending.usage, tally.acted, tally.denied, "would_execute");
   rec.outcome = std::move(pending.outcome);
   return rec;
 }

@@ -10,6 +10,14 @@
 //  8 persist      BotObserver::OnCycle (the store observer writes one transaction)
 //  9 publish      observers run in order: the store first, then the event hub
 //
+// In code: BeginCycle (1–4) → Decide (5–6a, may run on a worker) → FinishCycle (6b–9), one
+// private function per step, in this order: OpenRecord (the record's header), CountDecision
+// (statistics, budget alert), RereadVenue (unless the cycle ran synchronously), RuleOnDecisions
+// (RuleOn per decision: the risk verdict; then ExecuteClose / ExecuteEntry), SettleCycle
+// (immediate fills, equity, HaltOnDrawdown), the record's status, the observers. A dry run
+// (EvaluateCycle) takes the same steps up to the rulings and previews (PreviewRuling) where
+// FinishCycle executes: the same rulings, nothing sent, nothing changed.
+//
 // Between cycles, every closed bar: venue events are drained (fills, SL/TP triggers,
 // liquidations, funding) into round-trip trades, and each open position's machine-readable
 // invalidation condition is checked against the bar's close — by code, not by the model.
@@ -206,7 +214,7 @@ class Bot {
   std::optional<PendingCycle> BeginCycle(UnixMs now);
   // Step 5–6a; may run on a worker thread.
   static void Decide(DecisionSource& source, PendingCycle& pending, const llm::CancelToken* cancel);
-  // Steps 6b–9.
+  // Steps 6b–9 (re-reads the venue: the decision may have taken a while).
   CycleRecord FinishCycle(PendingCycle pending);
   CycleRecord RunCycle(UnixMs now);  // all of it, synchronously
   // RunCycle, then hands the record's decisions back to the source for reuse (the bar path).
@@ -248,10 +256,13 @@ class Bot {
   // against the same day) — with status running, so BeginCycle takes the steps `from`'s next
   // cycle would take. Reads `from`, changes nothing of it.
   void MirrorForDryRun(const Bot& from);
-  // Step 6b without 7–9: each decision's risk verdict against the venue as it is now, where
-  // FinishCycle would send orders: "would_enter" / "would_close", else "denied" (with the
-  // reasons), "held" or "skipped"; the record's status is "would_execute" where FinishCycle's
-  // would be "executed". Places no order, notifies no observer, changes nothing.
+  // Step 6b without 7–9, through FinishCycle's own steps (OpenRecord, RereadVenue,
+  // RuleOnDecisions): each decision's ruling against the venue as it is now, as FinishCycle
+  // would rule — where it would send orders "would_enter" / "would_close" (an entry with the
+  // same note on its invalidation condition), else "denied" with the same reasons and words,
+  // "held" or "skipped"; a later decision sees an earlier one's entry open, as in a real cycle.
+  // The record's status is "would_execute" where FinishCycle's would be "executed". Places no
+  // order, notifies no observer, counts nothing, changes nothing.
   CycleRecord EvaluateCycle(PendingCycle pending) const;
   // The daily LLM budget (null: unlimited, or the baseline).
   const std::shared_ptr<DailyLlmBudget>& llm_budget() const { return options_.budget; }
@@ -269,7 +280,65 @@ class Bot {
     std::optional<ExitReason> pending_exit;   // why a close was sent
   };
 
+  // --- the cycle after the decision, one step per function (bot.cpp, "the cycle's steps") ---
+  // FinishCycle runs them all; EvaluateCycle (a dry run) runs the shared ones — the record's
+  // header, the venue re-read, the rulings and the status — and previews where FinishCycle
+  // executes.
+  //
+  // What the rules make of one decision, before anything is sent: held (hold, no signal, no
+  // instrument), skipped (no market price), denied (by the risk engine: the reasons are in the
+  // verdict), or a close / an entry the risk engine approved.
+  struct Ruling {
+    enum class Kind { kHeld, kSkipped, kDenied, kClose, kEnter };
+    Kind kind = Kind::kHeld;
+    bool entry = false;                      // an entry signal (a denied one counts in stats)
+    const Instrument* instrument = nullptr;  // set unless held for want of one
+    risk::EntryProposal proposal;            // entries: what the risk engine checked
+  };
+  // What the rulings of one cycle came to.
+  struct CycleTally {
+    bool acted = false;            // an order went through (dry run: a close or entry approved)
+    bool denied = false;           // the risk engine refused a close or an entry
+    bool venue_touched = false;    // an order was sent or tried: the venue state may differ now
+    std::int64_t entry_denials = 0;
+  };
   CycleRecord FinishCycleImpl(PendingCycle pending, bool venue_unchanged);
+  // The record's header: cycle, time, usage, the account value and Sharpe ratio shown, the
+  // decision latency, the prompt's version and hash (and text with keep_prompts).
+  CycleRecord OpenRecord(const PendingCycle& pending) const;
+  // The decision's statistics (cycles, LLM calls and cost, parse failures, truncations) and the
+  // budget alert when the budget ran out during the cycle's retries.
+  void CountDecision(const PendingCycle& pending);
+  // Re-reads balance and positions into `pending`; false (pending untouched) when either fails.
+  bool RereadVenue(PendingCycle& pending) const;
+  // Step 6b for every decision in order: RuleOn, then `dispose(decision, ruling, view, verdict)`
+  // for an approved close or entry — it executes (FinishCycle) or previews (EvaluateCycle) and
+  // returns whether it acted; a verdict per decision goes into rec.verdicts.
+  template <typename Dispose>
+  CycleTally RuleOnDecisions(const PendingCycle& pending, CycleRecord& rec, Dispose&& dispose) const;
+  // One decision's ruling against the account view (built into `view` on the first decision
+  // that needs one); fills the verdict's coin and signal, and its action unless approved.
+  Ruling RuleOn(const PendingCycle& pending, std::size_t index, std::optional<risk::AccountView>& view,
+                CoinVerdict& v) const;
+  // A risk verdict on a close or entry: a refusal makes the ruling a denial, with the reasons.
+  static void Judge(const risk::Verdict& rv, Ruling& r, CoinVerdict& v);
+  // The exit plan an approved entry's position keeps; `note` says when its invalidation
+  // condition is not machine-checked (the verdict shows it).
+  OpenTrade PlanEntry(const agent::Decision& d, const Ruling& r, std::string& note) const;
+  // Step 7: an approved close or entry at the venue (orders into `orders`); true when it went
+  // through. An entry's plan is kept, and later decisions of the cycle see its symbol open.
+  bool ExecuteClose(std::int64_t cycle, const std::string& symbol, CoinVerdict& v,
+                    std::vector<exchange::Order>& orders);
+  bool ExecuteEntry(std::int64_t cycle, const agent::Decision& d, const Ruling& r, risk::AccountView& view,
+                    CoinVerdict& v, std::vector<exchange::Order>& orders);
+  // A dry run's step 7: "would_close" / "would_enter" (with PlanEntry's note); later decisions
+  // see the entry's symbol open, as in a real cycle.
+  bool PreviewRuling(const agent::Decision& d, const Ruling& r, risk::AccountView& view, CoinVerdict& v) const;
+  // Steps 7b–8a: the venue's immediate fills, the new equity (the state read before the rulings
+  // when nothing was sent and no event arrived), then the drawdown halt.
+  void SettleCycle(const PendingCycle& pending, bool venue_ok, const CycleTally& tally);
+  // Halts the bot and closes everything when the risk engine's state for `b` is halted.
+  void HaltOnDrawdown(UnixMs now, const exchange::Balance& b);
   // ProcessVenueEvents; returns the number of events handled.
   std::size_t DrainVenueEvents();
   // One pass of PollEvents until empty; sets protection_lost when a position may have lost a
