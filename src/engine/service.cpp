@@ -695,15 +695,16 @@ Status Service::Impl::Rebuild() {
 
 namespace {
 
-// A `server_restart` alert about one bot (what the restart did with it).
+// An alert about one bot from the restart (`server_restart`: what it did with the bot;
+// `reconcile`: what the venue and the store said).
 Status RestartAlert(store::Repository& repo, std::int64_t user_id, std::int64_t bot_id, UnixMs at,
-                    std::string severity, std::string message) {
+                    std::string severity, std::string message, std::string kind = "server_restart") {
   store::AlertRecord a;
   a.user_id = user_id;
   a.bot_id = bot_id;
   a.at = at;
   a.severity = std::move(severity);
-  a.kind = "server_restart";
+  a.kind = std::move(kind);
   a.message = std::move(message);
   auto id = repo.InsertAlert(a);
   return id.ok() ? Status::Ok() : id.status();
@@ -720,18 +721,12 @@ Status RecordClosedWhileDown(store::Repository& repo, std::int64_t user_id, std:
     if (!p.closed_at) continue;
     const bool was_open = std::any_of(before.begin(), before.end(), [&](const auto& b) { return b.id == p.id; });
     if (!was_open) continue;
-    store::AlertRecord a;
-    a.user_id = user_id;
-    a.bot_id = bot_id;
-    a.at = at;
-    a.severity = "info";
-    a.kind = "reconcile";
-    a.message = p.symbol + " " + p.side + " was closed at the venue while the server was down (" +
-                p.exit_reason.value_or("close") + " at " + (p.exit_price ? p.exit_price->ToString() : "?") + ", " +
-                FormatUtc(*p.closed_at) + ", net " + (p.realized_pnl - p.fees + p.funding).ToString() +
-                " USDT); recorded";
-    auto id = repo.InsertAlert(a);
-    if (!id.ok()) return id.status();
+    AITRADER_RETURN_IF_ERROR(RestartAlert(
+        repo, user_id, bot_id, at, "info",
+        p.symbol + " " + p.side + " was closed at the venue while the server was down (" +
+            p.exit_reason.value_or("close") + " at " + (p.exit_price ? p.exit_price->ToString() : "?") + ", " +
+            FormatUtc(*p.closed_at) + ", net " + (p.realized_pnl - p.fees + p.funding).ToString() + " USDT); recorded",
+        "reconcile"));
   }
   return Status::Ok();
 }
@@ -765,15 +760,8 @@ Status ReconcileRemote(store::Repository& repo, std::int64_t user_id, std::int64
     if (!known) drift.push_back(v.symbol + " " + v.quantity.ToString() + " at the venue, none in the store");
   }
   for (const auto& d : drift) {
-    store::AlertRecord a;
-    a.user_id = user_id;
-    a.bot_id = bot_id;
-    a.at = at;
-    a.severity = "warning";
-    a.kind = "reconcile";
-    a.message = "the venue and the store differ after the restart: " + d;
-    auto id = repo.InsertAlert(a);
-    if (!id.ok()) return id.status();
+    AITRADER_RETURN_IF_ERROR(
+        RestartAlert(repo, user_id, bot_id, at, "warning", "the venue and the store differ after the restart: " + d, "reconcile"));
   }
   return Status::Ok();
 }
