@@ -1,5 +1,6 @@
 #include "engine/backtest.hpp"
 
+#include "engine/bar_driver.hpp"
 #include "engine/bot_factory.hpp"
 #include "engine/paper_venue.hpp"
 
@@ -125,29 +126,39 @@ Result<RunReport> RunBacktest(const BacktestOptions& options) {
   }
 
   const auto wall_start = std::chrono::steady_clock::now();
-  std::size_t progress_every = std::max<std::size_t>(1, bars.size() / 200);
-  for (std::size_t i = 0; i < bars.size(); ++i) {
-    if (options.cancelled && options.cancelled()) return Status{StatusCode::kCancelled, "the backtest was cancelled"};
-    const UnixMs close_time = bars[i].open_time + interval;
+  // The replay flat out on the simulated clock: no wait, no work between bars.
+  ReplayBarFeed feed(std::move(bars));
+  const std::size_t bar_count = feed.bars().size();
+  const std::size_t progress_every = std::max<std::size_t>(1, bar_count / 200);
+  BarDriverOptions driver;
+  driver.interval = interval;
+  BarDriverHooks hooks;
+  hooks.stop = options.cancelled;
+  hooks.process = [&](std::size_t i, const MergedBar& bar, bool) -> Status {
+    const UnixMs close_time = bar.open_time + interval;
     clock.SetMs(close_time);
     for (auto& sim : sims) {
-      Status s = sim->OnBars(bars[i].bars);
-      if (!s.ok()) return s.WithContext("bar " + FormatUtc(bars[i].open_time));
+      Status s = sim->OnBars(bar.bars);
+      if (!s.ok()) return s.WithContext("bar " + FormatUtc(bar.open_time));
     }
-    report.candles_processed += static_cast<std::int64_t>(bars[i].bars.size());
-    const bool last = i + 1 == bars.size();
+    report.candles_processed += static_cast<std::int64_t>(bar.bars.size());
+    const bool last = i + 1 == bar_count;
     for (auto& slot : slots) {
       slot.bot->OnBarClosed(close_time);
-      if (i + 2 == bars.size()) {
+      if (i + 2 == bar_count) {
         slot.bot->Pause();
         slot.bot->CloseAll(close_time, ExitReason::kEndOfTest);
       }
       if (last) slot.bot->ProcessVenueEvents(close_time);
     }
     if (options.progress && (i % progress_every == 0 || last)) {
-      options.progress(static_cast<double>(i + 1) / static_cast<double>(bars.size()));
+      options.progress(static_cast<double>(i + 1) / static_cast<double>(bar_count));
     }
-  }
+    return Status::Ok();
+  };
+  auto end = DriveBars(feed, 0, driver, hooks);
+  if (!end.ok()) return end.status();
+  if (*end == DriveEnd::kStopped) return Status{StatusCode::kCancelled, "the backtest was cancelled"};
   if (options.timing) {
     report.elapsed_seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();

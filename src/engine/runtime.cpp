@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "agent/baseline.hpp"
+#include "engine/bar_driver.hpp"
 #include "engine/bot.hpp"
 #include "engine/bot_factory.hpp"
 #include "engine/bot_restore.hpp"
@@ -47,7 +48,8 @@ struct PaperRuntime::Impl {
   std::unique_ptr<store::Repository> repo;
   InstrumentTable instruments;
   std::shared_ptr<const MarketData> market;
-  std::unique_ptr<LiveMarket> live;  // --market binance
+  std::unique_ptr<BarFeed> feed;  // the replay's bars, or the live feed's (--market binance)
+  LiveBarFeed* live = nullptr;    // the feed, when it is the live one
   SystemClock wall;
   std::unique_ptr<SimulatedClock> clock;
   std::unique_ptr<exchange::paper::PaperSimulator> sim;
@@ -66,7 +68,6 @@ struct PaperRuntime::Impl {
   };
   std::vector<Slot> slots;
   std::vector<std::unique_ptr<exchange::paper::PaperExchange>> orphan_accounts;  // accounts of bots no longer configured
-  std::vector<MergedBar> bars;
   std::size_t next_bar = 0;
   UnixMs from = 0, to = 0;
   bool resumed = false;
@@ -122,35 +123,33 @@ Status PaperRuntime::Impl::Setup() {
   auto start = repo->GetRunState("start");
   if (!start.ok()) return start.status();
   // The feed a run started with stays its feed (0 replay, 1 live).
-  auto feed = repo->GetRunState("feed");
-  if (!feed.ok()) return feed.status();
+  auto stored_feed = repo->GetRunState("feed");
+  if (!stored_feed.ok()) return stored_feed.status();
   const std::int64_t feed_code = options.live ? 1 : 0;
-  if (start->has_value() && feed->value_or(0) != feed_code) {
+  if (start->has_value() && stored_feed->value_or(0) != feed_code) {
     return FailedPrecondition(std::string("the database holds a run on the ") +
-                              (feed->value_or(0) == 1 ? "live Binance feed" : "replayed candles") +
+                              (stored_feed->value_or(0) == 1 ? "live Binance feed" : "replayed candles") +
                               "; this run is set to the " + (feed_code == 1 ? "live feed (--market binance)" : "replay") +
                               " (use another database)");
   }
   if (options.live) {
-    LiveMarketOptions lo;
-    lo.rest_url = options.live->rest_url;
-    lo.ws_url = options.live->ws_url;
-    lo.symbols = symbols;
-    lo.interval = interval;
-    lo.warmup_bars = options.live->warmup_bars;
-    lo.grace_ms = options.live->grace_ms;
-    lo.log = options.log;
-    auto lm = LiveMarket::Open(lo, instruments, start->has_value() ? std::optional<UnixMs>(**start) : std::nullopt, wall);
-    if (!lm.ok()) return lm.status().WithContext("the live market feed (" + options.live->name + ")");
-    live = std::move(*lm);
-    market = live->market();
+    auto lf = LiveBarFeed::Open(*options.live, symbols, interval, instruments,
+                                start->has_value() ? std::optional<UnixMs>(**start) : std::nullopt, wall, options.log);
+    if (!lf.ok()) return lf.status();
+    live = lf->get();
+    feed = std::move(*lf);
+    market = live->live_market().market();
     if (cfg.from || cfg.to) Log("note: the run's from/to do not apply to the live feed (it runs until stopped)");
-    from = start->value_or(live->first_open());
+    from = live->from();
     to = INT64_MAX;
-    bars = market->Bars(from, live->last_open() + interval, symbols);
-    if (bars.empty()) return NotFound("the live feed has no closed bar since " + FormatUtc(from));
-    Log("live feed " + options.live->name + ": " + std::to_string(bars.size()) + " closed bar(s) since " +
-        FormatUtc(from) + ", the last at " + FormatUtc(live->last_open()));
+    if (feed->bars().empty()) return NotFound("the live feed has no closed bar since " + FormatUtc(from));
+    Log("live feed " + options.live->name + ": " + std::to_string(feed->bars().size()) + " closed bar(s) since " +
+        FormatUtc(from) + ", the last at " + FormatUtc(live->live_market().last_open()));
+    // Each new snapshot goes to every bot.
+    live->OnMarket([this](std::shared_ptr<const MarketData> md) {
+      market = std::move(md);
+      for (auto& slot : slots) slot.bot->SetMarket(market);
+    });
   } else {
     auto md = MarketData::Load(cfg.data_dir.empty() ? DataDir() + "/binance-usdm" : cfg.data_dir, symbols, interval,
                                instruments);
@@ -163,8 +162,8 @@ Status PaperRuntime::Impl::Setup() {
     }
     from = cfg.from.value_or(data_from + 10 * kDayMs);
     to = cfg.to.value_or(data_to);
-    bars = market->Bars(from, to, symbols);
-    if (bars.empty()) return InvalidArgument("no candles in the run's period");
+    feed = std::make_unique<ReplayBarFeed>(market->Bars(from, to, symbols));
+    if (feed->bars().empty()) return InvalidArgument("no candles in the run's period");
   }
 
   auto served = repo->GetRunState("serve.start");
@@ -212,8 +211,8 @@ Status PaperRuntime::Impl::Setup() {
   AITRADER_RETURN_IF_ERROR(MakeBots(user_id));
   AITRADER_RETURN_IF_ERROR(Rebuild(*journal, *last_bar));
   if (live) {
-    if (bars.size() > next_bar + 1) {
-      Log("live feed: " + std::to_string(bars.size() - next_bar - 1) +
+    if (feed->bars().size() > next_bar + 1) {
+      Log("live feed: " + std::to_string(feed->bars().size() - next_bar - 1) +
           " bar(s) closed while the run was down are caught up (the venue processes them; bots decide on the newest)");
     }
     if (Status st = live->StartStream(); !st.ok()) return st.WithContext("the live market stream");
@@ -345,7 +344,7 @@ Status PaperRuntime::Impl::Rebuild(const std::vector<store::JournalEntry>& journ
     }
   };
   ReplayInput in;
-  in.bars = bars;
+  in.bars = feed->bars();
   in.first_bar = 0;
   in.interval = market->interval();
   in.start_time = from;
@@ -469,7 +468,7 @@ Result<RuntimeSummary> PaperRuntime::Run() {
   summary.resumed = m.resumed;
   if (m.resumed) {
     m.Log("resumed the run started " + FormatUtc(m.from) + " at bar " + std::to_string(m.next_bar) + "/" +
-          std::to_string(m.bars.size()));
+          std::to_string(m.feed->bars().size()));
   }
   const UnixMs interval = m.market->interval();
   bool any_llm = false;
@@ -580,51 +579,24 @@ Result<RuntimeSummary> PaperRuntime::Run() {
     m.redo_cycles.clear();
   }
 
-  const auto wall_start = std::chrono::steady_clock::now();
-  const std::size_t first = m.next_bar;
+  // The bars through the engine's driver (engine/bar_driver.hpp): the replay paced at --speed
+  // (0: flat out), or the live feed's as they close. While it waits, the decisions that came
+  // back are finished.
+  const bool paced = m.options.speed > 0 && !m.live;
+  BarDriverOptions driver;
+  driver.interval = interval;
+  driver.speed = m.options.speed;
+  // The stop flag is set by a signal handler, which cannot wake a wait: each wait is short.
+  driver.max_wait = std::chrono::milliseconds(200);
+  BarDriverHooks hooks;
+  hooks.stop = [this] { return stop_.load(); };
+  hooks.work_until = [&](WallTime deadline) -> Status {
+    if (async) AITRADER_RETURN_IF_ERROR(finish_cycles(false, deadline));
+    std::this_thread::sleep_until(deadline);
+    return Status::Ok();
+  };
   std::int64_t commits = 0;
-  Status failure;
-  for (; !stop_.load(); ++m.next_bar) {
-    if (m.next_bar >= m.bars.size()) {
-      if (!m.live) break;  // the replay's period is over
-      // The live feed: wait for the next bar to close (finishing decisions meanwhile).
-      bool fresh = false;
-      while (!stop_.load() && !fresh) {
-        const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(200);
-        if (async) {
-          failure = finish_cycles(false, until);
-          if (!failure.ok()) break;
-        }
-        std::this_thread::sleep_until(until);
-        auto got = m.live->Poll(m.sim->symbols());
-        if (got.empty()) continue;
-        for (auto& b : got) m.bars.push_back(std::move(b));
-        m.market = m.live->market();
-        for (auto& slot : m.slots) slot.bot->SetMarket(m.market);
-        fresh = true;
-      }
-      if (!failure.ok() || stop_.load()) break;
-    }
-    // A live bar with newer ones already known (missed while the run was down) is caught up.
-    const bool catch_up = m.live != nullptr && m.next_bar + 1 < m.bars.size();
-    if (m.options.speed > 0 && !m.live) {
-      auto due = wall_start + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                                  std::chrono::duration<double>(static_cast<double>(m.next_bar - first) *
-                                                                static_cast<double>(interval) / 1000.0 / m.options.speed));
-      if (async) {
-        failure = finish_cycles(false, due);
-        if (!failure.ok()) break;
-      }
-      std::this_thread::sleep_until(due);
-    } else if (async) {
-      failure = finish_cycles(true, std::nullopt);
-      if (!failure.ok()) break;
-    }
-    if (async) {
-      failure = finish_cycles(false, std::nullopt);
-      if (!failure.ok()) break;
-    }
-    const MergedBar& bar = m.bars[m.next_bar];
+  auto process_bar = [&](std::size_t n, const MergedBar& bar, bool catch_up) -> Status {
     const UnixMs close = bar.open_time + interval;
     m.recorder->Reset();
     AITRADER_RETURN_IF_ERROR(m.db->Begin());
@@ -703,17 +675,34 @@ Result<RuntimeSummary> PaperRuntime::Run() {
       });
     }
     if (summary.bars % 2000 == 0) {
-      std::string line = FormatUtc(close) + " bar " + std::to_string(m.next_bar + 1) + "/" + std::to_string(m.bars.size());
+      std::string line = FormatUtc(close) + " bar " + std::to_string(n + 1) + "/" + std::to_string(m.feed->bars().size());
       for (auto& slot : m.slots) line += "  " + slot.config->name + " " + slot.bot->Equity().ToString(2);
       m.Log(line);
     }
-  }
+    return Status::Ok();
+  };
+  Status bar_failure;  // rolled back: the run ends at once
+  hooks.process = [&](std::size_t n, const MergedBar& bar, bool catch_up) -> Status {
+    if (async) {
+      // At --speed 0 (a deterministic replay) and on the live feed every answer is in before
+      // the next bar; paced, the answers that are back.
+      if (!paced) AITRADER_RETURN_IF_ERROR(finish_cycles(true, std::nullopt));
+      AITRADER_RETURN_IF_ERROR(finish_cycles(false, std::nullopt));
+    }
+    m.next_bar = n;
+    bar_failure = process_bar(n, bar, catch_up);
+    if (bar_failure.ok()) m.next_bar = n + 1;
+    return bar_failure;
+  };
+  auto end = DriveBars(*m.feed, m.next_bar, driver, hooks);
+  if (!bar_failure.ok()) return bar_failure;
+  Status failure = end.ok() ? Status::Ok() : end.status();
   if (async) {
     // Let the calls in flight finish (they are bounded by the clients' timeouts) and store them.
     if (failure.ok()) failure = finish_cycles(true, std::nullopt);
     pool->join();
-    if (!failure.ok()) return failure;
   }
+  if (!failure.ok()) return failure;
   for (std::size_t a = 0; a < m.sim->account_count(); ++a) {
     Status s = m.sim->SelfCheck(static_cast<exchange::paper::AccountIndex>(a));
     if (!s.ok()) return s.WithContext("paper ledger of account " + std::to_string(a));

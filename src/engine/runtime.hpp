@@ -11,8 +11,10 @@
 // bars; an emergency stop cancels the bot's call in flight and its late answer is discarded.
 //
 // Time: bars of the run's period are replayed in order; --speed N paces them at N× real time
-// (a 5-minute bar every 300/N s), 0 = as fast as possible. The venue fills market orders at
-// once at the current mark (live-like), unlike backtests (next bar's open).
+// (a 5-minute bar every 300/N s), 0 = as fast as possible. The bars come through the engine's
+// driver (engine/bar_driver.hpp), as in backtests and `serve`; a stop request is seen within
+// 200 ms while it waits. The venue fills market orders at once at the current mark
+// (live-like), unlike backtests (next bar's open).
 //
 // Per bar, one database transaction holds: the venue's journaled calls, every bot's records
 // (decisions, orders, fills, positions, equity, alerts) and the run's position ("last_bar").

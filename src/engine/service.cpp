@@ -8,6 +8,7 @@
 #include <chrono>
 #include <map>
 
+#include "engine/bar_driver.hpp"
 #include "engine/bot.hpp"
 #include "engine/bot_restore.hpp"
 #include "engine/crash_points.hpp"
@@ -56,9 +57,9 @@ struct Service::Impl {
   std::unique_ptr<SimulatedClock> clock;
   std::unique_ptr<exchange::paper::PaperSimulator> sim;
   std::unique_ptr<StoreRecorder> recorder;
-  std::unique_ptr<LiveMarket> live;  // the live feed, when ServiceOptions::live is set
-  SystemClock wall;                  // testnet/live venues' request timestamps
-  std::vector<MergedBar> bars;
+  std::unique_ptr<BarFeed> feed;  // the replay's bars, or the live feed's
+  LiveBarFeed* live = nullptr;    // the feed, when ServiceOptions::live is set
+  SystemClock wall;               // testnet/live venues' request timestamps
   std::size_t next_bar = 0;
   std::vector<std::string> symbols;
 
@@ -104,9 +105,13 @@ struct Service::Impl {
   // each); the frequent event-only transactions keep the last ones.
   Status Transaction(const std::function<Status()>& fn, bool refresh_remote = true);
   // catch_up: a bar the live feed missed while the server was down (no bot decides on it).
-  Status ProcessBar(bool catch_up = false);
-  // The live feed's new bars (and the new market snapshot for every reader); true when any.
-  bool TakeLiveBars();
+  Status ProcessBar(const MergedBar& bar, bool catch_up);
+  // A new market snapshot of the live feed, for every reader.
+  void SetMarket(std::shared_ptr<const MarketData> snapshot);
+  // The runtime thread (Start): posted work until Recover(), then the bars through the
+  // driver (engine/bar_driver.hpp) with posted work run while it waits, then posted work
+  // until Stop().
+  void RunThread();
   // A testnet/live bot's venue: the Binance adapter, started (clock, filters, user stream).
   // from_store: after a restart — the adapter's start reconciles with the store's open
   // positions and orders (what ended meanwhile arrives as events).
@@ -195,8 +200,7 @@ Status Service::Impl::Transaction(const std::function<Status()>& fn, bool refres
   return Status::Ok();
 }
 
-Status Service::Impl::ProcessBar(bool catch_up) {
-  const MergedBar& bar = bars[next_bar];
+Status Service::Impl::ProcessBar(const MergedBar& bar, bool catch_up) {
   const UnixMs close = bar.open_time + market->interval();
   std::vector<std::pair<std::int64_t, std::shared_ptr<PendingCycle>>> started;
   Status s = Transaction([&]() -> Status {
@@ -352,28 +356,21 @@ Result<std::unique_ptr<Service>> Service::Start(ServiceOptions options) {
   }
   if (m.options.live) {
     const LiveFeedOptions& lf = *m.options.live;
-    LiveMarketOptions lo;
-    lo.rest_url = lf.rest_url;
-    lo.ws_url = lf.ws_url;
-    lo.symbols = m.symbols;
-    lo.interval = m.options.interval;
-    lo.warmup_bars = lf.warmup_bars;
-    lo.grace_ms = lf.grace_ms;
-    lo.log = m.options.log;
     // A resumed run fetches its whole period again (closed klines are final): the venue is
     // rebuilt over exactly the bars it traded.
-    auto live = LiveMarket::Open(lo, m.instruments, stored_start->has_value() ? std::optional<UnixMs>(**stored_start)
-                                                                              : std::nullopt,
-                                 m.wall);
-    if (!live.ok()) return live.status().WithContext("the live market feed (" + lf.name + ")");
-    m.live = std::move(*live);
-    m.market = m.live->market();
-    m.from = stored_start->value_or(m.live->first_open());
+    auto live = LiveBarFeed::Open(lf, m.symbols, m.options.interval, m.instruments,
+                                  stored_start->has_value() ? std::optional<UnixMs>(**stored_start) : std::nullopt,
+                                  m.wall, m.options.log);
+    if (!live.ok()) return live.status();
+    m.live = live->get();
+    m.feed = std::move(*live);
+    m.market = m.live->live_market().market();
+    m.from = m.live->from();
     if (m.options.from) m.Log("note: --from does not apply to the live feed");
-    m.bars = m.market->Bars(m.from, m.live->last_open() + m.options.interval, m.symbols);
-    if (m.bars.empty()) return NotFound("the live feed has no closed bar since " + FormatUtc(m.from));
-    m.Log("live feed " + lf.name + ": " + std::to_string(m.bars.size()) + " closed bar(s) since " + FormatUtc(m.from) +
-          ", the last at " + FormatUtc(m.live->last_open()));
+    if (m.feed->bars().empty()) return NotFound("the live feed has no closed bar since " + FormatUtc(m.from));
+    m.Log("live feed " + lf.name + ": " + std::to_string(m.feed->bars().size()) + " closed bar(s) since " +
+          FormatUtc(m.from) + ", the last at " + FormatUtc(m.live->live_market().last_open()));
+    m.live->OnMarket([&m](std::shared_ptr<const MarketData> snapshot) { m.SetMarket(std::move(snapshot)); });
   } else {
     auto md = MarketData::Load(m.options.data_dir.empty() ? DataDir() + "/binance-usdm" : m.options.data_dir, m.symbols,
                                m.options.interval, m.instruments);
@@ -392,8 +389,8 @@ Result<std::unique_ptr<Service>> Service::Start(ServiceOptions options) {
       m.Log("note: the database's market run started at " + FormatUtc(m.from) + "; --from " + FormatUtc(asked) +
             " applies to a new database only");
     }
-    m.bars = m.market->Bars(m.from, data_to, m.symbols);
-    if (m.bars.empty()) return InvalidArgument("no candles after --from " + FormatUtc(m.from));
+    m.feed = std::make_unique<ReplayBarFeed>(m.market->Bars(m.from, data_to, m.symbols));
+    if (m.feed->bars().empty()) return InvalidArgument("no candles after --from " + FormatUtc(m.from));
   }
   m.clock = std::make_unique<SimulatedClock>(m.from);
   exchange::paper::SimulatorConfig sc;
@@ -419,8 +416,8 @@ Result<std::unique_ptr<Service>> Service::Start(ServiceOptions options) {
   auto svc = std::unique_ptr<Service>(new Service(std::move(impl)));
   svc->impl_->owner = svc.get();
   if (m.live) {
-    if (m.bars.size() > m.next_bar + 1) {
-      m.Log("live feed: " + std::to_string(m.bars.size() - m.next_bar - 1) +
+    if (m.feed->bars().size() > m.next_bar + 1) {
+      m.Log("live feed: " + std::to_string(m.feed->bars().size() - m.next_bar - 1) +
             " bar(s) closed while the server was down are caught up (the venue processes them; bots decide on the newest)");
     }
     // After the rebuild: the stream continues from the last candle the history held.
@@ -431,97 +428,86 @@ Result<std::unique_ptr<Service>> Service::Start(ServiceOptions options) {
   if (m.options.live) svc->feed_ = m.options.live->name;
   svc->market_time_.store(m.clock->NowMs());
   Service* self = svc.get();
-  self->thread_ = std::thread([self] {
-    Impl& m = *self->impl_;
-    auto run_tasks = [&](std::unique_lock<std::mutex>& lock) {
-      while (!self->tasks_.empty()) {
-        auto task = std::move(self->tasks_.front());
-        self->tasks_.pop_front();
-        lock.unlock();
-        task();
-        lock.lock();
-      }
-    };
-    std::unique_lock lock(self->mu_);
-    // Until Recover() brings the bots back, only posted work runs (no bar).
-    while (!self->stop_.load() && !m.recovered) {
-      self->cv_.wait(lock, [&] { return self->stop_.load() || !self->tasks_.empty(); });
-      run_tasks(lock);
-    }
-    const auto wall_start = std::chrono::steady_clock::now();
-    const std::size_t first = m.next_bar;
-    // A new market run processes its first bar at once (the venue gets its prices); a resumed
-    // one has them and waits one paced interval for its next bar, as in real time.
-    const std::size_t paced_offset = m.last_bar ? 1 : 0;
-    auto next_venue_poll = std::chrono::steady_clock::now();
-    while (!self->stop_.load()) {
-      if (m.live && m.next_bar >= m.bars.size()) {
-        // Waiting for the next bar to close; posted work runs at once meanwhile.
-        self->cv_.wait_until(lock, std::chrono::steady_clock::now() + std::chrono::milliseconds(200),
-                             [&] { return self->stop_.load() || !self->tasks_.empty(); });
-        run_tasks(lock);
-        if (self->stop_.load()) break;
-        lock.unlock();
-        const bool fresh = m.TakeLiveBars();
-        const auto now = std::chrono::steady_clock::now();
-        const bool remote = std::any_of(m.slots.begin(), m.slots.end(), [](const auto& kv) { return kv.second.remote != nullptr; });
-        if (!fresh && remote && now >= next_venue_poll) {
-          // Fills, exchange-side stops and liquidations of testnet/live bots, recorded as they come.
-          next_venue_poll = now + std::chrono::milliseconds(m.options.live->venue_poll_ms);
-          Status st = m.Transaction([] { return Status::Ok(); }, /*refresh_remote=*/false);
-          if (!st.ok()) m.Log("runtime: recording venue events failed (rolled back): " + st.message());
-        }
-        lock.lock();
-        continue;
-      }
-      if (m.next_bar >= m.bars.size()) {
-        self->cv_.wait(lock, [&] { return self->stop_.load() || !self->tasks_.empty(); });
-        run_tasks(lock);
-        continue;
-      }
-      if (!m.live && m.options.speed > 0) {
-        const auto due = wall_start + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                                          std::chrono::duration<double>(static_cast<double>(m.next_bar - first + paced_offset) *
-                                                                        static_cast<double>(m.options.interval) /
-                                                                        1000.0 / m.options.speed));
-        // Posted work interrupts the wait and runs at once.
-        while (!self->stop_.load() && std::chrono::steady_clock::now() < due) {
-          self->cv_.wait_until(lock, due, [&] { return self->stop_.load() || !self->tasks_.empty(); });
-          run_tasks(lock);
-        }
-        if (self->stop_.load()) break;
-      }
-      run_tasks(lock);
-      lock.unlock();
-      // A bar with newer ones already known (missed while the server was down) is caught up.
-      const bool catch_up = m.live != nullptr && m.next_bar + 1 < m.bars.size();
-      Status s = m.ProcessBar(catch_up);
-      if (!s.ok()) {
-        m.Log("runtime: bar " + FormatUtc(m.bars[m.next_bar].open_time) + " failed (rolled back): " + s.message());
-        lock.lock();
-        break;
-      }
-      self->market_time_.store(m.clock->NowMs());
-      ++m.next_bar;
-      lock.lock();
-    }
-    // Work still queued is refused; nothing new is accepted.
-    self->stop_.store(true);
-    run_tasks(lock);
-    self->ready_.store(false);
-  });
+  self->thread_ = std::thread([self] { self->impl_->RunThread(); });
   return svc;
 }
 
-bool Service::Impl::TakeLiveBars() {
-  auto fresh = live->Poll(symbols);
-  if (fresh.empty()) return false;
-  for (auto& b : fresh) bars.push_back(std::move(b));
-  market = live->market();
+void Service::Impl::RunThread() {
+  Service* self = owner;
+  auto run_tasks = [&](std::unique_lock<std::mutex>& lock) {
+    while (!self->tasks_.empty()) {
+      auto task = std::move(self->tasks_.front());
+      self->tasks_.pop_front();
+      lock.unlock();
+      task();
+      lock.lock();
+    }
+  };
+  // Posted work until stop (or until `until` holds).
+  auto serve_tasks = [&](const std::function<bool()>& until) {
+    std::unique_lock lock(self->mu_);
+    while (!self->stop_.load() && !until()) {
+      self->cv_.wait(lock, [&] { return self->stop_.load() || !self->tasks_.empty(); });
+      run_tasks(lock);
+    }
+  };
+  // Until Recover() brings the bots back, only posted work runs (no bar).
+  serve_tasks([&] { return recovered; });
+
+  BarDriverOptions driver;
+  driver.interval = options.interval;
+  driver.speed = options.speed;
+  // A new market run processes its first bar at once (the venue gets its prices); a resumed
+  // one has them and waits one paced interval for its next bar, as in real time.
+  driver.paced_offset = last_bar ? 1 : 0;
+  BarDriverHooks hooks;
+  hooks.stop = [self] { return self->stop_.load(); };
+  // Posted work interrupts a wait and runs at once.
+  hooks.work_until = [&](WallTime deadline) -> Status {
+    std::unique_lock lock(self->mu_);
+    self->cv_.wait_until(lock, deadline, [&] { return self->stop_.load() || !self->tasks_.empty(); });
+    run_tasks(lock);
+    return Status::Ok();
+  };
+  auto next_venue_poll = std::chrono::steady_clock::now();
+  hooks.idle = [&]() -> Status {
+    const auto now = std::chrono::steady_clock::now();
+    const bool remote = std::any_of(slots.begin(), slots.end(), [](const auto& kv) { return kv.second.remote != nullptr; });
+    if (remote && now >= next_venue_poll) {
+      // Fills, exchange-side stops and liquidations of testnet/live bots, recorded as they come.
+      next_venue_poll = now + std::chrono::milliseconds(options.live->venue_poll_ms);
+      Status st = Transaction([] { return Status::Ok(); }, /*refresh_remote=*/false);
+      if (!st.ok()) Log("runtime: recording venue events failed (rolled back): " + st.message());
+    }
+    return Status::Ok();
+  };
+  hooks.process = [&](std::size_t n, const MergedBar& bar, bool catch_up) -> Status {
+    next_bar = n;
+    Status s = ProcessBar(bar, catch_up);
+    if (!s.ok()) {
+      Log("runtime: bar " + FormatUtc(bar.open_time) + " failed (rolled back): " + s.message());
+      return s;
+    }
+    self->market_time_.store(clock->NowMs());
+    next_bar = n + 1;
+    return Status::Ok();
+  };
+  auto end = DriveBars(*feed, next_bar, driver, hooks);
+  // After the replay's last bar the API keeps working (queries, commands) until Stop().
+  if (end.ok() && *end == DriveEnd::kEndOfFeed) serve_tasks([] { return false; });
+
+  // Work still queued is refused; nothing new is accepted.
+  std::unique_lock lock(self->mu_);
+  self->stop_.store(true);
+  run_tasks(lock);
+  self->ready_.store(false);
+}
+
+void Service::Impl::SetMarket(std::shared_ptr<const MarketData> snapshot) {
+  market = std::move(snapshot);
   for (auto& [id, slot] : slots) slot.bot->SetMarket(market);
   std::lock_guard lock(owner->market_mu_);
   owner->market_ = market;
-  return true;
 }
 
 namespace {
@@ -658,6 +644,7 @@ Status Service::Impl::Rebuild() {
   auto journal = checkpoint ? repo->LoadJournalFrom(checkpoint->journal_seq) : repo->LoadJournal();
   if (!journal.ok()) return journal.status();
   ReplayInput in;
+  const std::vector<MergedBar>& bars = feed->bars();
   in.bars = bars;
   in.interval = market->interval();
   in.start_time = from;

@@ -8,7 +8,8 @@
 // stop) — or read what the runtime thread published after its last commit (the venue's
 // positions per bot, copied under a mutex). The thread processes posted work while it waits
 // for the next bar, so a command takes effect within milliseconds, not at the next bar (the
-// pacing wait is a condition-variable wait that work interrupts).
+// bars come through the engine's driver, engine/bar_driver.hpp, whose waits are here a
+// condition-variable wait that posted work and Stop interrupt).
 //
 // Market feed, one of two:
 // - replay (the default): the bundled (or given) candles of every symbol at one interval, replayed from
