@@ -186,7 +186,7 @@ TEST(BarDriver, StopDuringAPacedWaitEndsBeforeTheBar) {
   Harness h;
   ReplayBarFeed feed(Bars(3));
   h.on_wait = [&](WallTime deadline) {
-    if (h.Ms(deadline) == 1000) {
+    if (h.Ms(deadline) == 1000 && !h.stop) {
       h.stop = true;  // e.g. Service::Stop() waking the wait
       return h.At(400);
     }
