@@ -21,10 +21,10 @@
 //     live feed's bars are due when they close (speed does not apply);
 //  5. work_until(now): the work that is ready runs before the bar (nothing waits);
 //  6. process(n, bar, catch_up): catch_up is true exactly for a live bar that newer bars have
-//     superseded already (closed while the process was down): the venue processes it, no bot
-//     decides on it. A replay's bars are never caught up.
-// A hook's error ends the drive with that error. A null work_until sleeps until the deadline
-// (none is called when nothing waits: a backtest pays two calls per bar, stop and process).
+//     superseded already (closed while the process was down, or polled together with newer
+//     ones): the venue processes it, no bot decides on it. A replay's bars are never caught up.
+// A hook's error ends the drive with that error. A null work_until sleeps through the waits;
+// a flat-out replay without one (a backtest) costs two indirect calls per bar: stop, process.
 //
 // The clock: `now` (null: std::chrono::steady_clock) is the wall clock of the waits; tests
 // give a fake one whose work_until moves it. The market's clock (SimulatedClock) is set by the
