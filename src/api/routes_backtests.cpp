@@ -4,8 +4,8 @@
 // limits.backtests_per_user per user and limits.backtests_total in all: 429 beyond). The
 // period must lie inside the candles of every symbol the bot trades (422 naming from/to). A
 // bot on a paid LLM model needs "confirm_cost": true (422 with engine::EstimateLlmCost's
-// estimate otherwise, as the CLI's --yes).
-// Progress (thousandths) and the report (engine::ReportToJson) are stored in
+// estimate otherwise, as the CLI's --yes). A bot on one of the caller's prompt templates
+// prompts with its text (engine::ResolvePromptTemplate, as a live bot on it). Progress (thousandths) and the report (engine::ReportToJson) are stored in
 // api_backtests; GET polls them. Another user's backtest is 404.
 #include <boost/json.hpp>
 
@@ -16,6 +16,7 @@
 #include "engine/backtest.hpp"
 #include "engine/cost_estimate.hpp"
 #include "engine/service.hpp"
+#include "engine/user_prompts.hpp"
 #include "llm/secret.hpp"
 #include "store/api_repository.hpp"
 #include "store/secret_box.hpp"
@@ -137,11 +138,18 @@ void Api::AddBacktestRoutes() {
     if (auto e = CheckPromptVersion(lease->db(), req.user_id, cfg.prompt_version, prefix + "prompt_version")) {
       return ErrorResponse(*e);
     }
-    if (store::ParsePromptTemplateId(cfg.prompt_version)) {
-      // engine::RunBacktest builds its bots with the system prompts of data/prompts only.
-      return ErrorResponse(bot_id != nullptr ? 409 : 422, bot_id != nullptr ? "invalid_state" : "invalid_value",
-                           "backtests run the system prompts only: prompt templates are not supported in backtests yet",
-                           prefix + "prompt_version");
+    // A template of the caller's (another user's, a deleted or an unknown one: the same 422
+    // above, nothing says which) resolved as the runtime resolves a live bot's, so the backtest
+    // prompts with exactly its text.
+    if (Status s = engine::ResolvePromptTemplate(lease->db(), req.user_id, cfg); !s.ok()) {
+      switch (s.code()) {
+        case StatusCode::kNotFound:  // deleted since the check above
+          return ErrorResponse(422, "invalid_value", "prompt_version: you have no prompt template " + cfg.prompt_version,
+                               prefix + "prompt_version");
+        case StatusCode::kFailedPrecondition:
+          return ErrorResponse(409, "invalid_state", s.message(), prefix + "prompt_version");
+        default: return ErrorResponse(ServerError());
+      }
     }
 
     // The period: inside the candles of every symbol the bot trades, at least two bars.

@@ -16,6 +16,7 @@
 #include "engine/venue_factory.hpp"
 #include "engine/venue_replay.hpp"
 #include "engine/store_recorder.hpp"
+#include "engine/user_prompts.hpp"
 #include "llm/client.hpp"
 #include "exchange/paper/paper_exchange.hpp"
 #include "exchange/paper/simulator.hpp"
@@ -1107,26 +1108,12 @@ namespace {
 Result<BotParts> MakeServiceBotParts(store::Database& db, std::int64_t user_id, const BotConfig& config,
                                      const RunConfig& run, const InstrumentTable& instruments,
                                      const ClientFactory& make_client) {
-  const auto template_id = store::ParsePromptTemplateId(config.prompt_version);
-  if (!template_id) return MakeBotParts(config, run, instruments, /*keep_raw=*/true, make_client);
-  store::ApiRepository api(db);
-  auto row = api.GetUserPromptTemplate(user_id, *template_id);
-  if (!row.ok()) {
-    if (row.status().code() != StatusCode::kNotFound) return row.status();
-    return FailedPrecondition("prompt_version " + config.prompt_version +
-                              ": the bot's owner has no such prompt template (GET /api/prompts lists them)");
+  BotConfig resolved = config;
+  Status s = ResolvePromptTemplate(db, user_id, resolved);
+  if (!s.ok()) {
+    return s.code() == StatusCode::kNotFound ? FailedPrecondition(s.message()) : s;
   }
-  auto tmpl = agent::SystemPromptTemplate::FromText("user", row->text);  // checked again: stored text is input too
-  if (!tmpl.ok()) return FailedPrecondition("prompt template " + config.prompt_version + ": " + tmpl.status().message());
-  tmpl->version = config.prompt_version;  // stored with every decision; what {{version}} renders
-  BotConfig base = config;
-  base.prompt_version.clear();  // the parts with the default system prompt, whose builder is then replaced
-  auto parts = MakeBotParts(base, run, instruments, /*keep_raw=*/true, make_client);
-  if (!parts.ok() || !parts->options.prompt_builder) return parts;  // the baseline sends no prompt
-  auto builder = agent::PromptBuilder::Create(parts->options.prompt_builder->config(), *tmpl);
-  if (!builder.ok()) return builder.status().WithContext("bot " + config.name);
-  parts->options.prompt_builder = std::move(*builder);
-  return parts;
+  return MakeBotParts(resolved, run, instruments, /*keep_raw=*/true, make_client);
 }
 
 // The venue a dry run's bot trades on: the market of the runtime's simulator; the account of
