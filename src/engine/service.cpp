@@ -1198,6 +1198,7 @@ struct Service::DryRunJob {
 
 Result<std::int64_t> Service::DryRun(std::int64_t bot_id, std::int64_t user_id, const BotSpec& spec,
                                      std::chrono::milliseconds timeout) {
+  if (dry_runs_cancelled_.load()) return Status(StatusCode::kCancelled, "the server is shutting down");
   auto job = std::make_shared<DryRunJob>();
   job->bot_id = bot_id;
   auto answer = job->promise.get_future();
@@ -1259,25 +1260,47 @@ Result<std::int64_t> Service::DryRun(std::int64_t bot_id, std::int64_t user_id, 
       std::chrono::seconds(10));
   if (!begun.ok()) return begun.status();
   // The model call: bounded by `timeout`, then cancelled (its outcome is stored as a failed
-  // call) with 10 s more for that outcome; cancelled at once when the runtime stops.
+  // call) with 10 s more for that outcome. A shutdown (CancelDryRuns) cancels it at once, waits
+  // the same 10 s at most for that outcome to be stored, and answers Cancelled; so does a
+  // runtime that stops (without waiting: it stores nothing more).
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   auto give_up = deadline;
-  bool cancelled = false;
+  bool cancelled = false, shutting_down = false;
   while (answer.wait_for(std::chrono::milliseconds(100)) != std::future_status::ready) {
     const auto now = std::chrono::steady_clock::now();
     if (stop_.load()) {
       job->cancel.Cancel();
       return Status(StatusCode::kCancelled, "the runtime is shutting down");
     }
+    if (!shutting_down && dry_runs_cancelled_.load()) {
+      job->cancel.Cancel();
+      shutting_down = true;
+      if (!cancelled) give_up = now + std::chrono::seconds(10);
+      cancelled = true;
+    }
     if (!cancelled && now >= deadline) {
       job->cancel.Cancel();
       cancelled = true;
       give_up = now + std::chrono::seconds(10);
     }
-    if (cancelled && now >= give_up) return Status(StatusCode::kTimeout, "the model did not answer in time");
+    if (cancelled && now >= give_up) {
+      if (shutting_down) break;
+      return Status(StatusCode::kTimeout, "the model did not answer in time");
+    }
+  }
+  if (shutting_down) {
+    std::string stored = "its outcome was not stored in time";
+    if (answer.wait_for(std::chrono::seconds(0)) == std::future_status::ready) {
+      auto r = answer.get();
+      stored = r.ok() ? "stored as the failed dry-run decision " + std::to_string(*r) : "not stored: " + r.status().message();
+    }
+    return Status(StatusCode::kCancelled,
+                  "the server is shutting down: the dry run's model call was cancelled (" + stored + ")");
   }
   return answer.get();
 }
+
+void Service::CancelDryRuns() { dry_runs_cancelled_.store(true); }
 
 void Service::FinishDryRun(const std::shared_ptr<DryRunJob>& job) {
   Impl& m = *impl_;
