@@ -5,8 +5,9 @@
 // period must lie inside the candles of every symbol the bot trades (422 naming from/to). A
 // bot on a paid LLM model needs "confirm_cost": true (422 with engine::EstimateLlmCost's
 // estimate otherwise, as the CLI's --yes). A bot on one of the caller's prompt templates
-// prompts with its text (engine::ResolvePromptTemplate, as a live bot on it). Progress (thousandths) and the report (engine::ReportToJson) are stored in
-// api_backtests; GET polls them. Another user's backtest is 404.
+// prompts with its text (engine::ResolvePromptTemplate, as a live bot on it). Progress
+// (thousandths) and the report (engine::ReportToJson) are stored in api_backtests; GET polls
+// them. Another user's backtest is 404.
 #include <boost/json.hpp>
 
 #include "api/api.hpp"

@@ -1272,16 +1272,12 @@ Result<std::int64_t> Service::DryRun(std::int64_t bot_id, std::int64_t user_id, 
       job->cancel.Cancel();
       return Status(StatusCode::kCancelled, "the runtime is shutting down");
     }
-    if (!shutting_down && dry_runs_cancelled_.load()) {
+    const bool shutdown_now = !shutting_down && dry_runs_cancelled_.load();
+    if (shutdown_now || (!cancelled && now >= deadline)) {
       job->cancel.Cancel();
-      shutting_down = true;
       if (!cancelled) give_up = now + std::chrono::seconds(10);
       cancelled = true;
-    }
-    if (!cancelled && now >= deadline) {
-      job->cancel.Cancel();
-      cancelled = true;
-      give_up = now + std::chrono::seconds(10);
+      shutting_down = shutting_down || shutdown_now;
     }
     if (cancelled && now >= give_up) {
       if (shutting_down) break;
