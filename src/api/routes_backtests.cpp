@@ -3,9 +3,11 @@
 // engine::RunBacktest on a worker thread of the Api (one thread per backtest, at most
 // limits.backtests_per_user per user and limits.backtests_total in all: 429 beyond). The
 // period must lie inside the candles of every symbol the bot trades (422 naming from/to). A
-// bot on a paid LLM model needs "confirm_cost": true (422 with the estimate otherwise, as the
-// CLI's --yes). Progress (thousandths) and the report (engine::ReportToJson) are stored in
-// api_backtests; GET polls them. Another user's backtest is 404.
+// bot on a paid LLM model needs "confirm_cost": true (422 with engine::EstimateLlmCost's
+// estimate otherwise, as the CLI's --yes). A bot on one of the caller's prompt templates
+// prompts with its text (engine::ResolvePromptTemplate, as a live bot on it). Progress
+// (thousandths) and the report (engine::ReportToJson) are stored in api_backtests; GET polls
+// them. Another user's backtest is 404.
 #include <boost/json.hpp>
 
 #include "api/api.hpp"
@@ -13,8 +15,9 @@
 #include "api/json_util.hpp"
 #include "core/strings.hpp"
 #include "engine/backtest.hpp"
+#include "engine/cost_estimate.hpp"
 #include "engine/service.hpp"
-#include "llm/pricing.hpp"
+#include "engine/user_prompts.hpp"
 #include "llm/secret.hpp"
 #include "store/api_repository.hpp"
 #include "store/secret_box.hpp"
@@ -26,24 +29,6 @@ namespace {
 
 ApiError ServerError() { return ApiError{500, "internal_error", "the server failed to answer this request", ""}; }
 ApiError BacktestNotFound() { return ApiError{404, "not_found", "backtest not found", ""}; }
-
-// The estimated cost of the bot's LLM calls over [from, to) — the estimate of the CLI's
-// `aitrader backtest` (app::EstimateLlmCost): cycles × a typical prompt and answer of the
-// bot's coin count × the list price. Zero for the baseline and local endpoints.
-Money EstimateCost(const engine::BotConfig& b, UnixMs from, UnixMs to) {
-  if (b.model != engine::ModelKind::kLlm || !b.llm) return Money{};
-  const std::string& url = b.llm->base_url;
-  if (StartsWith(url, "http://127.0.0.1") || StartsWith(url, "http://localhost") || StartsWith(url, "http://[::1]")) {
-    return Money{};
-  }
-  static const auto prices = llm::PriceTable::LoadDefault();
-  if (!prices.ok()) return Money{};
-  const std::int64_t cycles = (to - from) / b.cadence;
-  llm::Usage per_call;
-  per_call.input_tokens = 1200 + 600 * static_cast<std::int64_t>(b.symbols.size());
-  per_call.output_tokens = 150 + 80 * static_cast<std::int64_t>(b.symbols.size());
-  return prices->Cost(b.llm->provider, b.llm->model, per_call) * cycles;
-}
 
 json::object BacktestJson(const store::BacktestRecord& r) {
   json::object o;
@@ -154,11 +139,18 @@ void Api::AddBacktestRoutes() {
     if (auto e = CheckPromptVersion(lease->db(), req.user_id, cfg.prompt_version, prefix + "prompt_version")) {
       return ErrorResponse(*e);
     }
-    if (store::ParsePromptTemplateId(cfg.prompt_version)) {
-      // engine::RunBacktest builds its bots with the system prompts of data/prompts only.
-      return ErrorResponse(bot_id != nullptr ? 409 : 422, bot_id != nullptr ? "invalid_state" : "invalid_value",
-                           "backtests run the system prompts only: prompt templates are not supported in backtests yet",
-                           prefix + "prompt_version");
+    // A template of the caller's (another user's, a deleted or an unknown one: the same 422
+    // above, nothing says which) resolved as the runtime resolves a live bot's, so the backtest
+    // prompts with exactly its text.
+    if (Status s = engine::ResolvePromptTemplate(lease->db(), req.user_id, cfg); !s.ok()) {
+      switch (s.code()) {
+        case StatusCode::kNotFound:  // deleted since the check above
+          return ErrorResponse(422, "invalid_value", "prompt_version: you have no prompt template " + cfg.prompt_version,
+                               prefix + "prompt_version");
+        case StatusCode::kFailedPrecondition:
+          return ErrorResponse(409, "invalid_state", s.message(), prefix + "prompt_version");
+        default: return ErrorResponse(ServerError());
+      }
     }
 
     // The period: inside the candles of every symbol the bot trades, at least two bars.
@@ -183,7 +175,13 @@ void Api::AddBacktestRoutes() {
     if (period[1] < period[0] + 2 * interval) {
       return ErrorResponse(422, "invalid_value", "to must be at least two bars after from", "to");
     }
-    const Money cost = EstimateCost(cfg, period[0], period[1]);
+    engine::RunConfig to_estimate;
+    to_estimate.from = period[0];
+    to_estimate.to = period[1];
+    to_estimate.bots.push_back(cfg);
+    auto estimate = engine::EstimateLlmCost(to_estimate);  // the CLI's estimate for --yes
+    if (!estimate.ok()) return ErrorResponse(ServerError());
+    const Money cost = estimate->total;
     if (cost.IsPositive() && !confirm) {
       return ErrorResponse(422, "cost_not_confirmed",
                            "this backtest is estimated to cost $" + cost.ToString(2) +

@@ -98,6 +98,9 @@ class Session : public std::enable_shared_from_this<Session> {
       if (self->handed_over_.load()) return;
       beast::error_code ec;
       self->closing_ = true;
+      // A request on a worker is answered first: Write closes the connection after that
+      // response (the server is stopping), so the caller gets it rather than a reset.
+      if (self->in_handler_) return;
       self->stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
       self->stream_.close();
     });
@@ -200,11 +203,13 @@ class Session : public std::enable_shared_from_this<Session> {
       if ((req->method == "GET" || req->method == "HEAD") && server_->options.web) {
         // Static files are read on a worker (disk I/O).
         auto self = shared_from_this();
+        in_handler_ = true;
         return asio::post(*server_->workers, [self, req, version, keep_alive, origin] {
           auto r = self->server_->options.web->Serve(req->path);
           ApiResponse resp = r ? std::move(*r) : ErrorResponse(404, "not_found", "no such file");
           if (req->method == "HEAD") resp.body.clear();
           asio::post(self->executor_, [self, resp = std::move(resp), version, keep_alive, origin]() mutable {
+            self->in_handler_ = false;
             self->Write(std::move(resp), version, keep_alive, origin);
           });
         });
@@ -238,6 +243,7 @@ class Session : public std::enable_shared_from_this<Session> {
     if (route->kind == RouteKind::kHttp) req->body = std::move(msg.body());
 
     auto self = shared_from_this();
+    in_handler_ = true;
     asio::post(*server_->workers, [self, req, route, version, keep_alive, origin] {
       ApiResponse resp;
       bool handed_over = false;
@@ -276,6 +282,7 @@ class Session : public std::enable_shared_from_this<Session> {
       if (handed_over) return;
       if (req->method == "HEAD") resp.body.clear();
       asio::post(self->executor_, [self, resp = std::move(resp), version, keep_alive, origin]() mutable {
+        self->in_handler_ = false;
         self->Write(std::move(resp), version, keep_alive, origin);
       });
     });
@@ -321,6 +328,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::shared_ptr<Server::Impl> server_;
   std::shared_ptr<void> slot_;
   bool closing_ = false;
+  bool in_handler_ = false;  // a request of this session is on a worker (strand only)
 };
 
 void Server::Impl::Accept() {

@@ -69,7 +69,9 @@ class Server {
   int port() const;
   // Starts accepting on the I/O threads; returns at once.
   void Start();
-  // Stops accepting, closes every connection, waits for the handlers in flight, joins.
+  // Stops accepting, closes every idle connection, waits for the handlers in flight — each
+  // one's response is still written (with Connection: close), then its connection closes —
+  // and joins (a peer that does not read its response is cut off after a grace period).
   void Stop();
   // Connections currently open (for tests and health).
   int connections() const;

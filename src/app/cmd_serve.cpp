@@ -158,6 +158,9 @@ int Serve(const Options& o, const CLI::App& cmd) {
   std::printf("shutting down (%s)\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
   std::fflush(stdout);
   a->streams().CloseAll();
+  // Dry runs wait for a model that may take minutes (or never answer): cancelled first, so the
+  // server's wait for its requests in flight is short; each is answered 503.
+  runtime->CancelDryRuns();
   (*server)->Stop();
   hub.store(nullptr);
   (*service)->Stop();

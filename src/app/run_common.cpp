@@ -9,8 +9,8 @@
 #include "core/io.hpp"
 #include "core/strings.hpp"
 #include "engine/backtest.hpp"
+#include "engine/cost_estimate.hpp"
 #include "engine/leaderboard.hpp"
-#include "llm/pricing.hpp"
 
 namespace aitrader::app {
 
@@ -88,41 +88,16 @@ Result<engine::RunConfig> BuildRunConfig(const RunFlags& f) {
   return cfg;
 }
 
-Money EstimateLlmCost(const engine::RunConfig& cfg, std::string* detail) {
-  auto prices = llm::PriceTable::LoadDefault();
-  Money total;
-  if (!prices.ok()) return total;
-  for (const auto& b : cfg.bots) {
-    if (b.model != engine::ModelKind::kLlm || !b.llm || b.llm->provider == "replay") continue;
-    // A local endpoint (the mock vendor server, Ollama, vLLM…) costs nothing to call.
-    const std::string& url = b.llm->base_url;
-    if (StartsWith(url, "http://127.0.0.1") || StartsWith(url, "http://localhost") || StartsWith(url, "http://[::1]")) {
-      continue;
-    }
-    if (!cfg.from || !cfg.to) continue;
-    const std::int64_t cycles = (*cfg.to - *cfg.from) / b.cadence * cfg.runs;
-    llm::Usage per_call;
-    // A six-coin Alpha Arena prompt is ~14k characters (~3.5k tokens) plus the system prompt;
-    // answers ~600 tokens. Scaled by the coins traded.
-    per_call.input_tokens = 1200 + 600 * static_cast<std::int64_t>(b.symbols.size());
-    per_call.output_tokens = 150 + 80 * static_cast<std::int64_t>(b.symbols.size());
-    Money one = prices->Cost(b.llm->provider, b.llm->model, per_call);
-    Money bot_total = one * cycles;
-    total += bot_total;
-    if (detail) {
-      *detail += "  " + b.name + ": " + std::to_string(cycles) + " calls × ~" + std::to_string(per_call.input_tokens) +
-                 " in / " + std::to_string(per_call.output_tokens) + " out tokens ≈ $" + bot_total.ToString(2) + "\n";
-    }
-  }
-  return total;
-}
-
 int RunAndReport(const engine::RunConfig& cfg, const std::string& report_path, const std::string& svg_path, bool yes,
                  bool no_timing, bool quiet, bool leaderboard) {
-  std::string detail;
-  Money cost = EstimateLlmCost(cfg, &detail);
-  if (cost.IsPositive()) {
-    std::fprintf(stderr, "Estimated LLM cost of this run: $%s\n%s", cost.ToString(2).c_str(), detail.c_str());
+  auto estimate = engine::EstimateLlmCost(cfg);
+  if (!estimate.ok()) {
+    std::fprintf(stderr, "error: %s\n", estimate.status().message().c_str());
+    return 1;
+  }
+  if (estimate->total.IsPositive()) {
+    std::fprintf(stderr, "Estimated LLM cost of this run: $%s\n%s", estimate->total.ToString(2).c_str(),
+                 estimate->Detail().c_str());
     if (!yes) {
       std::fprintf(stderr, "Re-run with --yes to spend it (cached answers are free: set llm.cache_dir).\n");
       return 3;

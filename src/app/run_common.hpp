@@ -1,5 +1,6 @@
 // Shared plumbing of `backtest` and `arena`: building a RunConfig from a file and flags,
-// estimating the LLM cost before a run, the progress bar, and writing the reports.
+// the LLM cost estimate before a run (engine::EstimateLlmCost, --yes), the progress bar, and
+// writing the reports.
 #pragma once
 
 #include <string>
@@ -18,10 +19,6 @@ struct RunFlags {
 // The config file (if any) with the flags applied on top. Flags left empty keep the file's
 // values. Errors name the flag or the config path.
 Result<engine::RunConfig> BuildRunConfig(const RunFlags& flags);
-
-// Estimates the cost of the LLM calls (cycles × a rendered prompt's tokens × list price).
-// Returns 0 for the baseline and unknown (local) models.
-Money EstimateLlmCost(const engine::RunConfig& cfg, std::string* detail);
 
 // Runs, prints progress (on a terminal) and the summary or leaderboard, writes the JSON report
 // and the SVG. Returns the process exit code.

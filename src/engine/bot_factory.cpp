@@ -36,8 +36,11 @@ Result<BotParts> MakeBotParts(const BotConfig& b, const RunConfig& run, const In
   if (!client.ok()) return client.status().WithContext("bot " + b.name);
   parts.source = MakeLlmSource(std::shared_ptr<llm::Client>(std::move(*client)), b.llm->model,
                                b.llm->max_tokens.value_or(4096), b.llm->temperature, b.max_decision_retries);
-  auto tmpl = agent::SystemPromptTemplate::LoadDefault(
-      b.prompt_version.empty() ? agent::kDefaultPromptVersion : std::string_view(b.prompt_version));
+  // A prompt template of the bot's owner (resolved by the caller), else a bundled version.
+  auto tmpl = b.prompt_template ? Result<agent::SystemPromptTemplate>(*b.prompt_template)
+                                : agent::SystemPromptTemplate::LoadDefault(
+                                      b.prompt_version.empty() ? agent::kDefaultPromptVersion
+                                                               : std::string_view(b.prompt_version));
   if (!tmpl.ok()) return tmpl.status().WithContext("bot " + b.name);
   agent::PromptConfig pc;
   pc.coins.clear();

@@ -1,7 +1,8 @@
 // The parts every driver (backtest, arena, paper runtime) assembles a Bot from, built one way:
 // the risk engine (the bot's limits, the run's taker fee), the decision source (baseline, or an
 // LLM client with the decision schema and retries) and the bot options (prompt builder with the
-// versioned system prompt, the daily LLM budget on the wall clock).
+// versioned system prompt — or the owner's prompt template, BotConfig::prompt_template — the
+// daily LLM budget on the wall clock).
 // Thread safety: pure construction.
 #pragma once
 

@@ -24,6 +24,7 @@
 // Thread safety: plain values and pure functions.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -35,6 +36,10 @@
 #include "core/time.hpp"
 #include "llm/config.hpp"
 #include "risk/risk_engine.hpp"
+
+namespace aitrader::agent {
+struct SystemPromptTemplate;
+}
 
 namespace aitrader::engine {
 
@@ -56,6 +61,11 @@ struct BotConfig {
   std::optional<UnixMs> training_cutoff;   // the model's knowledge cut-off, for backtest warnings
   std::string label;                       // shown on leaderboards; default: name
   TradingMode mode = TradingMode::kPaper;  // "paper" | "testnet" | "live" (only paper runs today)
+  // The system prompt when prompt_version names a prompt template of the bot's owner
+  // ("user:<id>"): resolved from the store by engine::ResolvePromptTemplate
+  // (engine/user_prompts.hpp), never read from JSON. MakeBotParts prompts with it in place of
+  // data/prompts/<prompt_version>.txt.
+  std::shared_ptr<const agent::SystemPromptTemplate> prompt_template;
 };
 
 struct RunConfig {

@@ -17,6 +17,7 @@
 #include "engine/venue_factory.hpp"
 #include "engine/venue_replay.hpp"
 #include "engine/store_recorder.hpp"
+#include "engine/user_prompts.hpp"
 #include "llm/client.hpp"
 #include "exchange/paper/paper_exchange.hpp"
 #include "exchange/paper/simulator.hpp"
@@ -1094,26 +1095,12 @@ namespace {
 Result<BotParts> MakeServiceBotParts(store::Database& db, std::int64_t user_id, const BotConfig& config,
                                      const RunConfig& run, const InstrumentTable& instruments,
                                      const ClientFactory& make_client) {
-  const auto template_id = store::ParsePromptTemplateId(config.prompt_version);
-  if (!template_id) return MakeBotParts(config, run, instruments, /*keep_raw=*/true, make_client);
-  store::ApiRepository api(db);
-  auto row = api.GetUserPromptTemplate(user_id, *template_id);
-  if (!row.ok()) {
-    if (row.status().code() != StatusCode::kNotFound) return row.status();
-    return FailedPrecondition("prompt_version " + config.prompt_version +
-                              ": the bot's owner has no such prompt template (GET /api/prompts lists them)");
+  BotConfig resolved = config;
+  Status s = ResolvePromptTemplate(db, user_id, resolved);
+  if (!s.ok()) {
+    return s.code() == StatusCode::kNotFound ? FailedPrecondition(s.message()) : s;
   }
-  auto tmpl = agent::SystemPromptTemplate::FromText("user", row->text);  // checked again: stored text is input too
-  if (!tmpl.ok()) return FailedPrecondition("prompt template " + config.prompt_version + ": " + tmpl.status().message());
-  tmpl->version = config.prompt_version;  // stored with every decision; what {{version}} renders
-  BotConfig base = config;
-  base.prompt_version.clear();  // the parts with the default system prompt, whose builder is then replaced
-  auto parts = MakeBotParts(base, run, instruments, /*keep_raw=*/true, make_client);
-  if (!parts.ok() || !parts->options.prompt_builder) return parts;  // the baseline sends no prompt
-  auto builder = agent::PromptBuilder::Create(parts->options.prompt_builder->config(), *tmpl);
-  if (!builder.ok()) return builder.status().WithContext("bot " + config.name);
-  parts->options.prompt_builder = std::move(*builder);
-  return parts;
+  return MakeBotParts(resolved, run, instruments, /*keep_raw=*/true, make_client);
 }
 
 // The venue a dry run's bot trades on: the market of the runtime's simulator; the account of
@@ -1198,6 +1185,7 @@ struct Service::DryRunJob {
 
 Result<std::int64_t> Service::DryRun(std::int64_t bot_id, std::int64_t user_id, const BotSpec& spec,
                                      std::chrono::milliseconds timeout) {
+  if (dry_runs_cancelled_.load()) return Status(StatusCode::kCancelled, "the server is shutting down");
   auto job = std::make_shared<DryRunJob>();
   job->bot_id = bot_id;
   auto answer = job->promise.get_future();
@@ -1259,25 +1247,43 @@ Result<std::int64_t> Service::DryRun(std::int64_t bot_id, std::int64_t user_id, 
       std::chrono::seconds(10));
   if (!begun.ok()) return begun.status();
   // The model call: bounded by `timeout`, then cancelled (its outcome is stored as a failed
-  // call) with 10 s more for that outcome; cancelled at once when the runtime stops.
+  // call) with 10 s more for that outcome. A shutdown (CancelDryRuns) cancels it at once, waits
+  // the same 10 s at most for that outcome to be stored, and answers Cancelled; so does a
+  // runtime that stops (without waiting: it stores nothing more).
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   auto give_up = deadline;
-  bool cancelled = false;
+  bool cancelled = false, shutting_down = false;
   while (answer.wait_for(std::chrono::milliseconds(100)) != std::future_status::ready) {
     const auto now = std::chrono::steady_clock::now();
     if (stop_.load()) {
       job->cancel.Cancel();
       return Status(StatusCode::kCancelled, "the runtime is shutting down");
     }
-    if (!cancelled && now >= deadline) {
+    const bool shutdown_now = !shutting_down && dry_runs_cancelled_.load();
+    if (shutdown_now || (!cancelled && now >= deadline)) {
       job->cancel.Cancel();
+      if (!cancelled) give_up = now + std::chrono::seconds(10);
       cancelled = true;
-      give_up = now + std::chrono::seconds(10);
+      shutting_down = shutting_down || shutdown_now;
     }
-    if (cancelled && now >= give_up) return Status(StatusCode::kTimeout, "the model did not answer in time");
+    if (cancelled && now >= give_up) {
+      if (shutting_down) break;
+      return Status(StatusCode::kTimeout, "the model did not answer in time");
+    }
+  }
+  if (shutting_down) {
+    std::string stored = "its outcome was not stored in time";
+    if (answer.wait_for(std::chrono::seconds(0)) == std::future_status::ready) {
+      auto r = answer.get();
+      stored = r.ok() ? "stored as the failed dry-run decision " + std::to_string(*r) : "not stored: " + r.status().message();
+    }
+    return Status(StatusCode::kCancelled,
+                  "the server is shutting down: the dry run's model call was cancelled (" + stored + ")");
   }
   return answer.get();
 }
+
+void Service::CancelDryRuns() { dry_runs_cancelled_.store(true); }
 
 void Service::FinishDryRun(const std::shared_ptr<DryRunJob>& job) {
   Impl& m = *impl_;

@@ -184,9 +184,16 @@ class Service {
   // AlreadyExists (a dry run of this bot is in progress), NotFound (no candle closed for the
   // bot's coins by the market time), Timeout (the model did not answer within `timeout`: its
   // call is cancelled, and the stored outcome returned if it arrives within 10 s more),
-  // Cancelled (shutting down).
+  // Cancelled (shutting down: CancelDryRuns or Stop).
   Result<std::int64_t> DryRun(std::int64_t bot_id, std::int64_t user_id, const BotSpec& spec,
                               std::chrono::milliseconds timeout);
+  // The first step of a shutdown, before the HTTP server waits for its handlers (a dry run
+  // waits for a model that may take minutes, or never answer): every dry run in flight has its
+  // model call cancelled at once (within 100 ms), waits at most 10 s for that cancelled call to
+  // be stored as its failed decision (the runtime still runs), and returns Cancelled ("the server
+  // is shutting down: …", naming the stored decision); later dry runs are Cancelled at once.
+  // Bars and commands go on until Stop. Idempotent; from any thread.
+  void CancelDryRuns();
 
  private:
   explicit Service(std::unique_ptr<Impl> impl);
@@ -213,6 +220,7 @@ class Service {
   struct DryRunJob;
   void FinishDryRun(const std::shared_ptr<DryRunJob>& job);  // on the runtime thread
   std::set<std::int64_t> dry_runs_;  // bots with a dry run in progress (runtime thread only)
+  std::atomic<bool> dry_runs_cancelled_{false};  // CancelDryRuns was called
 };
 
 }  // namespace aitrader::engine

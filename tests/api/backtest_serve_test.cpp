@@ -230,5 +230,146 @@ TEST(BacktestLimits, ASecondBacktestOfTheSameUserIs429WhileTheFirstRuns) {
   mock.Stop();
 }
 
+// A backtest on one of the caller's prompt templates prompts the model (the mock vendor
+// server) in every cycle, by spec and by bot_id, with exactly the system prompt a bot on the
+// template sends (its dry run's call through the runtime: the template as the preview renders
+// it, then the client's answer-format text), and its report names the template as the prompt
+// version. Another user's template, a deleted one and one
+// that never existed are the same 422 (bot.prompt_version), and call no model.
+TEST(BacktestTemplates, ABacktestPromptsWithTheCallersTemplateAndOnlyTheirs) {
+  ServeProcess mock;
+  std::string why;
+  ASSERT_TRUE(mock.StartCommand({"mock-llm", "--port", "0"}, "/v1/messages", &why)) << why;
+  const std::string marker = "mock LLM server on http://127.0.0.1:";
+  const std::string out = mock.Output();
+  const int mock_port = std::atoi(out.c_str() + out.find(marker) + marker.size());
+  ASSERT_GT(mock_port, 0) << out;
+  const std::string base_url = "http://127.0.0.1:" + std::to_string(mock_port) + "/v1";
+  // The system prompts the mock received, in order (the OpenAI wire: messages with role system).
+  auto systems = [mock_port] {
+    HttpClient m(mock_port);
+    std::vector<std::string> found;
+    auto r = m.Get("/mock/requests");
+    if (r.status != 200 || !r.json.is_array()) return found;
+    for (const auto& q : r.json.as_array()) {
+      json::value body = json::parse(q.at("body").as_string());
+      std::string system;
+      for (const auto& msg : body.at("messages").as_array()) {
+        if (msg.at("role").as_string() == "system") system += std::string(msg.at("content").as_string());
+      }
+      found.push_back(std::move(system));
+    }
+    return found;
+  };
+
+  ServeProcess server;
+  ServeProcess::Options o;
+  o.env = {{"AITRADER_JWT_SECRET", "template-test-secret-template-test-secret"}};
+  o.config_json = R"({"llm_base_url_allow": [")" + base_url + R"("]})";
+  ASSERT_TRUE(server.Start(o, &why)) << why;
+  HttpClient c(server.port());
+  TestUser alice = RegisterAndLogin(c, "alice@example.com");
+  TestUser bob = RegisterAndLogin(c, "bob@example.com");
+  const std::int64_t now = c.Get("/api/health").json.at("market_time").as_int64();
+
+  constexpr const char* kMarker = "BACKTEST-TEMPLATE-MARKER-3";
+  const std::string text = std::string("You trade {{coins}} perpetual futures (") + kMarker +
+                           ", version {{version}}, {{interval}} bars, at most {{max_leverage}}x). Answer with one "
+                           "JSON object keyed by coin; each value is {\"trade_signal_args\": {\"coin\", \"signal\": "
+                           "buy_to_enter | sell_to_enter | hold | close_position, \"quantity\", \"leverage\", "
+                           "\"profit_target\", \"stop_loss\", \"invalidation_condition\", \"confidence\", "
+                           "\"risk_usd\", \"justification\"}}.";
+  auto t = c.Post("/api/prompts", json::object{{"name", "mine"}, {"text", text}}, alice.access_token);
+  ASSERT_EQ(t.status, 201) << t.body;
+  const std::string version(t.json.at("id").as_string());
+  auto spec_with = [&](const std::string& prompt_version) {
+    return json::object{{"name", "tmpl"},
+                        {"model", "llm"},
+                        {"symbols", json::array{"BTC"}},
+                        {"cadence", "1h"},
+                        {"prompt_version", prompt_version},
+                        {"max_decision_retries", 0},
+                        {"llm", json::object{{"provider", "openai-compatible"}, {"model", "mock"},
+                                             {"base_url", base_url}, {"max_retries", 0}}}};
+  };
+  const json::object spec = spec_with(version);
+  // The template rendered for this bot (the preview).
+  auto preview = c.Post("/api/prompts/preview", json::object{{"bot", spec}}, alice.access_token);
+  ASSERT_EQ(preview.status, 200) << preview.body;
+  const std::string want(preview.json.at("system").as_string());
+  ASSERT_NE(want.find(kMarker), std::string::npos) << want;
+  ASSERT_NE(want.find("version " + version), std::string::npos) << "placeholders rendered: " << want;
+
+  // What a bot on the template sends the model: its dry run's call (the runtime's bot path;
+  // the system prompt as the preview renders it, plus the client's answer-format instructions).
+  auto b = c.Post("/api/bots", spec, alice.access_token);
+  ASSERT_EQ(b.status, 201) << b.body;
+  const std::int64_t bot_id = b.json.at("id").as_int64();
+  auto dry = c.Post("/api/bots/" + std::to_string(bot_id) + "/dry-run", nullptr, alice.access_token);
+  ASSERT_EQ(dry.status, 200) << dry.body;
+  auto sent = systems();
+  ASSERT_EQ(sent.size(), 1u);
+  const std::string live = sent[0];
+  ASSERT_EQ(live.substr(0, want.size()), want) << live;
+
+  auto run = [&](const json::object& body) {
+    auto r = c.Post("/api/backtests", body, alice.access_token);
+    EXPECT_EQ(r.status, 202) << r.body;
+    if (r.status != 202) return r;
+    return WaitForStatus(c, r.json.at("id").as_int64(), alice, {"done", "failed"});
+  };
+  // By spec: every cycle's call carries exactly that system prompt.
+  auto r = run(json::object{{"bot", spec}, {"from", now - kDayMs}, {"to", now}});
+  ASSERT_EQ(r.json.at("status").as_string(), "done") << r.body;
+  const auto& report = r.json.at("report").as_object();
+  ASSERT_EQ(report.at("bots").as_array().size(), 1u);
+  EXPECT_EQ(report.at("bots").as_array()[0].at("prompt_version").as_string(), version) << r.body;
+  const std::int64_t cycles = report.at("cycles").as_int64();
+  EXPECT_GT(cycles, 0);
+  sent = systems();
+  EXPECT_EQ(static_cast<std::int64_t>(sent.size()), 1 + cycles) << "one model call per cycle";
+  for (const auto& s : sent) EXPECT_EQ(s, live);
+
+  // By bot_id: the stored bot on the template, the same.
+  r = run(json::object{{"bot_id", bot_id}, {"from", now - kDayMs}, {"to", now}});
+  ASSERT_EQ(r.json.at("status").as_string(), "done") << r.body;
+  EXPECT_EQ(r.json.at("report").at("bots").as_array()[0].at("prompt_version").as_string(), version);
+  sent = systems();
+  EXPECT_EQ(static_cast<std::int64_t>(sent.size()), 1 + 2 * cycles) << "the same period: as many calls again";
+  for (const auto& s : sent) EXPECT_EQ(s, live);
+  const std::size_t calls = sent.size();
+
+  // Refused alike: bob naming alice's template, a template that never existed, a deleted one.
+  json::object body{{"bot", spec}, {"from", now - kDayMs}, {"to", now}};
+  auto theirs = c.Post("/api/backtests", body, bob.access_token);
+  EXPECT_EQ(theirs.status, 422) << theirs.body;
+  EXPECT_EQ(theirs.error_code(), "invalid_value");
+  EXPECT_EQ(theirs.error_field(), "bot.prompt_version");
+  body["bot"] = spec_with("user:999999");
+  auto unknown = c.Post("/api/backtests", body, bob.access_token);
+  EXPECT_EQ(unknown.status, 422) << unknown.body;
+  EXPECT_EQ(unknown.error_field(), "bot.prompt_version");
+  auto message = [](const HttpResult& h, const std::string& id) {
+    std::string m(h.json.at("error").at("message").as_string());
+    const auto at = m.find(id);
+    return at == std::string::npos ? m : m.replace(at, id.size(), "ID");
+  };
+  EXPECT_EQ(message(theirs, version), message(unknown, "user:999999")) << "nothing tells them apart";
+  auto gone = c.Post("/api/prompts", json::object{{"name", "gone"}, {"text", text}}, alice.access_token);
+  ASSERT_EQ(gone.status, 201) << gone.body;
+  const std::string gone_id(gone.json.at("id").as_string());
+  ASSERT_EQ(c.Delete("/api/prompts/" + gone_id, alice.access_token).status, 204);
+  body["bot"] = spec_with(gone_id);
+  auto deleted = c.Post("/api/backtests", body, alice.access_token);
+  EXPECT_EQ(deleted.status, 422) << deleted.body;
+  EXPECT_EQ(deleted.error_code(), "invalid_value");
+  EXPECT_EQ(deleted.error_field(), "bot.prompt_version");
+  EXPECT_EQ(systems().size(), calls) << "no model call for a refused backtest";
+  EXPECT_EQ(c.Get("/api/backtests", bob.access_token).json.at("items").as_array().size(), 0u);
+
+  EXPECT_EQ(server.Stop(), 0) << server.Output();
+  mock.Stop();
+}
+
 }  // namespace
 }  // namespace aitrader::testing

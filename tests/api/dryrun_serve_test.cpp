@@ -362,5 +362,64 @@ TEST_F(DryRunServeTest, TheDailyLlmBudgetAppliesAndTheCostIsRecorded) {
   EXPECT_EQ(arena.json.at("items").as_array().front().at("llm_cost_usd").as_string(), "0");
 }
 
+// SIGTERM while a dry run waits on a model that never answers (the mock holds the answer
+// until it stops; the bot's timeouts would let the call wait 10 minutes): the server does not
+// wait for it. The call is cancelled, stored as the bot's failed dry-run decision as a timeout
+// is, the caller gets a 503 saying the server is shutting down, and the server exits cleanly —
+// well inside the bounded wait, which it could not do had it waited for the model. What was
+// committed before stays.
+TEST_F(DryRunServeTest, ShutdownCancelsADryRunWaitingOnAModelThatNeverAnswers) {
+  const std::string base_url = StartMock();
+  ASSERT_GT(mock_port_, 0);
+  StartServer(1, base_url);  // the next bar is minutes away: only the dry runs call the model
+  const std::int64_t id = CreateBot(
+      json::object{{"name", "hung"},
+                   {"model", "llm"},
+                   {"symbols", json::array{"BTC"}},
+                   {"max_decision_retries", 0},
+                   {"llm", json::object{{"provider", "openai-compatible"}, {"model", "mock"}, {"base_url", base_url},
+                                        {"max_retries", 0}, {"timeout_ms", 600000}}}},
+      alice_);
+  // One committed dry run first.
+  auto first = DryRun(id, alice_);
+  ASSERT_EQ(first.status, 200) << first.body;
+  ASSERT_TRUE(first.json.at("error").is_null()) << first.body;
+  const std::int64_t first_id = first.json.at("id").as_int64();
+
+  MockFaults("hold\n");
+  const std::size_t before = MockRequests();
+  HttpResult hung;
+  std::thread waiting([&] {
+    HttpClient own(server_.port(), std::chrono::seconds(300));
+    hung = own.Post(Bot(id) + "/dry-run", nullptr, alice_.access_token);
+  });
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (MockRequests() == before && std::chrono::steady_clock::now() < until) std::this_thread::yield();
+  ASSERT_GT(MockRequests(), before) << "the held call is in flight";
+
+  // A model that never answers and a 10-minute budget for it: a server that waited for the
+  // call would not exit within these 120 s (the mock holds the answer until it is stopped).
+  const int exit_status = server_.Stop(std::chrono::seconds(120));
+  waiting.join();
+  EXPECT_EQ(exit_status, 0) << server_.Output();
+  EXPECT_NE(server_.Output().find("stopped"), std::string::npos) << server_.Output();
+  EXPECT_EQ(hung.status, 503) << hung.error << " " << hung.body;
+  EXPECT_EQ(hung.error_code(), "not_ready") << hung.body;
+  EXPECT_NE(hung.body.find("shutting down"), std::string::npos) << hung.body;
+  EXPECT_NE(hung.body.find("stored as the failed dry-run decision"), std::string::npos) << hung.body;
+
+  // Stored: the first dry run as it was, and the cancelled call as a failed dry-run decision
+  // (as a timeout stores it) — no real cycle.
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM llm_decisions WHERE bot_id = " + std::to_string(id)), 2);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM llm_decisions WHERE dry_run = 1 AND error IS NULL AND id = " +
+                  std::to_string(first_id)),
+            1);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM llm_decisions WHERE dry_run = 1 AND outcome = 'llm_error' AND "
+                  "error IS NOT NULL AND bot_id = " + std::to_string(id) + " AND id <> " + std::to_string(first_id)),
+            1);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM llm_decisions WHERE dry_run = 0"), 0);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM bots WHERE id = " + std::to_string(id)), 1);
+}
+
 }  // namespace
 }  // namespace aitrader::testing

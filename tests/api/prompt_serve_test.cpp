@@ -167,9 +167,14 @@ TEST(PromptTemplates, AreTheOwnersValidatedAndNamedByBots) {
   r = c.Post("/api/prompts/preview", json::object{{"bot", spec}}, bob.access_token);
   EXPECT_EQ(r.status, 422);
   EXPECT_EQ(r.error_field(), "bot.prompt_version");
-  r = c.Post("/api/backtests", json::object{{"bot", spec}, {"from", 1758672000000LL}, {"to", 1758758400000LL}}, alice.access_token);
+  // Backtests too: the owner's (tests/api/backtest_serve_test.cpp, BacktestTemplates, checks
+  // what the model gets), not bob's.
+  const json::object period_body{{"bot", spec}, {"from", 1758672000000LL}, {"to", 1758758400000LL}};
+  r = c.Post("/api/backtests", period_body, bob.access_token);
   EXPECT_EQ(r.status, 422) << r.body;
-  EXPECT_EQ(r.error_field(), "bot.prompt_version") << "backtests run system prompts only";
+  EXPECT_EQ(r.error_field(), "bot.prompt_version");
+  r = c.Post("/api/backtests", period_body, alice.access_token);
+  EXPECT_EQ(r.status, 202) << r.body;
 
   // Deleting: not bob; not while a bot names it; not a system prompt; then gone.
   EXPECT_EQ(c.Delete("/api/prompts/" + id, bob.access_token).status, 404);
