@@ -103,6 +103,16 @@ int RunAndReport(const engine::RunConfig& cfg, const std::string& report_path, c
       return 3;
     }
   }
+  // Without a period there is nothing to count: the run covers the data's whole span, so a paid
+  // model is not started unasked.
+  const bool open_period = !cfg.from || !cfg.to;
+  const bool paid = std::any_of(estimate->bots.begin(), estimate->bots.end(), [](const auto& b) { return b.priced; });
+  if (open_period && paid && !yes) {
+    std::fprintf(stderr,
+                 "This run calls a paid model over the data's whole span (no --from/--to), which the cost estimate "
+                 "does not count.\nGive --from and --to for an estimate, or re-run with --yes to spend it.\n");
+    return 3;
+  }
   engine::BacktestOptions opts;
   opts.config = cfg;
   opts.timing = !no_timing;
