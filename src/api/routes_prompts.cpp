@@ -22,6 +22,7 @@
 #include "api/json_util.hpp"
 #include "core/instrument.hpp"
 #include "engine/service.hpp"
+#include "engine/user_prompts.hpp"
 #include "store/api_repository.hpp"
 
 namespace aitrader::api {
@@ -237,22 +238,22 @@ void Api::AddPromptRoutes() {
       return ErrorResponse(err);
     }
     const auto& b = std::get<engine::BotConfig>(valid);
-    // A template of the caller in place of the system prompt.
-    std::optional<agent::SystemPromptTemplate> user_template;
+    // A template of the caller in place of the system prompt, resolved as a bot on it resolves it.
+    std::shared_ptr<const agent::SystemPromptTemplate> user_template;
     {
       auto lease = db_->Acquire();
       if (auto e = CheckPromptVersion(lease->db(), req.user_id, b.prompt_version, "bot.prompt_version")) {
         return ErrorResponse(*e);
       }
-      if (auto tid = store::ParsePromptTemplateId(b.prompt_version)) {
-        store::ApiRepository repo(lease->db());
-        auto row = repo.GetUserPromptTemplate(req.user_id, *tid);
-        if (!row.ok()) return ErrorResponse(ServerError());
-        auto t = agent::SystemPromptTemplate::FromText("user", row->text);
-        if (!t.ok()) return ErrorResponse(409, "invalid_state", "prompt template " + b.prompt_version + ": " + t.status().message());
-        t->version = b.prompt_version;
-        user_template = std::move(*t);
+      engine::BotConfig resolved = b;
+      Status st = engine::ResolvePromptTemplate(lease->db(), req.user_id, resolved);
+      if (st.code() == StatusCode::kFailedPrecondition) return ErrorResponse(409, "invalid_state", st.message());
+      if (st.code() == StatusCode::kNotFound) {  // deleted since the check above
+        return ErrorResponse(422, "invalid_value", "prompt_version: you have no prompt template " + b.prompt_version,
+                             "bot.prompt_version");
       }
+      if (!st.ok()) return ErrorResponse(ServerError());
+      user_template = resolved.prompt_template;
     }
     if (hooks_.service == nullptr || hooks_.service->market_time() == 0) {
       return ErrorResponse(503, "not_ready", "the runtime is not running");
