@@ -588,9 +588,7 @@ Status BinanceExchange::OpenUserStream() {
   cb.on_open = [this] { OnUserOpen(); };
   cb.on_message = [this](const std::string& text) { OnUserMessage(text); };
   cb.on_close = [this](const std::string&) { RenewListenKey(); };
-  ws_ = std::make_unique<WsClient>(options_.ws_url + "/private/ws?listenKey=" + PercentEncode(key) +
-                                       "&events=ORDER_TRADE_UPDATE/ALGO_UPDATE/ACCOUNT_UPDATE",
-                                   options_.ws, std::move(cb));
+  ws_ = std::make_unique<WsClient>(UserStreamUrl(key), options_.ws, std::move(cb));
   AITRADER_RETURN_IF_ERROR(ws_->Start());
   // Start() reconciles after this; wait (bounded) for the first connection so no event of the
   // orders placed next is missed.
@@ -611,11 +609,19 @@ void BinanceExchange::RenewListenKey() {
     listen_key_ = *key;
     last_keepalive_ = rest_->ServerNowMs();
   }
-  if (ws_) {
-    ws_->SetUrl(options_.ws_url + "/private/ws?listenKey=" + PercentEncode(*key) +
-                    "&events=ORDER_TRADE_UPDATE/ALGO_UPDATE/ACCOUNT_UPDATE",
-                false);
-  }
+  if (ws_) ws_->SetUrl(UserStreamUrl(*key), false);
+}
+
+// The user-data stream's address for a listen key (the private route, April 2026), with the
+// three event kinds this adapter reads.
+std::string BinanceExchange::UserStreamUrl(const std::string& key) const {
+  return options_.ws_url + "/private/ws?listenKey=" + PercentEncode(key) +
+         "&events=ORDER_TRADE_UPDATE/ALGO_UPDATE/ACCOUNT_UPDATE";
+}
+
+std::string BinanceExchange::CurrentListenKey() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return listen_key_;
 }
 
 Status BinanceExchange::KeepAliveIfDue() {
@@ -627,9 +633,7 @@ Status BinanceExchange::KeepAliveIfDue() {
   auto r = Call("PUT", "/fapi/v1/listenKey", {}, Security::kApiKey, 1, false, true);
   if (!r.ok() && CodeOf(r.status()) == -1125) {  // the key is gone: a new one, reconnect
     RenewListenKey();
-    if (ws_) ws_->SetUrl(options_.ws_url + "/private/ws?listenKey=" + PercentEncode(listen_key_) +
-                             "&events=ORDER_TRADE_UPDATE/ALGO_UPDATE/ACCOUNT_UPDATE",
-                         true);
+    if (ws_) ws_->SetUrl(UserStreamUrl(CurrentListenKey()), true);
     return Status::Ok();
   }
   return r.ok() ? Status::Ok() : r.status();
@@ -777,16 +781,7 @@ void BinanceExchange::OnUserMessage(const std::string& text) {
   }
   if (std::holds_alternative<ListenKeyExpired>(*parsed)) {
     RenewListenKey();
-    if (ws_) {
-      std::string key;
-      {
-        std::lock_guard<std::mutex> lock(mu_);
-        key = listen_key_;
-      }
-      ws_->SetUrl(options_.ws_url + "/private/ws?listenKey=" + PercentEncode(key) +
-                      "&events=ORDER_TRADE_UPDATE/ALGO_UPDATE/ACCOUNT_UPDATE",
-                  true);
-    }
+    if (ws_) ws_->SetUrl(UserStreamUrl(CurrentListenKey()), true);
   }
   for (const auto& [symbol, t] : flat_symbols) CancelClosingOrders(symbol, t);
 }

@@ -170,6 +170,8 @@ class BinanceExchange final : public Exchange {
   // Cancels the symbol's reduce-only / closePosition orders created at or before flat_at.
   void CancelClosingOrders(const std::string& symbol, UnixMs flat_at);
   void RenewListenKey();
+  std::string UserStreamUrl(const std::string& key) const;
+  std::string CurrentListenKey();  // under mu_
 
   BinanceExchangeOptions options_;
   const Clock& clock_;
