@@ -65,12 +65,9 @@ Result<RunReport> RunBacktest(const BacktestOptions& options) {
     }
   }
 
-  UnixMs data_from = INT64_MAX, data_to = INT64_MIN;
-  for (const auto& d : market->symbols()) {
-    if (d.intraday.empty()) return InvalidArgument(d.symbol + ": no candles");
-    data_from = std::min(data_from, d.intraday.open_time().front());
-    data_to = std::max(data_to, d.intraday.open_time().back() + interval);
-  }
+  auto span = market->DataSpan();
+  if (!span.ok()) return span.status();
+  const UnixMs data_from = span->from, data_to = span->to;
   RunReport report;
   report.from = cfg.from.value_or(data_from + 10 * kDayMs);
   report.to = cfg.to.value_or(data_to);

@@ -109,4 +109,15 @@ std::vector<MergedBar> MarketData::Bars(UnixMs from, UnixMs to, const std::vecto
   return out;
 }
 
+Result<MarketData::Span> MarketData::DataSpan() const {
+  if (symbols_.empty()) return InvalidArgument("no market data");
+  Span span{INT64_MAX, INT64_MIN};
+  for (const auto& d : symbols_) {
+    if (d.intraday.empty()) return InvalidArgument(d.symbol + ": no candles");
+    span.from = std::min(span.from, d.intraday.open_time().front());
+    span.to = std::max(span.to, d.intraday.open_time().back() + interval_);
+  }
+  return span;
+}
+
 }  // namespace aitrader::engine

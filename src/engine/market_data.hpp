@@ -65,6 +65,13 @@ class MarketData {
   const SymbolData* Find(std::string_view symbol) const;
   UnixMs interval() const { return interval_; }
 
+  // [the earliest open time, the latest close time) over every symbol's intraday candles: the
+  // span a replay can cover. InvalidArgument naming the symbol when one has no candles.
+  struct Span {
+    UnixMs from = 0, to = 0;
+  };
+  Result<Span> DataSpan() const;
+
   // Bars with open_time in [from, to), merged across symbols and in time order. Symbol indices
   // follow the order of `sim_symbols` (the simulator's symbol list); symbols not listed there
   // are skipped.

@@ -155,13 +155,10 @@ Status PaperRuntime::Impl::Setup() {
                                instruments);
     if (!md.ok()) return md.status();
     market = *md;
-    UnixMs data_from = INT64_MAX, data_to = INT64_MIN;
-    for (const auto& d : market->symbols()) {
-      data_from = std::min(data_from, d.intraday.open_time().front());
-      data_to = std::max(data_to, d.intraday.open_time().back() + interval);
-    }
-    from = cfg.from.value_or(data_from + 10 * kDayMs);
-    to = cfg.to.value_or(data_to);
+    auto span = market->DataSpan();
+    if (!span.ok()) return span.status();
+    from = cfg.from.value_or(span->from + 10 * kDayMs);
+    to = cfg.to.value_or(span->to);
     feed = std::make_unique<ReplayBarFeed>(market->Bars(from, to, symbols));
     if (feed->bars().empty()) return InvalidArgument("no candles in the run's period");
   }

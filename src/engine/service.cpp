@@ -377,11 +377,9 @@ Result<std::unique_ptr<Service>> Service::Start(ServiceOptions options) {
                                m.options.interval, m.instruments);
     if (!md.ok()) return md.status();
     m.market = *md;
-    UnixMs data_from = INT64_MAX, data_to = INT64_MIN;
-    for (const auto& d : m.market->symbols()) {
-      data_from = std::min(data_from, d.intraday.open_time().front());
-      data_to = std::max(data_to, d.intraday.open_time().back() + m.options.interval);
-    }
+    auto span = m.market->DataSpan();
+    if (!span.ok()) return span.status();
+    const UnixMs data_from = span->from, data_to = span->to;
     // A restart continues the stored market run: its start is kept (the venue is rebuilt from
     // it); --from applies to a new database only.
     const UnixMs asked = FloorTo(m.options.from.value_or(data_from + 10 * kDayMs), m.options.interval);
