@@ -217,6 +217,20 @@ inline Quantity QuantityFor(Money m, Price p, Rounding mode) {
   if (p.raw() <= 0) fixed_detail::Overflow("QuantityFor: price must be > 0");
   return Quantity::FromRaw(fixed_detail::MulDiv(m.raw(), kFixedScale, p.raw(), mode));
 }
+// notional / quantity: the average price of fills. Aborts if quantity <= 0.
+inline Price AveragePrice(Money notional, Quantity q, Rounding mode = Rounding::kHalfEven) {
+  if (q.raw() <= 0) fixed_detail::Overflow("AveragePrice: quantity must be > 0");
+  return Price::FromRaw(fixed_detail::MulDiv(notional.raw(), kFixedScale, q.raw(), mode));
+}
+// The same for untrusted inputs: InvalidArgument / OutOfRange instead of an abort.
+inline Result<Price> CheckedAveragePrice(Money notional, Quantity q, Rounding mode = Rounding::kHalfEven) {
+  if (q.raw() <= 0) return InvalidArgument("average price of quantity " + q.ToString() + ": must be > 0");
+  std::int64_t raw = 0;
+  if (!fixed_detail::TryMulDiv(notional.raw(), kFixedScale, q.raw(), mode, &raw)) {
+    return OutOfRange("notional " + notional.ToString() + " / quantity " + q.ToString() + " is out of the fixed-point range");
+  }
+  return Price::FromRaw(raw);
+}
 // a / b as a ratio. Aborts if b == 0.
 template <class Tag>
 inline Ratio RatioOf(Fixed<Tag> a, Fixed<Tag> b, Rounding mode = Rounding::kHalfEven) {

@@ -912,8 +912,7 @@ void Bot::FinishTrade(const std::string& symbol, UnixMs time) {
   c.exit_time = time;
   c.exit_reason = t.pending_exit.value_or(ExitReason::kSignal);
   if (t.exit_qty.IsPositive()) {
-    c.exit_price = Price::FromRaw(fixed_detail::MulDiv(t.exit_notional.raw(), kFixedScale, t.exit_qty.raw(),
-                                                       Rounding::kHalfEven));
+    c.exit_price = AveragePrice(t.exit_notional, t.exit_qty);
   }
   if (c.net().IsNegative()) {
     auto l = std::find_if(last_loss_.begin(), last_loss_.end(), [&](const auto& p) { return p.first == symbol; });

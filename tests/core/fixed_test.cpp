@@ -168,6 +168,12 @@ TEST(Fixed, CheckedFormsReturnErrorsInsteadOfAborting) {
   EXPECT_EQ(CheckedApplyRatio(Money::FromUnits(1000), *Ratio::Parse("0.0005"))->ToString(), "0.5");
   EXPECT_FALSE(Money::Max().CheckedAdd(Money::FromRaw(1)).ok());
   EXPECT_FALSE(Money::Min().CheckedSub(Money::FromRaw(1)).ok());
+  // Two fills, 0.5 at 100 and 1.5 at 104: 206 / 2 = 103 (and a third of 1 is rounded half-even).
+  EXPECT_EQ(CheckedAveragePrice(*Money::Parse("206"), *Quantity::Parse("2"))->ToString(), "103");
+  EXPECT_EQ(AveragePrice(*Money::Parse("206"), *Quantity::Parse("2")).ToString(), "103");
+  EXPECT_EQ(CheckedAveragePrice(Money::FromUnits(1), Quantity::FromUnits(3))->ToString(), "0.333333333");
+  EXPECT_EQ(CheckedAveragePrice(Money::FromUnits(1), Quantity()).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(CheckedAveragePrice(Money::Max(), *Quantity::Parse("0.000000001")).status().code(), StatusCode::kOutOfRange);
   EXPECT_FALSE(Money::Max().CheckedMul(2).ok());
   EXPECT_FALSE(Money::Min().CheckedAbs().ok());
   EXPECT_EQ(Money::FromUnits(2).CheckedAdd(Money::FromUnits(3))->ToString(), "5");

@@ -284,14 +284,26 @@ Result<BinanceExchange::FillTotals> BinanceExchange::FillsOf(const std::string& 
       return ParseError("userTrades: trade " + std::to_string(f.id) + " of order " + std::to_string(order_id) +
                         " has quantity " + f.qty.ToString() + " at " + f.price.ToString());
     }
-    t.quantity += f.qty;
-    t.notional += Notional(f.price, f.qty);
+    // Venue figures: sums that do not fit are an error of this read, never an abort.
+    auto add = [&](auto& sum, auto value, std::string_view field) -> Status {
+      auto r = sum.CheckedAdd(value);
+      if (!r.ok()) {
+        return r.status().WithContext("userTrades: trade " + std::to_string(f.id) + " of order " +
+                                      std::to_string(order_id) + ": " + std::string(field));
+      }
+      sum = *r;
+      return Status::Ok();
+    };
+    auto notional = CheckedNotional(f.price, f.qty);
+    if (!notional.ok()) return notional.status().WithContext("userTrades: trade " + std::to_string(f.id));
+    AITRADER_RETURN_IF_ERROR(add(t.quantity, f.qty, "qty"));
+    AITRADER_RETURN_IF_ERROR(add(t.notional, *notional, "quoteQty"));
     if (f.commission_asset == "USDT") {
-      t.fee += f.commission;
+      AITRADER_RETURN_IF_ERROR(add(t.fee, f.commission, "commission"));
     } else {
       t.other_fee += (t.other_fee.empty() ? "" : ", ") + f.commission.ToString() + " " + f.commission_asset;
     }
-    t.realized_pnl += f.realized_pnl;
+    AITRADER_RETURN_IF_ERROR(add(t.realized_pnl, f.realized_pnl, "realizedPnl"));
     t.last_time = std::max(t.last_time, f.time);
     t.last_trade_id = std::max(t.last_trade_id, f.id);
     t.all_maker = t.all_maker && f.maker;
@@ -884,10 +896,11 @@ Status BinanceExchange::Reconcile() {
         const std::int64_t traded_id = algo ? std::atoll(actual.c_str()) : now_order->id.value();
         auto fills = traded_id > 0 ? FillsOf(o.symbol, traded_id, now_order->updated_at)
                                    : Result<FillTotals>(NotFound("no order id to read its fills by"));
-        if (fills.ok() && fills->quantity.IsPositive()) {
+        Result<Price> average = fills.ok() ? CheckedAveragePrice(fills->notional, fills->quantity)
+                                           : Result<Price>(fills.status());
+        if (average.ok()) {
           e.quantity = fills->quantity;
-          e.price = Price::FromRaw(
-              fixed_detail::MulDiv(fills->notional.raw(), kFixedScale, fills->quantity.raw(), Rounding::kHalfEven));
+          e.price = *average;
           e.fee = fills->fee;
           e.realized_pnl = fills->realized_pnl;
           e.time = fills->last_time;
@@ -899,7 +912,9 @@ Status BinanceExchange::Reconcile() {
           }
         } else {
           drifts.push_back({now, "order " + cid + " filled while unobserved; its fee and realized PnL are unknown (" +
-                                     (fills.ok() ? std::string("no fills listed") : fills.status().message()) + ")"});
+                                     (fills.ok() && !fills->quantity.IsPositive() ? std::string("no fills listed")
+                                                                                  : average.status().message()) +
+                                     ")"});
         }
         break;
       }
