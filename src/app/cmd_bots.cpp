@@ -77,8 +77,8 @@ void AddCommand(CLI::App* parent, const char* name, const char* verb, const char
       exit_code = 1;
       return;
     }
-    std::printf("%s queued for %s (command %lld); the running process applies it at its next bar "
-                "(see `aitrader bots commands` for the result)\n", verb,
+    std::printf("%s queued for %s (command %lld); the running process applies it at its next bar, on the "
+                "live feed (--market binance) within about a second (see `aitrader bots commands` for the result)\n", verb,
                 o->all ? "every bot" : (o->user.empty() ? o->bot.c_str() : ("the bots of " + o->user).c_str()),
                 static_cast<long long>(*id));
   });

@@ -22,14 +22,16 @@ struct Options {
   double speed = 0;
   int workers = 64;
   bool events = false;
+  bool allow_live = false;
+  int live_record_days = 7;
 };
 
 void Setup(CLI::App& root, int& exit_code) {
   auto o = std::make_shared<Options>();
   auto* cmd = root.add_subcommand(
       "run", "Run the configured bots on the paper exchange over replayed candles (or Binance's live "
-             "market data with --market binance), storing everything (restart the same command after a crash "
-             "to resume)");
+             "market data with --market binance, where bots of mode testnet/live trade on Binance), storing "
+             "everything (restart the same command after a crash to resume)");
   cmd->add_option("--config", o->config_file, "Run configuration (JSON, see docs/running.md)")->required();
   cmd->add_option("--data", o->data, "Candle folder (default: the config's, else the bundled data)");
   cmd->add_option("--database", o->database, "Database URL (default: the config's, else sqlite:var/aitrader.db)");
@@ -45,6 +47,13 @@ void Setup(CLI::App& root, int& exit_code) {
                   "AITRADER_BINANCE_REST_URL / AITRADER_BINANCE_WS_URL, default fapi.binance.com; runs until "
                   "stopped; see docs/binance.md)")
       ->check(CLI::IsMember({"replay", "binance"}));
+  cmd->add_flag("--allow-live", o->allow_live,
+                "Let bots of mode live trade real money on Binance (keys BINANCE_API_KEY / BINANCE_API_SECRET; "
+                "testnet bots use BINANCE_TESTNET_API_KEY / BINANCE_TESTNET_API_SECRET)");
+  cmd->add_option("--live-record-days", o->live_record_days,
+                  "Days of paper/testnet trading a bot needs before it may trade live")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 3650));
   cmd->callback([o, &exit_code] {
     RunFlags f;
     f.config_file = o->config_file;
@@ -62,6 +71,8 @@ void Setup(CLI::App& root, int& exit_code) {
     ro.speed = o->speed;
     ro.publish_events = o->events;
     ro.decision_workers = o->workers;
+    ro.allow_live = o->allow_live;
+    ro.live_min_record_days = o->live_record_days;
     if (o->market == "binance") {
       auto bn = exchange::binance::LoadBinanceConfig("", exchange::binance::ProcessEnv());
       if (!bn.ok()) {
@@ -73,6 +84,7 @@ void Setup(CLI::App& root, int& exit_code) {
       live.rest_url = bn->rest_url;
       live.ws_url = bn->ws_url;
       ro.live = live;
+      ro.binance = *bn;  // testnet / live bots: the AITRADER_BINANCE_TESTNET_* URLs too
     }
     ro.log = [](const std::string& line) {
       std::printf("%s\n", line.c_str());

@@ -25,6 +25,7 @@
 #include "engine/live_market.hpp"
 #include "engine/market_data.hpp"
 #include "engine/paper_venue.hpp"
+#include "engine/remote_bots.hpp"
 #include "engine/store_recorder.hpp"
 #include "engine/venue_replay.hpp"
 #include "exchange/paper/paper_exchange.hpp"
@@ -62,7 +63,11 @@ struct PaperRuntime::Impl {
     exchange::paper::AccountIndex account = 0;
     std::unique_ptr<exchange::paper::PaperExchange> paper;
     std::unique_ptr<JournaledExchange> venue;
+    // testnet / live: the Binance venue itself (no paper account, no journal: the venue is the record)
+    std::unique_ptr<exchange::Exchange> remote;
+    exchange::binance::BinanceExchange* binance = nullptr;
     std::unique_ptr<Bot> bot;
+    exchange::Exchange& trading() { return remote ? *remote : static_cast<exchange::Exchange&>(*venue); }
     bool in_flight = false;                      // a decision is running on a worker
     std::shared_ptr<llm::CancelToken> cancel;    // of the decision in flight
   };
@@ -81,6 +86,12 @@ struct PaperRuntime::Impl {
   Status Setup();
   Status Rebuild(const std::vector<store::JournalEntry>& journal, std::optional<UnixMs> last_bar);
   Status MakeBots(std::int64_t user_id);
+  // A testnet/live bot's Binance venue, keys from the environment (remote_bots.hpp); after a
+  // restart reconciled with what the store says it holds.
+  Status OpenRemoteVenue(Slot& slot);
+  // Between the live feed's bars: operator commands, then what the venues did meanwhile
+  // (testnet/live fills, exchange-side stops), in one transaction.
+  Status BetweenBars();
   Status ApplyCommands(UnixMs now);
 };
 
@@ -88,10 +99,9 @@ Status PaperRuntime::Impl::Setup() {
   const RunConfig& cfg = options.config;
   if (cfg.bots.empty()) return InvalidArgument("no bots configured");
   for (const auto& b : cfg.bots) {
-    if (b.mode != TradingMode::kPaper) {
+    if (b.mode != TradingMode::kPaper && !options.live) {
       return FailedPrecondition("bot '" + b.name + "' is configured for " + std::string(ToString(b.mode)) +
-                                " trading; `aitrader run` trades paper bots only (on the replay or on --market "
-                                "binance) — testnet and live bots run under `aitrader serve --market binance` "
+                                " trading, which needs Binance's live market data: run with --market binance "
                                 "(docs/binance.md)");
     }
   }
@@ -235,6 +245,22 @@ Status PaperRuntime::Impl::MakeBots(std::int64_t user_id) {
           return FailedPrecondition("bot '" + b.name + "' was deleted from this database; remove it from the "
                                     "configuration (its history stays stored)");
         }
+        const std::string mode(ToString(b.mode));
+        if (found->mode != mode) {
+          // A new venue (paper → testnet → live, or back): only from flat, as the positions
+          // held on the old venue would not follow the bot.
+          auto open = repo->ListPositions(found->id, true);
+          if (!open.ok()) return open.status();
+          if (!open->empty()) {
+            return FailedPrecondition("bot '" + b.name + "' holds " + std::to_string(open->size()) +
+                                      " open position(s) on its " + found->mode + " venue; it can move to " + mode +
+                                      " only when flat (run it as " + found->mode +
+                                      " and close them, e.g. `aitrader bots emergency-stop`)");
+          }
+          store::Value p[] = {mode, std::int64_t{from}, std::int64_t{found->id}};
+          AITRADER_RETURN_IF_ERROR(db->Execute("UPDATE bots SET mode = ?, updated_at = ? WHERE id = ?", p));
+          Log("bot '" + b.name + "' moves from the " + found->mode + " venue to " + mode);
+        }
         ids.push_back(found->id);
         continue;
       }
@@ -260,7 +286,11 @@ Status PaperRuntime::Impl::MakeBots(std::int64_t user_id) {
   // schema 4: the bot's configuration; bots no longer configured: the venue's defaults).
   std::int64_t next_index = 0;
   for (const auto& a : *accounts) {
-    const auto configured = std::find(ids.begin(), ids.end(), a.bot_id);
+    auto configured = std::find(ids.begin(), ids.end(), a.bot_id);
+    // A bot that trades on Binance now keeps its old paper account idle.
+    if (configured != ids.end() && cfg.bots[static_cast<std::size_t>(configured - ids.begin())].mode != TradingMode::kPaper) {
+      configured = ids.end();
+    }
     exchange::paper::AccountConfig ac;
     if (configured != ids.end()) {
       ac = PaperAccountFor(cfg.bots[static_cast<std::size_t>(configured - ids.begin())], cfg, a.deposit);
@@ -285,26 +315,31 @@ Status PaperRuntime::Impl::MakeBots(std::int64_t user_id) {
     slot.config = &b;
     slot.bot_id = ids[i];
     slot.user_id = user_id;
-    if (auto it = by_bot.find(ids[i]); it != by_bot.end()) {
-      slot.account = static_cast<exchange::paper::AccountIndex>(it->second->account_index);
-      if (it->second->deposit != b.capital) {
-        Log("note: bot '" + b.name + "' keeps its original capital " + it->second->deposit.ToString() +
-            " (the configuration says " + b.capital.ToString() + ")");
-      }
+    if (b.mode != TradingMode::kPaper) {
+      AITRADER_RETURN_IF_ERROR(OpenRemoteVenue(slot).WithContext("bot '" + b.name + "'"));
     } else {
-      const exchange::paper::AccountConfig ac = PaperAccountFor(b, cfg, b.capital);
-      auto idx = sim->AddAccount(ac);
-      if (!idx.ok()) return idx.status().WithContext("bot " + b.name);
-      AITRADER_CHECK(static_cast<std::int64_t>(*idx) == next_index, "new paper accounts follow the stored ones");
-      ++next_index;
-      slot.account = *idx;
-      AITRADER_RETURN_IF_ERROR(repo->SavePaperAccount(
-          {ids[i], static_cast<std::int64_t>(*idx), b.capital, ac.max_leverage, ac.default_leverage}, from));
+      if (auto it = by_bot.find(ids[i]); it != by_bot.end()) {
+        slot.account = static_cast<exchange::paper::AccountIndex>(it->second->account_index);
+        if (it->second->deposit != b.capital) {
+          Log("note: bot '" + b.name + "' keeps its original capital " + it->second->deposit.ToString() +
+              " (the configuration says " + b.capital.ToString() + ")");
+        }
+      } else {
+        const exchange::paper::AccountConfig ac = PaperAccountFor(b, cfg, b.capital);
+        auto idx = sim->AddAccount(ac);
+        if (!idx.ok()) return idx.status().WithContext("bot " + b.name);
+        AITRADER_CHECK(static_cast<std::int64_t>(*idx) == next_index, "new paper accounts follow the stored ones");
+        ++next_index;
+        slot.account = *idx;
+        AITRADER_RETURN_IF_ERROR(repo->SavePaperAccount(
+            {ids[i], static_cast<std::int64_t>(*idx), b.capital, ac.max_leverage, ac.default_leverage}, from));
+      }
+      slot.paper = std::make_unique<exchange::paper::PaperExchange>(*sim, slot.account);
+      slot.venue = std::make_unique<JournaledExchange>(*slot.paper, *repo, cursor, slot.bot_id);
     }
-    slot.paper = std::make_unique<exchange::paper::PaperExchange>(*sim, slot.account);
-    slot.venue = std::make_unique<JournaledExchange>(*slot.paper, *repo, cursor, slot.bot_id);
-
-    auto parts = MakeBotParts(b, cfg, instruments, /*keep_raw=*/true, nullptr, options.wall_clock);
+    // A Binance venue's own filters (tick, step, notional) apply to its bot; paper: the bundled table.
+    const InstrumentTable& bot_instruments = slot.binance != nullptr ? slot.binance->instruments() : instruments;
+    auto parts = MakeBotParts(b, cfg, bot_instruments, /*keep_raw=*/true, nullptr, options.wall_clock);
     if (!parts.ok()) return parts.status();
     BotOptions bo = std::move(parts->options);
     if (bo.budget) {
@@ -315,7 +350,7 @@ Status PaperRuntime::Impl::MakeBots(std::int64_t user_id) {
     }
     std::unique_ptr<DecisionSource> source = std::move(parts->source);
     auto risk = std::move(parts->risk);
-    slot.bot = std::make_unique<Bot>(slot.bot_id, b, *slot.venue, market, instruments, std::move(source),
+    slot.bot = std::make_unique<Bot>(slot.bot_id, b, slot.trading(), market, bot_instruments, std::move(source),
                                      std::move(*risk), *clock, std::move(bo));
     slots.push_back(std::move(slot));
   }
@@ -324,7 +359,9 @@ Status PaperRuntime::Impl::MakeBots(std::int64_t user_id) {
 
 Status PaperRuntime::Impl::Rebuild(const std::vector<store::JournalEntry>& journal, std::optional<UnixMs> last_bar) {
   std::map<std::int64_t, exchange::Exchange*> venue_of;  // bot id → its paper account
-  for (auto& s : slots) venue_of[s.bot_id] = s.paper.get();
+  for (auto& s : slots) {
+    if (s.paper) venue_of[s.bot_id] = s.paper.get();
+  }
   auto accounts = repo->ListPaperAccounts();
   if (!accounts.ok()) return accounts.status();
   for (std::size_t i = 0, o = 0; i < accounts->size(); ++i) {
@@ -334,7 +371,7 @@ Status PaperRuntime::Impl::Rebuild(const std::vector<store::JournalEntry>& journ
   std::vector<exchange::ExecutionEvent> discard;
   auto drain = [&] {
     for (auto& s : slots) {
-      while (s.paper->PollEvents(discard, 1024) > 0) discard.clear();
+      while (s.paper && s.paper->PollEvents(discard, 1024) > 0) discard.clear();
     }
     for (auto& a : orphan_accounts) {
       while (a->PollEvents(discard, 1024) > 0) discard.clear();
@@ -379,7 +416,10 @@ Status PaperRuntime::Impl::Rebuild(const std::vector<store::JournalEntry>& journ
       in.started_at = from;
       in.last_bar = *last_bar;
       in.capital = s.config->capital;
-      auto redo = RestoreBotFromStore(*s.bot, *s.config, in, *repo, instruments, *s.paper);
+      // testnet / live: reconnected to its venue and reconciled with the store (alerts).
+      auto redo = s.remote ? ReconnectRemoteBot(*s.bot, *s.config, in, *repo, s.binance->instruments(), *s.remote,
+                                                s.user_id, *last_bar)
+                           : RestoreBotFromStore(*s.bot, *s.config, in, *repo, instruments, *s.paper);
       if (!redo.ok()) return redo.status();
       // An LLM cycle begun at the last committed bar whose answer was never stored (the
       // process died while the call was in flight): begun again when the run continues.
@@ -387,6 +427,45 @@ Status PaperRuntime::Impl::Rebuild(const std::vector<store::JournalEntry>& journ
     }
     return Status::Ok();
   });
+}
+
+Status PaperRuntime::Impl::OpenRemoteVenue(Slot& slot) {
+  const BotConfig& b = *slot.config;
+  RemoteVenueRequest vr;
+  vr.bot_id = slot.bot_id;
+  vr.mode = b.mode;
+  vr.symbols = b.symbols;
+  vr.binance = options.binance;
+  vr.env = nullptr;  // headless: the key pair of the process environment
+  vr.allow_live = options.allow_live;
+  vr.min_record_days = options.live_min_record_days;
+  vr.now = options.wall_clock != nullptr ? options.wall_clock->NowMs() : wall.NowMs();
+  vr.from_store = resumed;
+  auto venue = engine::OpenRemoteVenue(vr, *db, *repo, wall);
+  if (!venue.ok()) return venue.status();
+  slot.binance = venue->binance;
+  slot.remote = std::move(venue->exchange);
+  Log("bot '" + b.name + "' trades on the " + std::string(ToString(b.mode)) + " venue");
+  return Status::Ok();
+}
+
+Status PaperRuntime::Impl::BetweenBars() {
+  const UnixMs now = clock->NowMs();
+  recorder->Reset();
+  AITRADER_RETURN_IF_ERROR(db->Begin());
+  Status s = ApplyCommands(now);
+  // Fills, exchange-side stops and liquidations of testnet/live bots as they come, and what a
+  // command did at any venue (an emergency stop's closes).
+  if (s.ok()) {
+    for (auto& slot : slots) slot.bot->ProcessVenueEvents(now);
+    s = recorder->status();
+  }
+  if (s.ok()) s = db->Commit();
+  if (!s.ok()) {
+    (void)db->Rollback();
+    return s.WithContext("between the bars of " + FormatUtc(now) + " (rolled back; restart to continue)");
+  }
+  return Status::Ok();
 }
 
 Status PaperRuntime::Impl::ApplyCommands(UnixMs now) {
@@ -443,7 +522,7 @@ Status PaperRuntime::Impl::ApplyCommands(UnixMs now) {
 
 PaperRuntime::VenueAccount PaperRuntime::PaperAccountOf(std::string_view bot_name) {
   for (auto& s : impl_->slots) {
-    if (s.config->name == bot_name) return {impl_->sim.get(), s.account};
+    if (s.config->name == bot_name && s.paper) return {impl_->sim.get(), s.account};
   }
   return {};
 }
@@ -590,6 +669,17 @@ Result<RuntimeSummary> PaperRuntime::Run() {
   hooks.work_until = [&](WallTime deadline) -> Status {
     if (async) AITRADER_RETURN_IF_ERROR(finish_cycles(false, deadline));
     std::this_thread::sleep_until(deadline);
+    return Status::Ok();
+  };
+  // The live feed, between its bars: commands and the Binance venues' events every venue_poll_ms.
+  auto next_between = std::chrono::steady_clock::now();
+  hooks.idle = [&]() -> Status {
+    if (!m.live) return Status::Ok();
+    const auto now = std::chrono::steady_clock::now();
+    if (now < next_between) return Status::Ok();
+    next_between = now + std::chrono::milliseconds(m.options.live->venue_poll_ms);
+    AITRADER_RETURN_IF_ERROR(m.BetweenBars());
+    publish();
     return Status::Ok();
   };
   std::int64_t commits = 0;

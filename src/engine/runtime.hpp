@@ -37,6 +37,16 @@
 // The daily LLM budget of each bot continues from the spend stored for the current wall-clock
 // UTC day (llm_usage.called_at) and the Sharpe ratio from the stored cycle account values.
 //
+// Testnet and live bots (mode "testnet" / "live", issue 12) need the live feed (--market
+// binance): each trades on the Binance adapter (engine/remote_bots.hpp) with the key pair of
+// the environment (BINANCE_TESTNET_API_KEY / BINANCE_TESTNET_API_SECRET, live: BINANCE_API_KEY
+// / BINANCE_API_SECRET); live also needs allow_live and the paper/testnet record of
+// live_min_record_days. Their venue is the record (no journal, no replay): between bars their
+// fills, exchange-side stops and liquidations are recorded every venue_poll_ms, and after a
+// restart each is reconnected and reconciled with the store (differences are alerts). On the
+// live feed, operator commands are also read between bars (every venue_poll_ms), so an
+// emergency stop does not wait for the next bar. A bot's mode is fixed once it is stored.
+//
 // Crash injection for tests: AITRADER_CRASH_AT="bar:N" kills the process (SIGKILL) while the
 // N-th bar of this process is half processed; "commit:N" right after the N-th commit.
 // Thread safety: one thread runs the loop; RequestStop() may be called from a signal handler.
@@ -51,6 +61,7 @@
 #include "core/clock.hpp"
 #include "engine/config.hpp"
 #include "engine/live_market.hpp"
+#include "exchange/binance/config.hpp"
 #include "exchange/paper/simulator.hpp"
 #include "store/repository.hpp"
 
@@ -70,6 +81,10 @@ struct RuntimeOptions {
   // starts at the newest closed bar, ignores from/to and runs until stopped; after a restart
   // the bars missed meanwhile are caught up (processed by the venue, no decision on them).
   std::optional<LiveFeedOptions> live = std::nullopt;
+  // Testnet / live bots: the adapter's URLs and receive window; live trading's permission.
+  exchange::binance::BinanceConfig binance = {};
+  bool allow_live = false;
+  int live_min_record_days = 7;
 };
 
 struct RuntimeSummary {

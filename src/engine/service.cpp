@@ -14,6 +14,7 @@
 #include "engine/crash_points.hpp"
 #include "engine/journaled_exchange.hpp"
 #include "engine/live_market.hpp"
+#include "engine/remote_bots.hpp"
 #include "engine/venue_factory.hpp"
 #include "engine/venue_replay.hpp"
 #include "engine/store_recorder.hpp"
@@ -509,48 +510,6 @@ void Service::Impl::SetMarket(std::shared_ptr<const MarketData> snapshot) {
   owner->market_ = market;
 }
 
-namespace {
-
-// What the store says a testnet/live bot holds at its venue: its open positions (signed) and
-// its open orders (the bracket legs), as the adapter's reconciliation compares them.
-Status StoredVenueState(store::Repository& repo, std::int64_t bot_id, std::vector<exchange::Position>& positions,
-                        std::vector<exchange::Order>& orders) {
-  auto open = repo.ListPositions(bot_id, true);
-  if (!open.ok()) return open.status();
-  for (const auto& p : *open) {
-    exchange::Position x;
-    x.symbol = p.symbol;
-    x.quantity = p.side == "LONG" ? p.quantity : -p.quantity;
-    x.entry_price = p.entry_price;
-    x.leverage = p.leverage;
-    positions.push_back(std::move(x));
-  }
-  auto resting = repo.ListOrders(bot_id, true);
-  if (!resting.ok()) return resting.status();
-  for (const auto& r : *resting) {
-    auto type = ParseOrderType(r.type);
-    auto side = ParseSide(r.side);
-    if (!type || !side) continue;  // not an order this engine places
-    exchange::Order o;
-    o.client_id = ClientOrderId(r.client_order_id);
-    o.symbol = r.symbol;
-    o.side = *side;
-    o.type = *type;
-    o.quantity = r.quantity;
-    o.price = r.price.value_or(Price());
-    o.stop_price = r.stop_price.value_or(Price());
-    o.reduce_only = r.reduce_only;
-    // the bot's stop-loss / take-profit legs are closePosition orders
-    o.close_position = *type == OrderType::kStopMarket || *type == OrderType::kTakeProfitMarket;
-    o.created_at = r.created_at;
-    o.updated_at = r.updated_at;
-    orders.push_back(std::move(o));
-  }
-  return Status::Ok();
-}
-
-}  // namespace
-
 Status Service::Impl::OpenRemoteVenue(std::int64_t bot_id, const BotSpec& spec, Slot& slot, bool from_store) {
   const TradingMode mode = spec.config.mode;
   if (!live) {
@@ -562,28 +521,19 @@ Status Service::Impl::OpenRemoteVenue(std::int64_t bot_id, const BotSpec& spec, 
                               "key pair first: PUT /api/credentials/" +
                               (mode == TradingMode::kTestnet ? "binance-testnet" : "binance"));
   }
-  VenueRequest vr;
+  RemoteVenueRequest vr;
+  vr.bot_id = bot_id;
   vr.mode = mode;
+  vr.symbols = spec.config.symbols;
   vr.binance = options.binance;
   vr.credentials = spec.binance;
   vr.env = [](const std::string&) { return std::optional<std::string>(); };  // the server never reads keys from its environment
   vr.allow_live = options.allow_live;
   vr.min_record_days = options.live_min_record_days;
   vr.now = wall.NowMs();
-  if (from_store) AITRADER_RETURN_IF_ERROR(StoredVenueState(*repo, bot_id, vr.expected_positions, vr.expected_orders));
-  if (mode == TradingMode::kLive) {
-    store::Value p[] = {std::int64_t{bot_id}};
-    auto first = db->Query("SELECT MIN(at) FROM trades WHERE bot_id = ?", p);
-    if (!first.ok()) return first.status();
-    if (!first->empty() && !first->front().IsNull(0)) vr.first_trade_time = first->front().Int(0);
-  }
-  auto venue = MakeVenue(vr, wall);
-  if (!venue.ok()) return FailedPrecondition(venue.status().message());
-  for (const auto& sym : spec.config.symbols) {
-    if (venue->binance->symbol_info(sym) == nullptr) {
-      return FailedPrecondition(sym + " is not listed by the " + std::string(ToString(mode)) + " venue");
-    }
-  }
+  vr.from_store = from_store;
+  auto venue = engine::OpenRemoteVenue(vr, *db, *repo, wall);
+  if (!venue.ok()) return venue.status();
   slot.binance = venue->binance;
   slot.remote = std::move(venue->exchange);
   return Status::Ok();
@@ -679,81 +629,6 @@ Status Service::Impl::Rebuild() {
   return Status::Ok();
 }
 
-namespace {
-
-// An alert about one bot from the restart (`server_restart`: what it did with the bot;
-// `reconcile`: what the venue and the store said).
-Status RestartAlert(store::Repository& repo, std::int64_t user_id, std::int64_t bot_id, UnixMs at,
-                    std::string severity, std::string message, std::string kind = "server_restart") {
-  store::AlertRecord a;
-  a.user_id = user_id;
-  a.bot_id = bot_id;
-  a.at = at;
-  a.severity = std::move(severity);
-  a.kind = std::move(kind);
-  a.message = std::move(message);
-  auto id = repo.InsertAlert(a);
-  return id.ok() ? Status::Ok() : id.status();
-}
-
-// The positions open before a testnet/live bot's restart that its reconciliation closed (a
-// stop-loss or take-profit that filled while the server was down): one info alert each.
-Status RecordClosedWhileDown(store::Repository& repo, std::int64_t user_id, std::int64_t bot_id, UnixMs at,
-                             const std::vector<store::PositionRecord>& before) {
-  if (before.empty()) return Status::Ok();
-  auto all = repo.ListPositions(bot_id, false);
-  if (!all.ok()) return all.status();
-  for (const auto& p : *all) {
-    if (!p.closed_at) continue;
-    const bool was_open = std::any_of(before.begin(), before.end(), [&](const auto& b) { return b.id == p.id; });
-    if (!was_open) continue;
-    AITRADER_RETURN_IF_ERROR(RestartAlert(
-        repo, user_id, bot_id, at, "info",
-        p.symbol + " " + p.side + " was closed at the venue while the server was down (" +
-            p.exit_reason.value_or("close") + " at " + (p.exit_price ? p.exit_price->ToString() : "?") + ", " +
-            FormatUtc(*p.closed_at) + ", net " + (p.realized_pnl - p.fees + p.funding).ToString() + " USDT); recorded",
-        "reconcile"));
-  }
-  return Status::Ok();
-}
-
-// A testnet/live bot back after a restart: the venue's positions against the store's open
-// ones; each difference (a position the store does not know, a close the reconciliation could
-// not explain) is an alert. The bot itself goes on from the venue's quantities.
-Status ReconcileRemote(store::Repository& repo, std::int64_t user_id, std::int64_t bot_id, UnixMs at,
-                       exchange::Exchange& venue) {
-  auto stored = repo.ListPositions(bot_id, true);
-  if (!stored.ok()) return stored.status();
-  auto held = venue.FetchPositions();
-  if (!held.ok()) {
-    return RestartAlert(repo, user_id, bot_id, at, "warning",
-                        "could not compare the venue's positions with the store: " + held.status().message());
-  }
-  std::vector<std::string> drift;
-  for (const auto& p : *stored) {
-    Quantity venue_qty;
-    for (const auto& v : *held) {
-      if (v.symbol == p.symbol) venue_qty = v.quantity;
-    }
-    const Quantity want = p.side == "LONG" ? p.quantity : -p.quantity;
-    if (venue_qty != want) {
-      drift.push_back(p.symbol + " " + want.ToString() + " in the store, " + venue_qty.ToString() + " at the venue");
-    }
-  }
-  for (const auto& v : *held) {
-    if (v.quantity.IsZero()) continue;
-    const bool known = std::any_of(stored->begin(), stored->end(), [&](const auto& p) { return p.symbol == v.symbol; });
-    if (!known) drift.push_back(v.symbol + " " + v.quantity.ToString() + " at the venue, none in the store");
-  }
-  for (const auto& d : drift) {
-    AITRADER_RETURN_IF_ERROR(
-        RestartAlert(repo, user_id, bot_id, at, "warning", "the venue and the store differ after the restart: " + d, "reconcile"));
-  }
-  return Status::Ok();
-}
-
-}  // namespace
-
 Status Service::Recover(const SpecResolver& resolve, std::chrono::milliseconds timeout) {
   auto done = Call<int>(
       [this, &resolve]() -> Result<int> {
@@ -783,7 +658,7 @@ Status Service::Recover(const SpecResolver& resolve, std::chrono::milliseconds t
             auto stop_with_alert = [&](const std::string& why) -> Status {
               if (!was_active) return Status::Ok();
               AITRADER_RETURN_IF_ERROR(m.repo->UpdateBotStatus(bot_id, "stopped", now));
-              return RestartAlert(*m.repo, rec->user_id, bot_id, now, "warning",
+              return RecordBotAlert(*m.repo, rec->user_id, bot_id, now, "warning",
                                   "the server restarted and could not resume the bot: " + why);
             };
             auto spec = resolve ? resolve(*rec) : Result<BotSpec>(FailedPrecondition("no spec resolver"));
@@ -815,7 +690,7 @@ Status Service::Recover(const SpecResolver& resolve, std::chrono::milliseconds t
             }
             if (was_active) {
               ++resumed;
-              AITRADER_RETURN_IF_ERROR(RestartAlert(*m.repo, rec->user_id, bot_id, now, "info",
+              AITRADER_RETURN_IF_ERROR(RecordBotAlert(*m.repo, rec->user_id, bot_id, now, "info",
                                                     "the server restarted; the bot continues (" + rec->status +
                                                         ") from " + FormatUtc(now)));
             }
@@ -843,28 +718,22 @@ Status Service::Recover(const SpecResolver& resolve, std::chrono::milliseconds t
               Result<Bot*> bot = opened.ok() ? m.MakeBot(bot_id, slot) : Result<Bot*>(opened);
               if (!bot.ok()) {
                 AITRADER_RETURN_IF_ERROR(m.repo->UpdateBotStatus(bot_id, "stopped", now));
-                AITRADER_RETURN_IF_ERROR(RestartAlert(*m.repo, rec->user_id, bot_id, now, "warning",
+                AITRADER_RETURN_IF_ERROR(RecordBotAlert(*m.repo, rec->user_id, bot_id, now, "warning",
                                                       "the server restarted and could not resume the bot: " +
                                                           bot.status().message() +
                                                           " (its exchange-side stop-loss and take-profit orders stay at the venue)"));
                 continue;
               }
               const RestoreInput in = restore_input(*rec);
-              auto held = m.repo->ListPositions(bot_id, true);
-              if (!held.ok()) return held.status();
-              auto again = RestoreBotFromStore(**bot, slot.config, in, *m.repo, *slot.venue_instruments(), *slot.remote);
-              if (!again.ok()) return again.status().WithContext("restoring bot " + std::to_string(bot_id));
-              // What ended at the venue while the server was down (a stop-loss or take-profit
-              // that filled, found by its client id, with the venue's fills) is recorded now.
-              (*bot)->ProcessVenueEvents(now);
-              AITRADER_RETURN_IF_ERROR(RecordClosedWhileDown(*m.repo, rec->user_id, bot_id, now, *held));
-              AITRADER_RETURN_IF_ERROR(ReconcileRemote(*m.repo, rec->user_id, bot_id, now, *slot.remote));
+              auto again = ReconnectRemoteBot(**bot, slot.config, in, *m.repo, *slot.venue_instruments(), *slot.remote,
+                                              rec->user_id, now);
+              if (!again.ok()) return again.status();
               if (*again && m.last_bar) {
                 auto pending = (*bot)->BeginCycle(*m.last_bar);
                 if (pending) redo.emplace_back(bot_id, std::make_shared<PendingCycle>(std::move(*pending)));
               }
               ++resumed;
-              AITRADER_RETURN_IF_ERROR(RestartAlert(*m.repo, rec->user_id, bot_id, now, "info",
+              AITRADER_RETURN_IF_ERROR(RecordBotAlert(*m.repo, rec->user_id, bot_id, now, "info",
                                                     "the server restarted; the bot continues (" + rec->status +
                                                         ") on the " + std::string(ToString(spec->config.mode)) +
                                                         " venue from " + FormatUtc(now)));
@@ -872,7 +741,7 @@ Status Service::Recover(const SpecResolver& resolve, std::chrono::milliseconds t
               continue;
             }
             AITRADER_RETURN_IF_ERROR(m.repo->UpdateBotStatus(bot_id, "stopped", now));
-            AITRADER_RETURN_IF_ERROR(RestartAlert(
+            AITRADER_RETURN_IF_ERROR(RecordBotAlert(
                 *m.repo, row.Int(1), bot_id, now, "warning",
                 "the server restarted; the bot had no paper account to resume on and was stopped (start it again)"));
           }

@@ -49,7 +49,7 @@ class OffsetClock final : public Clock {
 };
 
 class LiveServeTest : public ::testing::Test {
- protected:
+ public:
   void SetUp() override {
     auto table = InstrumentTable::LoadDefault();
     ASSERT_TRUE(table.ok()) << table.status().message();
@@ -207,6 +207,22 @@ class LiveServeTest : public ::testing::Test {
     }
     EXPECT_EQ(a, b) << "the same decisions on the same bars";
     return a;
+  }
+  FakeBinance& fake() { return *fake_; }
+  // The next bar's candles closed at the venue (pushed on the market stream); its open time.
+  UnixMs CloseNextAtVenue() {
+    const UnixMs open = next_open_;
+    for (const auto& sym : kSymbols) fake_->CloseCandle(sym, Find(sym, open));
+    next_open_ += kHour;
+    return open;
+  }
+  // The candle of `open` falling 25% from its open (through any long's stop, any short's target).
+  market::Candle CrashCandle(const std::string& sym, UnixMs open) {
+    market::Candle c = Find(sym, open);
+    c.high = c.open;
+    c.low = RoundDown(sym, ApplyRatio(c.open, *Ratio::Parse("0.75")));
+    c.close = RoundDown(sym, ApplyRatio(c.open, *Ratio::Parse("0.76")));
+    return c;
   }
   // Every client id the fake accepted at most once.
   void ExpectNoOrderTwice() {
@@ -488,6 +504,95 @@ TEST_F(LiveServeTest, AReplayDatabaseIsRefusedByTheLiveFeedAndTestnetBotsByTheRe
 }
 
 
+// Waits (bounded) until `pred` holds; returns its last answer.
+bool WaitUntil(const std::function<bool()>& pred, std::chrono::seconds limit) {
+  const auto until = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < until && !pred()) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  return pred();
+}
+
+// `aitrader run --market binance` against the fixture's fake: a folder with the run's config
+// (1h bars, `bots_json` the bots array), its SQLite database, the command line, the environment
+// (the fake's URLs for the market data and the testnet; add the key pair with Keys()) and
+// readers of what the run stored.
+class HeadlessRun {
+ public:
+  HeadlessRun(LiveServeTest& t, const std::string& name, const std::string& bots_json)
+      : t_(t), dir(::testing::TempDir() + "aitrader-live-run-" + name + "-" + std::to_string(::getpid())) {
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    const std::string config = dir + "/run.json";
+    WriteBots(bots_json);
+    db = "sqlite:" + dir + "/run.db";
+    args = {"run", "--config", config, "--database", db, "--market", "binance"};
+    env = {{"AITRADER_BINANCE_REST_URL", t.fake().rest_url()},
+           {"AITRADER_BINANCE_WS_URL", t.fake().ws_url()},
+           {"AITRADER_BINANCE_TESTNET_REST_URL", t.fake().rest_url()},
+           {"AITRADER_BINANCE_TESTNET_WS_URL", t.fake().ws_url()}};
+  }
+  ~HeadlessRun() {
+    if (!::testing::Test::HasFailure()) std::filesystem::remove_all(dir);
+  }
+  void WriteBots(const std::string& bots_json) {
+    EXPECT_TRUE(WriteFileAtomic(dir + "/run.json", R"({"interval": "1h", "cadence": "1h", "capital": "10000", "bots": )" +
+                                                       bots_json + "}")
+                    .ok());
+  }
+  void Keys() {
+    env.emplace_back("BINANCE_TESTNET_API_KEY", t_.fake().options().api_key);
+    env.emplace_back("BINANCE_TESTNET_API_SECRET", std::string(t_.fake().options().api_secret));
+  }
+  std::int64_t Count(const std::string& sql) const {
+    auto d = store::OpenDatabase(db);
+    if (!d.ok()) return -1;
+    auto n = (*d)->QueryInt(sql);
+    return n.ok() ? *n : -1;
+  }
+  std::string BotId(const std::string& name) const {
+    return std::to_string(Count("SELECT id FROM bots WHERE name = '" + name + "'"));
+  }
+  std::int64_t LastBar() const { return Count("SELECT value FROM run_state WHERE name = 'last_bar'"); }
+  std::int64_t OpenPositions(const std::string& bot) const {
+    return Count("SELECT COUNT(*) FROM positions WHERE closed_at IS NULL AND bot_id = " + bot);
+  }
+  // symbol → side of a bot's open positions in the store
+  std::map<std::string, std::string> Sides(const std::string& bot) const {
+    std::map<std::string, std::string> out;
+    auto d = store::OpenDatabase(db);
+    if (!d.ok()) return out;
+    auto rows = (*d)->Query("SELECT symbol, side FROM positions WHERE closed_at IS NULL AND bot_id = " + bot);
+    if (!rows.ok()) return out;
+    for (const auto& r : *rows) out[r.Text(0)] = r.Text(1);
+    return out;
+  }
+  // The testnet bot's store holds exactly what the venue holds (its fills come over the
+  // user-data stream a moment after the bar).
+  bool VenueAgrees(const std::string& bot) const {
+    auto d = store::OpenDatabase(db);
+    if (!d.ok()) return false;
+    for (const auto& sym : kSymbols) {
+      auto q = (*d)->QueryInt("SELECT COALESCE(SUM(CASE side WHEN 'LONG' THEN quantity ELSE -quantity END), 0) FROM "
+                              "positions WHERE closed_at IS NULL AND bot_id = " + bot + " AND symbol = '" + sym + "'");
+      if (!q.ok() || *q != t_.fake().PositionAmt(sym).raw()) return false;
+    }
+    return true;
+  }
+  // The next bar closed at the venue for every symbol; waits until the run committed it.
+  bool CloseBar() {
+    const UnixMs open = t_.CloseNextAtVenue();
+    return WaitUntil([&] { return LastBar() >= open + kHour; }, std::chrono::seconds(60));
+  }
+
+ private:
+  LiveServeTest& t_;
+
+ public:
+  const std::string dir;
+  std::string db;
+  std::vector<std::string> args;
+  std::vector<std::pair<std::string, std::string>> env;
+};
+
 TEST_F(LiveServeTest, AHeadlessRunTradesTheLiveFeedAndCatchesUpAfterARestart) {
   const std::string dir = ::testing::TempDir() + "aitrader-live-run-" + std::to_string(::getpid());
   std::filesystem::create_directories(dir);
@@ -545,6 +650,239 @@ TEST_F(LiveServeTest, AHeadlessRunTradesTheLiveFeedAndCatchesUpAfterARestart) {
   EXPECT_EQ(decisions_at(missed + kHour), 1) << "the newest bar is decided on";
   EXPECT_EQ(again.Stop(), 0) << again.Output();
   std::filesystem::remove_all(dir);
+}
+
+
+// `aitrader run --market binance` with a paper bot and a testnet bot side by side, the testnet
+// key pair from the environment (BINANCE_TESTNET_API_KEY / _SECRET). Without the keys the run
+// is refused naming the variables. With them the testnet bot trades AT THE VENUE (the fake):
+// entries held there with their stop-loss and take-profit as conditional orders, the same
+// symbols and sides as the paper bot. A kill -9 and restart reconnects it (the store and the
+// venue agree: no reconcile alert, no order placed twice); a crash candle's exchange-side
+// closes are recorded once with their reason; `aitrader bots emergency-stop` from another
+// process is applied between bars (no bar closes meanwhile) and is flat at the venue.
+TEST_F(LiveServeTest, AHeadlessRunTradesATestnetBotOnTheVenueAndReconnectsAfterAKill) {
+  HeadlessRun h(*this, "reconnect", R"([{"name": "paper", "model": "baseline"}, {"name": "tn", "model": "baseline", "mode": "testnet"}])");
+  std::string tn, pp;  // the bots' ids, once the run created them
+  auto venue_agrees = [&] { return h.VenueAgrees(tn); };
+
+  {
+    std::string out;
+    EXPECT_EQ(ServeProcess::RunToExit(h.args, &out, h.env), 1) << out;
+    EXPECT_NE(out.find("bot 'tn'"), std::string::npos) << out;
+    EXPECT_NE(out.find("BINANCE_TESTNET_API_KEY"), std::string::npos) << "the refusal names the variables: " << out;
+    EXPECT_EQ(fake_->Orders().size(), 0u) << "nothing traded";
+  }
+  h.Keys();
+  auto run = std::make_unique<ServeProcess>();
+  std::string why;
+  ASSERT_TRUE(run->StartCommand(h.args, "live feed binance:", &why, std::chrono::seconds(60), h.env)) << why;
+  ASSERT_TRUE(WaitUntil([&] { return h.LastBar() == history_end_ + kHour; }, std::chrono::seconds(60))) << run->Output();
+  EXPECT_NE(run->Output().find("bot 'tn' trades on the testnet venue"), std::string::npos) << run->Output();
+  EXPECT_EQ(fake_->listen_keys_created(), 1) << "the testnet venue opened its user-data stream";
+  EXPECT_EQ(run->Output().find(fake_->options().api_key), std::string::npos) << "the key is never printed";
+  tn = h.BotId("tn");
+  pp = h.BotId("paper");
+  for (int i = 0; i < 60 && (h.OpenPositions(tn) <= 0 || h.OpenPositions(pp) <= 0); ++i) {
+    ASSERT_TRUE(h.CloseBar()) << run->Output();
+  }
+  ASSERT_GT(h.OpenPositions(tn), 0) << run->Output();
+  ASSERT_TRUE(WaitUntil(venue_agrees, std::chrono::seconds(20))) << run->Output();
+  // Before any close the two bots are alike (later, the venue's close times — the fake's clock
+  // runs 48 h ahead of the candles — start cool-downs the paper bot does not have).
+  EXPECT_EQ(h.Sides(tn), h.Sides(pp)) << "the same decisions on the same bars";
+  const auto held = h.Sides(tn);
+  auto d = store::OpenDatabase(h.db);
+  ASSERT_TRUE(d.ok());
+  for (const auto& [sym, side] : held) {
+    const Quantity venue_qty = fake_->PositionAmt(sym);
+    auto stored = (*d)->QueryInt("SELECT quantity FROM positions WHERE closed_at IS NULL AND bot_id = " + tn +
+                                 " AND symbol = '" + sym + "'");
+    ASSERT_TRUE(stored.ok());
+    EXPECT_EQ(venue_qty.Abs().raw(), *stored) << sym << ": the store holds what the venue holds";
+    EXPECT_EQ(venue_qty.IsNegative(), side == "SHORT") << sym;
+    int algo_open = 0;
+    for (const auto& o : fake_->Orders()) {
+      if (o.algo && o.symbol == sym && o.status == "NEW") ++algo_open;
+    }
+    EXPECT_EQ(algo_open, 2) << sym << ": stop-loss and take-profit wait at the venue as conditional orders";
+  }
+  d->reset();
+
+  // Kill -9; two bars close meanwhile; restart: reconnected, the first missed bar caught up.
+  run->Kill();
+  const UnixMs missed = next_open_ + kHour;
+  for (int i = 0; i < 2; ++i) CloseNextAtVenue();
+  run = std::make_unique<ServeProcess>();
+  ASSERT_TRUE(run->StartCommand(h.args, "caught up", &why, std::chrono::seconds(60), h.env)) << why;
+  ASSERT_TRUE(WaitUntil([&] { return h.LastBar() == missed + kHour; }, std::chrono::seconds(60))) << run->Output();
+  EXPECT_EQ(h.Count("SELECT COUNT(*) FROM llm_decisions WHERE bot_id = " + tn + " AND decided_at = " + std::to_string(missed)), 0);
+  EXPECT_EQ(h.Count("SELECT COUNT(*) FROM llm_decisions WHERE bot_id = " + tn + " AND decided_at = " +
+                  std::to_string(missed + kHour)),
+            1)
+      << "the newest bar is decided on";
+  EXPECT_EQ(h.Count("SELECT COUNT(*) FROM alerts WHERE kind = 'reconcile' AND bot_id = " + tn), 0)
+      << "the venue and the store agree\n" << run->Output();
+  EXPECT_EQ(h.Count("SELECT COUNT(*) FROM bots WHERE status = 'running' AND id = " + tn), 1);
+  ExpectNoOrderTwice();
+
+  // A crash candle (25% down from its open) at the venue while its market stream stays silent:
+  // the venue's conditional orders close the testnet positions mid-bar, and the run records
+  // the closes between bars, as the user-data stream brings them.
+  for (int i = 0; i < 20 && h.OpenPositions(tn) <= 0; ++i) ASSERT_TRUE(h.CloseBar());
+  ASSERT_GT(h.OpenPositions(tn), 0);
+  ASSERT_TRUE(WaitUntil(venue_agrees, std::chrono::seconds(20))) << run->Output();
+  const std::map<std::string, std::map<std::string, std::string>> before_crash = {{tn, h.Sides(tn)}, {pp, h.Sides(pp)}};
+  const UnixMs crash_close = next_open_ + kHour;
+  const std::int64_t bar_before_crash = h.LastBar();
+  for (const auto& sym : kSymbols) fake_->CloseCandleSilently(sym, CrashCandle(sym, next_open_));
+  next_open_ += kHour;
+  EXPECT_TRUE(WaitUntil([&] { return h.OpenPositions(tn) == 0; }, std::chrono::seconds(30))) << run->Output();
+  EXPECT_EQ(h.LastBar(), bar_before_crash) << "the venue's closes are recorded between bars";
+  // The next bar brings the crash candle to the feed too (back-filled over REST): the paper
+  // bot's stops trigger on the simulator.
+  ASSERT_TRUE(h.CloseBar()) << run->Output();
+  for (const auto& [id, held_then] : before_crash) {
+    for (const auto& [sym, side] : held_then) {
+      if (id == tn) {
+        EXPECT_TRUE(fake_->PositionAmt(sym).IsZero()) << sym;
+      }
+      // A long's stop and a short's target are below the entry: the crash hits both.
+      const std::string reason = side == "LONG" ? "stop_loss" : "take_profit";
+      EXPECT_EQ(h.Count("SELECT COUNT(*) FROM positions WHERE exit_reason = '" + reason + "' AND symbol = '" + sym +
+                      "' AND bot_id = " + id + " AND closed_at >= " + std::to_string(crash_close)),
+                1)
+          << "bot " << id << " " << sym << ": the " << reason << " close, once, with its reason";
+    }
+  }
+  ExpectNoOrderTwice();
+
+  // The emergency stop from another process, applied between bars: flat at the venue.
+  for (int i = 0; i < 20 && h.OpenPositions(tn) <= 0; ++i) ASSERT_TRUE(h.CloseBar());
+  ASSERT_GT(h.OpenPositions(tn), 0);
+  ASSERT_TRUE(WaitUntil(venue_agrees, std::chrono::seconds(20))) << run->Output();
+  const std::int64_t bar_before = h.LastBar();
+  std::string out;
+  ASSERT_EQ(ServeProcess::RunToExit({"bots", "--database", h.db, "emergency-stop", "--user", "local@aitrader"}, &out), 0)
+      << out;
+  EXPECT_TRUE(WaitUntil([&] { return h.Count("SELECT COUNT(*) FROM bot_commands WHERE done_at IS NULL") == 0; },
+                         std::chrono::seconds(20)))
+      << run->Output();
+  EXPECT_TRUE(WaitUntil([&] { return h.OpenPositions(tn) == 0 && h.OpenPositions(pp) == 0; }, std::chrono::seconds(20)))
+      << run->Output();
+  EXPECT_EQ(h.LastBar(), bar_before) << "applied between bars, not at the next one";
+  for (const auto& sym : kSymbols) EXPECT_TRUE(fake_->PositionAmt(sym).IsZero()) << sym << " flat at the venue";
+  for (const auto& o : fake_->Orders()) EXPECT_NE(o.status, "NEW") << o.client_id << " still working after the emergency stop";
+  EXPECT_EQ(h.Count("SELECT COUNT(*) FROM bots WHERE status = 'running'"), 0);
+  ExpectNoOrderTwice();
+  EXPECT_EQ(run->Stop(), 0) << run->Output();
+}
+
+
+// A headless testnet bot's positions close AT THE VENUE while the run is down (a crash candle
+// nobody listens to). After the restart the adapter finds the bracket legs that filled by their
+// client ids: each close is recorded once with its reason and an info alert, the sibling leg is
+// cancelled at the venue, and nothing is left that the reconciliation cannot explain.
+TEST_F(LiveServeTest, AHeadlessTestnetCloseWhileTheRunIsDownIsRecordedAfterTheRestart) {
+  HeadlessRun h(*this, "down", R"([{"name": "tn", "model": "baseline", "mode": "testnet"}])");
+  h.Keys();
+  auto run = std::make_unique<ServeProcess>();
+  std::string why;
+  ASSERT_TRUE(run->StartCommand(h.args, "live feed binance:", &why, std::chrono::seconds(60), h.env)) << why;
+  ASSERT_TRUE(WaitUntil([&] { return h.LastBar() == history_end_ + kHour; }, std::chrono::seconds(60))) << run->Output();
+  const std::string tn = h.BotId("tn");
+  for (int i = 0; i < 60 && h.OpenPositions(tn) <= 0; ++i) ASSERT_TRUE(h.CloseBar()) << run->Output();
+  ASSERT_GT(h.OpenPositions(tn), 0) << run->Output();
+  ASSERT_TRUE(WaitUntil([&] { return h.VenueAgrees(tn); }, std::chrono::seconds(20))) << run->Output();
+  const auto held = h.Sides(tn);
+  std::vector<std::string> brackets;  // the legs waiting at the venue
+  for (const auto& o : fake_->Orders()) {
+    if (o.algo && o.status == "NEW") brackets.push_back(o.client_id);
+  }
+  ASSERT_EQ(brackets.size(), 2 * held.size());
+
+  run->Kill();
+  for (const auto& sym : kSymbols) fake_->CloseCandle(sym, CrashCandle(sym, next_open_));
+  next_open_ += kHour;
+  const UnixMs crash_close = next_open_;
+  for (const auto& [sym, side] : held) ASSERT_TRUE(fake_->PositionAmt(sym).IsZero()) << sym << " closed at the venue";
+
+  run = std::make_unique<ServeProcess>();
+  ASSERT_TRUE(run->StartCommand(h.args, "resumed the run", &why, std::chrono::seconds(60), h.env)) << why;
+  ASSERT_TRUE(WaitUntil([&] { return h.LastBar() == crash_close; }, std::chrono::seconds(60))) << run->Output();
+  for (const auto& [sym, side] : held) {
+    const std::string reason = side == "LONG" ? "stop_loss" : "take_profit";
+    EXPECT_EQ(h.Count("SELECT COUNT(*) FROM positions WHERE exit_reason = '" + reason + "' AND symbol = '" + sym +
+                      "' AND bot_id = " + tn + " AND closed_at IS NOT NULL"),
+              1)
+        << sym << ": closed by its " << reason << " while the run was down, recorded once\n" << run->Output();
+  }
+  for (const auto& o : fake_->Orders()) {
+    if (std::find(brackets.begin(), brackets.end(), o.client_id) != brackets.end()) {
+      EXPECT_NE(o.status, "NEW") << o.symbol << " " << o.client_id << ": one leg filled, its sibling was cancelled";
+    }
+  }
+  EXPECT_EQ(h.Count("SELECT COUNT(*) FROM alerts WHERE kind = 'reconcile' AND severity = 'info' AND bot_id = " + tn),
+            static_cast<std::int64_t>(held.size()))
+      << "one alert per close found after the restart";
+  EXPECT_EQ(h.Count("SELECT COUNT(*) FROM alerts WHERE kind = 'reconcile' AND severity <> 'info' AND bot_id = " + tn), 0)
+      << "nothing the reconciliation could not explain";
+  ExpectNoOrderTwice();
+  EXPECT_EQ(run->Stop(), 0) << run->Output();
+}
+
+
+// A headless bot's venue follows its configured mode only from flat: holding paper positions,
+// the run configured for testnet is refused naming them (nothing placed at the venue); once
+// flat (the emergency stop), the bot moves, and resumed it trades at the venue.
+TEST_F(LiveServeTest, AHeadlessBotMovesFromPaperToTestnetOnlyWhenFlat) {
+  const std::string paper = R"([{"name": "b", "model": "baseline"}])";
+  const std::string testnet = R"([{"name": "b", "model": "baseline", "mode": "testnet"}])";
+  HeadlessRun h(*this, "move", paper);
+  h.Keys();
+  auto run = std::make_unique<ServeProcess>();
+  std::string why, out;
+  ASSERT_TRUE(run->StartCommand(h.args, "live feed binance:", &why, std::chrono::seconds(60), h.env)) << why;
+  ASSERT_TRUE(WaitUntil([&] { return h.LastBar() == history_end_ + kHour; }, std::chrono::seconds(60))) << run->Output();
+  const std::string b = h.BotId("b");
+  for (int i = 0; i < 60 && h.OpenPositions(b) <= 0; ++i) ASSERT_TRUE(h.CloseBar()) << run->Output();
+  const std::int64_t held = h.OpenPositions(b);
+  ASSERT_GT(held, 0);
+  EXPECT_EQ(run->Stop(), 0) << run->Output();
+
+  h.WriteBots(testnet);
+  EXPECT_EQ(ServeProcess::RunToExit(h.args, &out, h.env), 1) << out;
+  EXPECT_NE(out.find("bot 'b' holds " + std::to_string(held) + " open position(s) on its paper venue"), std::string::npos)
+      << out;
+  EXPECT_EQ(fake_->Orders().size(), 0u) << "nothing placed at the venue";
+  EXPECT_EQ(h.Count("SELECT COUNT(*) FROM bots WHERE mode = 'paper' AND id = " + b), 1);
+
+  // Flat on paper first.
+  h.WriteBots(paper);
+  run = std::make_unique<ServeProcess>();
+  ASSERT_TRUE(run->StartCommand(h.args, "resumed the run", &why, std::chrono::seconds(60), h.env)) << why;
+  ASSERT_EQ(ServeProcess::RunToExit({"bots", "--database", h.db, "emergency-stop", "--bot", "b"}, &out), 0) << out;
+  EXPECT_TRUE(WaitUntil([&] { return h.OpenPositions(b) == 0; }, std::chrono::seconds(20))) << run->Output();
+  EXPECT_EQ(run->Stop(), 0) << run->Output();
+
+  h.WriteBots(testnet);
+  run = std::make_unique<ServeProcess>();
+  ASSERT_TRUE(run->StartCommand(h.args, "bot 'b' moves from the paper venue to testnet", &why, std::chrono::seconds(60),
+                                h.env))
+      << why;
+  ASSERT_EQ(ServeProcess::RunToExit({"bots", "--database", h.db, "resume", "--bot", "b"}, &out), 0) << out;
+  EXPECT_TRUE(WaitUntil([&] { return h.Count("SELECT COUNT(*) FROM bots WHERE status = 'running' AND id = " + b) == 1; },
+                        std::chrono::seconds(20)))
+      << run->Output();
+  auto at_venue = [&] {
+    return std::any_of(kSymbols.begin(), kSymbols.end(), [&](const auto& sym) { return !fake_->PositionAmt(sym).IsZero(); });
+  };
+  for (int i = 0; i < 60 && !at_venue(); ++i) ASSERT_TRUE(h.CloseBar()) << run->Output();
+  EXPECT_TRUE(at_venue()) << "the bot trades at the venue now\n" << run->Output();
+  EXPECT_TRUE(WaitUntil([&] { return h.VenueAgrees(b); }, std::chrono::seconds(20))) << run->Output();
+  EXPECT_EQ(h.Count("SELECT COUNT(*) FROM bots WHERE mode = 'testnet' AND id = " + b), 1);
+  ExpectNoOrderTwice();
+  EXPECT_EQ(run->Stop(), 0) << run->Output();
 }
 
 }  // namespace

@@ -168,13 +168,20 @@ TEST_F(RuntimeTest, OperatorCommandsApplyAtTheNextBar) {
   auto deleted = PaperRuntime::Open({running, 0, {}, false, 0});
   ASSERT_FALSE(deleted.ok());
   EXPECT_NE(deleted.status().message().find("deleted"), std::string::npos);
-  // Testnet and live bots run under `serve --market binance`, not headless: refused clearly.
-  RunConfig live = Config(Url("live"), "");
-  live.bots[0].mode = TradingMode::kLive;
-  auto no_venue = PaperRuntime::Open({live, 0, {}, false, 0});
-  ASSERT_FALSE(no_venue.ok());
-  EXPECT_NE(no_venue.status().message().find("paper bots only"), std::string::npos) << no_venue.status().message();
-  EXPECT_NE(no_venue.status().message().find("aitrader serve --market binance"), std::string::npos);
+  // Testnet and live bots trade on Binance, which needs the live feed: on the replay they are
+  // refused clearly, naming the bot and the flag (nothing is stored for them).
+  for (TradingMode mode : {TradingMode::kTestnet, TradingMode::kLive}) {
+    RunConfig live = Config(Url("live"), "");
+    live.bots[0].mode = mode;
+    auto no_venue = PaperRuntime::Open({live, 0, {}, false, 0});
+    ASSERT_FALSE(no_venue.ok());
+    EXPECT_EQ(no_venue.status().code(), StatusCode::kFailedPrecondition);
+    EXPECT_NE(no_venue.status().message().find("bot '" + live.bots[0].name + "' is configured for " +
+                                               std::string(ToString(mode))),
+              std::string::npos)
+        << no_venue.status().message();
+    EXPECT_NE(no_venue.status().message().find("--market binance"), std::string::npos);
+  }
   // Another period in the same database is refused, not mixed in.
   RunConfig other = Config(Url("cmd"), "");
   other.from = *ParseUtc("2025-10-21");
