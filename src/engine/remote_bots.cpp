@@ -7,8 +7,8 @@ namespace {
 
 // What the store says a testnet/live bot holds at its venue: its open positions (signed) and
 // its open orders (the bracket legs), as the adapter's reconciliation compares them.
-Status StoredVenueState(store::Repository& repo, std::int64_t bot_id, std::vector<exchange::Position>& positions,
-                        std::vector<exchange::Order>& orders) {
+Status StoredVenueState(store::Database& db, store::Repository& repo, std::int64_t bot_id,
+                        std::vector<exchange::Position>& positions, std::vector<exchange::Order>& orders) {
   auto open = repo.ListPositions(bot_id, true);
   if (!open.ok()) return open.status();
   for (const auto& p : *open) {
@@ -34,6 +34,11 @@ Status StoredVenueState(store::Repository& repo, std::int64_t bot_id, std::vecto
     o.price = r.price.value_or(Price());
     o.stop_price = r.stop_price.value_or(Price());
     o.reduce_only = r.reduce_only;
+    // Its fills recorded so far (a partly filled order): a later reconciliation reports the rest.
+    store::Value p[] = {std::int64_t{r.id}};
+    auto filled = db.Query("SELECT COALESCE(SUM(quantity), 0) FROM trades WHERE order_id = ?", p);
+    if (!filled.ok()) return filled.status();
+    if (!filled->empty()) o.filled_quantity = Quantity::FromRaw(filled->front().Int(0));
     // the bot's stop-loss / take-profit legs are closePosition orders
     o.close_position = *type == OrderType::kStopMarket || *type == OrderType::kTakeProfitMarket;
     o.created_at = r.created_at;
@@ -112,7 +117,7 @@ Result<Venue> OpenRemoteVenue(const RemoteVenueRequest& request, store::Database
   vr.min_record_days = request.min_record_days;
   vr.now = request.now;
   if (request.from_store) {
-    AITRADER_RETURN_IF_ERROR(StoredVenueState(repo, request.bot_id, vr.expected_positions, vr.expected_orders));
+    AITRADER_RETURN_IF_ERROR(StoredVenueState(db, repo, request.bot_id, vr.expected_positions, vr.expected_orders));
   }
   if (request.mode == TradingMode::kLive) {
     store::Value p[] = {std::int64_t{request.bot_id}};

@@ -413,6 +413,114 @@ TEST(BinanceExchange, AnEndReportedByReconciliationIsNotReportedAgain) {
   ASSERT_TRUE(env.WaitFor([&] { return env.Count(EventKind::kOrderFilled, "l-sl") == 2; }));
 }
 
+// A LIMIT order that fills in parts (the fake fills at most 0.004 per crossing): the first part
+// while the stream is up, the rest while it is down. The reconciliation after the reconnect
+// reports only the rest (the order's later trades, with their own price and fee), so the
+// order's fills add up to its quantity exactly and their fees to what the venue charged.
+TEST(BinanceExchange, APartlyFilledOrderFinishedWhileUnobservedIsNotCountedTwice) {
+  Env env;
+  env.fake.SetLimitFillCap(Q("0.004"));
+  OrderRequest limit = Market("pf-e", Side::kBuy, "0.010");
+  limit.type = OrderType::kLimit;
+  limit.price = P("49500");
+  ASSERT_TRUE(env.ex->CreateOrder(limit).ok());
+  env.fake.CloseCandle("BTCUSDT", Bar(kStart, "50000", "50000", "49400", "50000"));
+  ASSERT_TRUE(env.WaitFor([&] { return env.FakeStatus("pf-e") == "PARTIALLY_FILLED" && env.Count(EventKind::kOrderFilled, "pf-e") >= 1; }));
+  auto filled_events = [&] {
+    Quantity q;
+    Money fee;
+    for (const auto& e : env.events) {
+      if (e.kind == EventKind::kOrderFilled && e.client_id.value() == "pf-e") {
+        q += e.quantity;
+        fee += e.fee;
+      }
+    }
+    return std::pair(q, fee);
+  };
+  ASSERT_TRUE(env.WaitFor([&] {
+    for (const auto& o : env.fake.Orders()) {
+      if (o.client_id == "pf-e") return filled_events().first == o.filled;
+    }
+    return false;
+  }));
+  const Quantity observed = filled_events().first;
+  ASSERT_TRUE(observed.IsPositive() && observed < Q("0.010")) << observed.ToString();
+
+  env.fake.RefuseWebSockets(true);
+  env.fake.DropWebSockets();
+  ASSERT_TRUE(env.WaitFor([&] { return !env.ex->user_stream_connected(); }));
+  for (int i = 1; i <= 4 && env.FakeStatus("pf-e") != "FILLED"; ++i) {
+    env.fake.CloseCandle("BTCUSDT", Bar(kStart + i * 60'000, "50000", "50000", "49400", "50000"));  // nobody hears it
+  }
+  ASSERT_EQ(env.FakeStatus("pf-e"), "FILLED");
+  env.fake.RefuseWebSockets(false);
+  ASSERT_TRUE(env.WaitFor([&] { return env.ex->user_stream_connects() >= 2 && filled_events().first >= Q("0.010"); }));
+  ASSERT_TRUE(env.WaitFor([&] { return env.Count(EventKind::kEventsDropped) >= 1; }));
+  const auto [quantity, fee] = filled_events();
+  EXPECT_EQ(quantity, Q("0.010")) << "the part reported before the outage was reported again";
+  EXPECT_EQ(fee, Money::FromUnits(10'000) - env.fake.WalletBalance()) << "the fees are the venue's, once each";
+  int reconciled = 0;
+  for (const auto& e : env.events) {
+    if (e.kind != EventKind::kOrderFilled || e.client_id.value() != "pf-e" || e.order_status != OrderStatus::kFilled) continue;
+    ++reconciled;
+    EXPECT_EQ(e.quantity, Q("0.010") - observed);
+    EXPECT_EQ(e.price, P("49500"));
+  }
+  EXPECT_EQ(reconciled, 1);
+}
+
+// The same after a restart: a new adapter learns from the store (Expect) that the order had
+// filled 0.004 — the first trade — and its start's reconciliation reports only the rest.
+TEST(BinanceExchange, AfterARestartOnlyTheFillsTheStoreLacksAreReported) {
+  Env env;
+  env.fake.SetLimitFillCap(Q("0.004"));
+  OrderRequest limit = Market("rs-e", Side::kBuy, "0.010");
+  limit.type = OrderType::kLimit;
+  limit.price = P("49500");
+  auto placed = env.ex->CreateOrder(limit);
+  ASSERT_TRUE(placed.ok());
+  env.ex.reset();  // the process stops
+  for (int i = 0; i < 4 && env.FakeStatus("rs-e") != "FILLED"; ++i) {
+    env.fake.CloseCandle("BTCUSDT", Bar(kStart + i * 60'000, "50000", "50000", "49400", "50000"));
+  }
+  ASSERT_EQ(env.FakeStatus("rs-e"), "FILLED");
+  BinanceExchangeOptions o;
+  o.rest.base_url = env.fake.rest_url();
+  o.ws_url = env.fake.ws_url();
+  env.ex = std::make_unique<BinanceExchange>(o, env.fake.options().api_key, Secret(env.fake.options().api_secret), env.clock);
+  Order stored = *placed;
+  stored.status = OrderStatus::kPartiallyFilled;
+  stored.filled_quantity = Q("0.004");  // the store recorded the first trade
+  Position held;
+  held.symbol = "BTCUSDT";
+  held.quantity = Q("0.004");
+  env.ex->Expect({held}, {stored});
+  ASSERT_TRUE(env.ex->Start().ok());
+  ASSERT_TRUE(env.WaitFor([&] { return env.Count(EventKind::kOrderFilled, "rs-e") == 1; }));
+  for (const auto& e : env.events) {
+    if (e.kind == EventKind::kOrderFilled) {
+      EXPECT_EQ(e.quantity, Q("0.006")) << "only the trades after the stored one";
+      EXPECT_EQ(e.price, P("49500"));
+    }
+  }
+}
+
+// A fill whose commission is paid in BNB (the fee discount) costs no USDT: the fill's fee is
+// zero and a drift report names the commission.
+TEST(BinanceExchange, ACommissionPaidInBnbIsNotCountedAsAUsdtFee) {
+  Env env;
+  env.fake.PushUserEvent(R"({"e":"ORDER_TRADE_UPDATE","E":3,"T":3,"o":{"s":"BTCUSDT","c":"bnb-e","S":"BUY","o":"MARKET","f":"GTC","q":"0.010","p":"0","ap":"50000","sp":"0","x":"TRADE","X":"FILLED","i":991,"l":"0.010","z":"0.010","L":"50000","N":"BNB","n":"0.0003","T":3,"t":77,"m":false,"R":false,"ot":"MARKET","ps":"BOTH","rp":"0"}})");
+  ASSERT_TRUE(env.WaitFor([&] { return env.Count(EventKind::kOrderFilled, "bnb-e") == 1; }));
+  for (const auto& e : env.events) {
+    if (e.kind == EventKind::kOrderFilled) {
+      EXPECT_TRUE(e.fee.IsZero()) << e.fee.ToString();
+    }
+  }
+  bool reported = false;
+  for (const auto& d : env.ex->DriftReports()) reported = reported || d.what.find("0.0003 BNB") != std::string::npos;
+  EXPECT_TRUE(reported);
+}
+
 TEST(BinanceExchange, ExpiredListenKeyIsReplaced) {
   Env env;
   ASSERT_EQ(env.fake.listen_keys_created(), 1);

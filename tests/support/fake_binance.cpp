@@ -191,6 +191,7 @@ struct FakeBinance::Impl {
   std::vector<TradeRow> trades;
   Money wallet;
   bool dual = false;
+  Quantity limit_fill_cap;  // > 0: a resting LIMIT fills at most this much per crossing
   bool refuse_ws = false;
   std::int64_t skew_ms = 0;
   std::deque<FakeFaultSpec> faults;
@@ -908,6 +909,7 @@ struct FakeBinance::Impl {
         const bool cross = o.side == "BUY" ? lo <= o.price : hi >= o.price;
         if (!cross) continue;
         Quantity q = o.qty - o.filled;
+        if (limit_fill_cap.IsPositive()) q = std::min(q, limit_fill_cap);
         if (o.ro) {
           q = std::min(q, Reducible(s, o.side));
           if (q.IsZero()) {
@@ -1615,6 +1617,10 @@ void FakeBinance::SetServerSkewMs(std::int64_t skew_ms) {
 void FakeBinance::SetDualSidePosition(bool dual) {
   std::lock_guard<std::mutex> lock(impl_->mu);
   impl_->dual = dual;
+}
+void FakeBinance::SetLimitFillCap(Quantity cap) {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  impl_->limit_fill_cap = cap;
 }
 void FakeBinance::DropWebSockets() {
   std::lock_guard<std::mutex> lock(impl_->mu);

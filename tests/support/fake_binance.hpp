@@ -135,6 +135,9 @@ class FakeBinance {
   void PushFault(const FakeFaultSpec& fault);
   void SetServerSkewMs(std::int64_t skew_ms);
   void SetDualSidePosition(bool dual);
+  // A resting LIMIT order fills at most `cap` each time the mark crosses its price (0: all of
+  // it), so an order fills in parts over several candles (PARTIALLY_FILLED, one trade each).
+  void SetLimitFillCap(Quantity cap);
   void DropWebSockets();
   // While set, WebSocket upgrades are refused (the connection is closed), as during an outage.
   void RefuseWebSockets(bool refuse);

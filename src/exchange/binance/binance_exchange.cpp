@@ -265,7 +265,7 @@ Result<Order> BinanceExchange::LookupAlgo(const std::string& cid, std::string* a
 }
 
 Result<BinanceExchange::FillTotals> BinanceExchange::FillsOf(const std::string& symbol, std::int64_t order_id,
-                                                             UnixMs around) {
+                                                             UnixMs around, Quantity reported) {
   Params p;
   p.Add("symbol", symbol).Add("orderId", std::to_string(order_id));
   if (around > 0) {
@@ -277,12 +277,24 @@ Result<BinanceExchange::FillTotals> BinanceExchange::FillsOf(const std::string& 
   p.Add("limit", "1000");
   AITRADER_ASSIGN_OR_RETURN(std::string body, Call("GET", "/fapi/v1/userTrades", std::move(p), Security::kSigned, 5));
   AITRADER_ASSIGN_OR_RETURN(std::vector<UserTradeDto> trades, ParseUserTrades(body));
+  // In trade order: the fills already reported are the order's first ones.
+  std::stable_sort(trades.begin(), trades.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
   FillTotals t;
+  Quantity skip = reported;
   for (const auto& f : trades) {
     if (f.order_id != order_id || f.symbol != symbol) continue;  // not asked for: ignored
     if (!f.qty.IsPositive() || !f.price.IsPositive()) {
       return ParseError("userTrades: trade " + std::to_string(f.id) + " of order " + std::to_string(order_id) +
                         " has quantity " + f.qty.ToString() + " at " + f.price.ToString());
+    }
+    if (skip.IsPositive()) {
+      if (f.qty > skip) {
+        return FailedPrecondition("userTrades of order " + std::to_string(order_id) + " do not line up with the " +
+                                  reported.ToString() + " already reported (trade " + std::to_string(f.id) + " of " +
+                                  f.qty.ToString() + ")");
+      }
+      skip = skip - f.qty;
+      continue;
     }
     // Venue figures: sums that do not fit are an error of this read, never an abort.
     auto add = [&](auto& sum, auto value, std::string_view field) -> Status {
@@ -307,6 +319,10 @@ Result<BinanceExchange::FillTotals> BinanceExchange::FillsOf(const std::string& 
     t.last_time = std::max(t.last_time, f.time);
     t.last_trade_id = std::max(t.last_trade_id, f.id);
     t.all_maker = t.all_maker && f.maker;
+  }
+  if (skip.IsPositive()) {
+    return FailedPrecondition("userTrades of order " + std::to_string(order_id) + " list less than the " +
+                              reported.ToString() + " already reported");
   }
   return t;
 }
@@ -466,6 +482,7 @@ Result<Order> BinanceExchange::CreateOrder(const OrderRequest& r) {
   if (placed.ok() && !IsTerminal(placed->status)) {
     std::lock_guard<std::mutex> lock(mu_);
     open_orders_[cid] = *placed;
+    reported_filled_.try_emplace(cid);  // the stream reports its fills (perhaps before this answer)
   }
   return placed;
 }
@@ -708,20 +725,35 @@ void BinanceExchange::OnUserMessage(const std::string& text) {
         e.kind = liquidation ? EventKind::kLiquidation : EventKind::kOrderFilled;
         e.quantity = u->last_filled_qty;
         e.price = u->last_filled_price;
-        e.fee = u->commission;
+        if (u->commission_asset.empty() || u->commission_asset == "USDT") {
+          e.fee = u->commission;
+        } else if (!u->commission.IsZero()) {
+          // Paid in BNB (the fee discount): not a USDT fee of the ledger.
+          drifts_.push_back(DriftReport{e.time, "order " + cid + " paid commission in another asset (" +
+                                                    u->commission.ToString() + " " + u->commission_asset +
+                                                    "); not counted in its fee"});
+        }
         e.realized_pnl = u->realized_profit;
         e.liquidity = u->maker ? Liquidity::kMaker : Liquidity::kTaker;
         e.trade_id = u->trade_id;
         Push(e);
-        if (e.order_status == OrderStatus::kFilled) open_orders_.erase(cid);
+        if (e.order_status == OrderStatus::kFilled) {
+          open_orders_.erase(cid);
+          reported_filled_.erase(cid);
+        } else {
+          Quantity& r = reported_filled_[cid];
+          r = std::max(r, u->cum_filled_qty.IsPositive() ? u->cum_filled_qty : r + u->last_filled_qty);
+        }
       } else if (u->execution_type == "CANCELED") {
         e.kind = EventKind::kOrderCanceled;
         Push(e);
         open_orders_.erase(cid);
+        reported_filled_.erase(cid);
       } else if (u->execution_type == "EXPIRED") {
         e.kind = EventKind::kOrderExpired;
         Push(e);
         open_orders_.erase(cid);
+        reported_filled_.erase(cid);
       }
     } else if (const auto* a = std::get_if<AlgoUpdate>(&*parsed)) {
       if (!a->actual_order_id.empty()) {
@@ -830,8 +862,10 @@ void BinanceExchange::Expect(const std::vector<Position>& positions, const std::
   positions_.clear();
   for (const auto& p : positions) positions_[p.symbol] = p.quantity;
   open_orders_.clear();
+  reported_filled_.clear();
   for (const auto& o : open_orders) {
     open_orders_[o.client_id.value()] = o;
+    reported_filled_[o.client_id.value()] = o.filled_quantity;  // what the store recorded
     known_[o.client_id.value()] =
         Known{IsConditional(o.type) ? Kind::kAlgo : Kind::kRegular, o.symbol, o.reduce_only || o.close_position};
   }
@@ -848,11 +882,12 @@ Status BinanceExchange::Reconcile() {
   AITRADER_ASSIGN_OR_RETURN(std::vector<Position> venue_positions, FetchPositions());
   AITRADER_ASSIGN_OR_RETURN(Balance balance, FetchBalance());
   std::map<std::string, Order> known_open;
-  std::map<std::string, Quantity> known_positions;
+  std::map<std::string, Quantity> known_positions, reported;
   std::optional<Money> known_wallet;
   {
     std::lock_guard<std::mutex> lock(mu_);
     known_open = open_orders_;
+    reported = reported_filled_;
     known_positions = positions_;
     known_wallet = last_wallet_;
   }
@@ -885,7 +920,10 @@ Status BinanceExchange::Reconcile() {
     switch (now_order->status) {
       case OrderStatus::kFilled: {
         e.kind = EventKind::kOrderFilled;
-        e.quantity = now_order->filled_quantity.IsZero() ? now_order->quantity : now_order->filled_quantity;
+        // Only what was not reported yet (the order may have filled partly while observed).
+        const Quantity before = reported.count(cid) ? reported.at(cid) : Quantity();
+        const Quantity total = now_order->filled_quantity.IsZero() ? now_order->quantity : now_order->filled_quantity;
+        e.quantity = total > before ? total - before : Quantity();
         e.price = now_order->average_price.IsZero() ? now_order->stop_price : now_order->average_price;
         if (auto vp = venue_pos.find(o.symbol); vp != venue_pos.end()) {
           e.position_after = vp->second.quantity;
@@ -894,7 +932,7 @@ Status BinanceExchange::Reconcile() {
         if (now_order->updated_at > 0) e.time = now_order->updated_at;
         // The fills themselves: what the order traded at, cost and realized.
         const std::int64_t traded_id = algo ? std::atoll(actual.c_str()) : now_order->id.value();
-        auto fills = traded_id > 0 ? FillsOf(o.symbol, traded_id, now_order->updated_at)
+        auto fills = traded_id > 0 ? FillsOf(o.symbol, traded_id, now_order->updated_at, before)
                                    : Result<FillTotals>(NotFound("no order id to read its fills by"));
         Result<Price> average = fills.ok() ? CheckedAveragePrice(fills->notional, fills->quantity)
                                            : Result<Price>(fills.status());

@@ -34,7 +34,12 @@
 // drift is recorded (DriftReports()) and signalled with one kEventsDropped (reconcile).
 // A fill found this way is read back from the account's trade list (GET /fapi/v1/userTrades
 // by the order's id — a triggered conditional's by the order it became): its quantity, average
-// price, commission, realized PnL and time are the venue's, as the stream would have said.
+// price, commission, realized PnL and time are the venue's, as the stream would have said —
+// for the trades not reported yet only: an order that filled partly while observed (the
+// stream's fills, or the store's filled quantity handed to Expect) and the rest while not is
+// reported with the rest (the order's first trades up to the quantity already reported are
+// skipped), so no quantity or fee is counted twice. Commissions paid in another asset than
+// USDT (BNB) are not counted as the fill's fee; a drift report names them.
 // After a restart, Expect() before Start() hands the adapter what the store knew (open
 // positions and orders): the start's reconciliation then reports what happened meanwhile —
 // a stop-loss that filled while the process was down arrives as its kOrderFilled.
@@ -155,7 +160,8 @@ class BinanceExchange final : public Exchange {
     bool all_maker = true;
     std::string other_fee;  // commissions in another asset than USDT (not counted), "0.01 BNB"
   };
-  Result<FillTotals> FillsOf(const std::string& symbol, std::int64_t order_id, UnixMs around);
+  // `reported`: the quantity of the order's fills already reported (its first trades, skipped).
+  Result<FillTotals> FillsOf(const std::string& symbol, std::int64_t order_id, UnixMs around, Quantity reported);
   Result<Order> Rejected(const OrderRequest& r, RejectReason reason, const std::string& detail);
   Result<std::vector<Order>> OpenOrdersOf(std::string_view symbol, bool regular, bool algo);
   void Remember(const std::string& cid, Kind kind, const std::string& symbol, bool closes);
@@ -188,6 +194,9 @@ class BinanceExchange final : public Exchange {
   std::map<std::int64_t, std::string> actual_to_algo_;  // triggered order id → algo client id
   std::map<std::string, Quantity> positions_;           // last known per symbol
   std::map<std::string, Order> open_orders_;            // last known open, by client id
+  // Of orders still open: the filled quantity already reported (fill events, or accounted for
+  // by Expect / a reconciliation), so a later reconciliation reports only the rest.
+  std::map<std::string, Quantity> reported_filled_;
   std::vector<DriftReport> drifts_;
   // Orders whose end a reconciliation emitted: their later stream events are duplicates.
   // Bounded (oldest forgotten first); an id placed again is removed.
