@@ -2,7 +2,7 @@
 # Benchmarks authenticated GET /api/bots/{id}/positions of `aitrader serve` (SQLite) with wrk
 # (64 connections), and the same route in the seed's stack (bench/peers/fastapi_positions.py:
 # FastAPI + uvicorn + PyJWT + SQLAlchemy) on the same database, and prints the ratio.
-#   bench/api/run_api_bench.sh [BUILD_DIR] [SECONDS]
+#   [THREADS=N] [WORKERS=N] bench/api/run_api_bench.sh [BUILD_DIR] [SECONDS]
 # Needs wrk (Debian `wrk`); the peer needs python3-fastapi python3-uvicorn python3-sqlalchemy
 # python3-jwt (skipped when missing). Everything runs on 127.0.0.1.
 set -euo pipefail
@@ -20,7 +20,10 @@ cleanup() {
   rm -rf "$DIR"
 }
 trap cleanup EXIT
-echo '{"jwt_secret_file": "'"$DIR"'/jwt", "master_key_file": "'"$DIR"'/key", "workers": 4, "threads": 2}' > "$DIR/server.json"
+# One I/O thread by default: wrk runs on the same two cores (THREADS=2 is the server's default).
+THREADS=${THREADS:-1}
+WORKERS=${WORKERS:-4}
+echo '{"jwt_secret_file": "'"$DIR"'/jwt", "master_key_file": "'"$DIR"'/key", "workers": '"$WORKERS"', "threads": '"$THREADS"'}' > "$DIR/server.json"
 AITRADER_JWT_SECRET="$SECRET" "$BIN" serve --port 0 --database "sqlite:$DIR/a.db" --config "$DIR/server.json" \
   --speed 3600 > "$DIR/server.log" 2>&1 &
 SERVER_PID=$!
@@ -42,7 +45,7 @@ for _ in $(seq 1 120); do
   sleep 0.5
 done
 echo "bot $BOT holds $N positions; body: $(curl -sf "$URL/api/bots/$BOT/positions" -H "Authorization: Bearer $TOKEN" | wc -c) bytes"
-echo "== aitrader serve (C++, Beast, SQLite), wrk -t2 -c64 -d${SECS}s"
+echo "== aitrader serve (C++, Beast, SQLite; $THREADS I/O thread(s), $WORKERS workers), wrk -t2 -c64 -d${SECS}s"
 wrk -t2 -c64 -d"${SECS}s" --latency -H "Authorization: Bearer $TOKEN" "$URL/api/bots/$BOT/positions" | tee "$DIR/wrk_cpp.txt"
 CPP=$(awk '/Requests\/sec/ {print $2}' "$DIR/wrk_cpp.txt")
 # Debian's interpreter (where the python3-* packages are), not a pyenv shim.

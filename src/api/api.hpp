@@ -7,12 +7,14 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
+#include <unordered_map>
 #include <variant>
 #include <vector>
 
@@ -127,6 +129,19 @@ class Api {
   // Dry runs waiting for their decision (each holds a handler thread): at most
   // max(1, workers / 2) at once, so the other handlers keep answering.
   std::atomic<int> dry_runs_{0};
+  // GET /api/bots/{id}/positions from memory (routes_runtime.cpp): the last answer per bot,
+  // current while the runtime has not committed (Service::CommitVersion) and no bot was deleted
+  // (bots_epoch_) since it was built, and for at most a second (a writer in another process,
+  // `aitrader bots delete`). Hits are answered on the I/O thread (Router::AddWithFastPath).
+  struct CachedPositions {
+    std::uint64_t commit = 0, epoch = 0;
+    std::int64_t user_id = 0;  // the bot's owner: anyone else gets 404
+    std::chrono::steady_clock::time_point at;
+    std::string body;
+  };
+  std::mutex positions_mu_;
+  std::unordered_map<std::int64_t, CachedPositions> positions_cache_;
+  std::atomic<std::uint64_t> bots_epoch_{0};
 };
 
 }  // namespace aitrader::api

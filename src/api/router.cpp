@@ -54,6 +54,11 @@ void Router::Add(std::string method, std::string pattern, bool auth, Handler han
   routes_.push_back(std::move(r));
 }
 
+void Router::AddWithFastPath(std::string method, std::string pattern, bool auth, FastHandler fast, Handler handler) {
+  Add(std::move(method), std::move(pattern), auth, std::move(handler));
+  routes_.back().fast = std::move(fast);
+}
+
 void Router::AddWebSocket(std::string pattern, bool auth) {
   Add("GET", std::move(pattern), auth, nullptr);
   routes_.back().kind = RouteKind::kWebSocket;

@@ -317,6 +317,7 @@ void Api::AddBotRoutes() {
       return lease->repo().UpdateBotStatus(r->id, "deleted", now);
     });
     if (!s.ok()) return ErrorResponse(ServerError());
+    bots_epoch_.fetch_add(1);  // answers built before the deletion are no longer current
     ApiResponse resp;
     resp.status = 204;
     resp.content_type.clear();

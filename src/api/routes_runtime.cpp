@@ -277,11 +277,36 @@ void Api::AddRuntimeRoutes() {
     return JsonResponse(202, o);
   });
 
-  router_.Add("GET", "/api/bots/{id}/positions", true, [this](ApiRequest& req) {
+  // Dashboards poll this: an answer is kept per bot while it is current (api.hpp
+  // CachedPositions) and a repeat is answered from memory on the I/O thread.
+  constexpr auto kPositionsMaxAge = std::chrono::seconds(1);
+  constexpr std::size_t kPositionsMaxCached = 10'000;
+  auto positions_fast = [this, kPositionsMaxAge](ApiRequest& req) -> std::optional<ApiResponse> {
+    if (hooks_.service == nullptr) return std::nullopt;
     auto id = PathId(req);
     if (!id) return ErrorResponse(BotNotFound());
     auto page = ParsePage(req);
     if (auto* e = std::get_if<ApiError>(&page)) return ErrorResponse(*e);
+    const std::uint64_t commit = hooks_.service->CommitVersion(), epoch = bots_epoch_.load();
+    std::lock_guard lock(positions_mu_);
+    auto it = positions_cache_.find(*id);
+    if (it == positions_cache_.end() || it->second.commit != commit || it->second.epoch != epoch ||
+        std::chrono::steady_clock::now() - it->second.at > kPositionsMaxAge) {
+      return std::nullopt;
+    }
+    if (it->second.user_id != req.user_id) return ErrorResponse(BotNotFound());
+    ApiResponse r;
+    r.body = it->second.body;
+    return r;
+  };
+  router_.AddWithFastPath("GET", "/api/bots/{id}/positions", true, positions_fast, [this](ApiRequest& req) {
+    auto id = PathId(req);
+    if (!id) return ErrorResponse(BotNotFound());
+    auto page = ParsePage(req);
+    if (auto* e = std::get_if<ApiError>(&page)) return ErrorResponse(*e);
+    // Read before the store and the snapshot: a commit after this makes the answer stale.
+    const std::uint64_t commit = hooks_.service != nullptr ? hooks_.service->CommitVersion() : 0;
+    const std::uint64_t epoch = bots_epoch_.load();
     std::vector<store::PositionRecord> open;
     {
       auto lease = db_->Acquire();
@@ -324,7 +349,13 @@ void Api::AddRuntimeRoutes() {
     json::object out;
     out["items"] = std::move(items);
     out["next_cursor"] = nullptr;
-    return JsonResponse(200, out);
+    ApiResponse resp = JsonResponse(200, out);
+    if (hooks_.service != nullptr) {
+      std::lock_guard lock(positions_mu_);
+      if (positions_cache_.size() >= kPositionsMaxCached) positions_cache_.clear();
+      positions_cache_[*id] = CachedPositions{commit, epoch, req.user_id, std::chrono::steady_clock::now(), resp.body};
+    }
+    return resp;
   });
 
   // The history routes: ownership, a page, and a row → JSON mapping.

@@ -198,6 +198,7 @@ Status Service::Impl::Transaction(const std::function<Status()>& fn, bool refres
     std::lock_guard lock(owner->positions_mu_);
     owner->positions_.swap(positions);
   }
+  owner->commit_version_.fetch_add(1, std::memory_order_acq_rel);
   if (options.on_events && !events.empty()) options.on_events(events);
   return Status::Ok();
 }

@@ -163,6 +163,10 @@ class Service {
   // not hold it): a snapshot the runtime thread publishes after each bar and command, read
   // without a round trip to the runtime thread.
   std::vector<exchange::Position> Positions(std::int64_t bot_id) const;
+  // Changes each time the runtime commits (after the commit, with the snapshot above): what a
+  // reader derived from the store and the snapshot at version v is current while the version
+  // is still v (the API's cached positions answers).
+  std::uint64_t CommitVersion() const { return commit_version_.load(std::memory_order_acquire); }
 
   struct Impl;
 
@@ -215,6 +219,7 @@ class Service {
   std::deque<std::function<void()>> tasks_;
   mutable std::mutex positions_mu_;
   std::map<std::int64_t, std::vector<exchange::Position>> positions_;  // by bot, as of the last commit
+  std::atomic<std::uint64_t> commit_version_{0};
   std::thread thread_;
   // Dry runs (the end of service.cpp).
   struct DryRunJob;

@@ -280,6 +280,36 @@ TEST_F(RuntimeServeTest, AnotherUsersBotIsNotFoundOnEveryRoute) {
   EXPECT_EQ(c_->Get(base, alice_.access_token).json.at("status").as_string(), "running");
 }
 
+// GET /positions answers a repeat from memory (api.hpp CachedPositions): such an answer is
+// the owner's only, follows every runtime commit (an emergency stop's closes are seen in the
+// very next answer) and ends with the bot's deletion.
+TEST_F(RuntimeServeTest, PositionsFromMemoryAreTheOwnersAndCurrent) {
+  StartServer(7200);
+  const std::int64_t a = CreateBot(json::object{{"name", "a"}}, alice_);
+  ASSERT_EQ(Command(a, "start", alice_).status, 202);
+  const std::string base = "/api/bots/" + std::to_string(a) + "/positions";
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (c_->Get(base, alice_.access_token).json.at("items").as_array().empty() && std::chrono::steady_clock::now() < until) {
+    std::this_thread::yield();
+  }
+  ASSERT_EQ(Command(a, "pause", alice_).status, 202);
+  for (int i = 0; i < 3; ++i) {
+    auto mine = c_->Get(base, alice_.access_token);
+    ASSERT_EQ(mine.status, 200);
+    EXPECT_FALSE(mine.json.at("items").as_array().empty());
+    EXPECT_EQ(c_->Get(base, bob_.access_token).status, 404) << "another user's bot, after its owner's answer";
+    EXPECT_EQ(c_->Get(base).status, 401);
+    EXPECT_EQ(c_->Get(base + "?limit=0", alice_.access_token).status, 422) << "the query is checked on every answer";
+  }
+  ASSERT_EQ(Command(a, "emergency-stop", alice_).status, 202);
+  auto flat = c_->Get(base, alice_.access_token);
+  ASSERT_EQ(flat.status, 200);
+  EXPECT_TRUE(flat.json.at("items").as_array().empty()) << "the answer after the stop's commit: " << flat.body;
+  EXPECT_EQ(c_->Get(base, alice_.access_token).json.at("items").as_array().size(), 0u);
+  ASSERT_EQ(c_->Delete("/api/bots/" + std::to_string(a), alice_.access_token).status, 204);
+  EXPECT_EQ(c_->Get(base, alice_.access_token).status, 404) << "a deleted bot";
+}
+
 TEST_F(RuntimeServeTest, StartRefusalsAndQueryErrors) {
   StartServer(7200);
   const std::int64_t testnet = CreateBot(json::object{{"name", "t"}, {"mode", "testnet"}}, alice_);
