@@ -103,9 +103,16 @@ struct Service::Impl {
 
   // fn inside one transaction with the recorder; the events it produced are stored with it
   // and published after the commit.
-  // refresh_remote: read the testnet/live venues' positions for the snapshot (a REST call
-  // each); the frequent event-only transactions keep the last ones.
-  Status Transaction(const std::function<Status()>& fn, bool refresh_remote = true);
+  // refresh: which testnet/live venues it re-reads for the positions snapshot (a REST call
+  // each) — the bots it acted on; the others keep their last snapshot, so a slow venue delays
+  // only its own bot's transactions (and the bars), never another bot's command.
+  using RefreshWhich = std::function<bool(std::int64_t bot_id, const Slot& slot)>;
+  static bool RefreshAll(std::int64_t, const Slot&) { return true; }
+  static bool RefreshNone(std::int64_t, const Slot&) { return false; }
+  static RefreshWhich RefreshBot(std::int64_t bot_id) {
+    return [bot_id](std::int64_t id, const Slot&) { return id == bot_id; };
+  }
+  Status Transaction(const std::function<Status()>& fn, const RefreshWhich& refresh);
   // catch_up: a bar the live feed missed while the server was down (no bot decides on it).
   Status ProcessBar(const MergedBar& bar, bool catch_up);
   // A new market snapshot of the live feed, for every reader.
@@ -146,7 +153,7 @@ struct Service::Impl {
   }
 };
 
-Status Service::Impl::Transaction(const std::function<Status()>& fn, bool refresh_remote) {
+Status Service::Impl::Transaction(const std::function<Status()>& fn, const RefreshWhich& refresh) {
   recorder->Reset();
   AITRADER_RETURN_IF_ERROR(db->Begin());
   Status s = fn();
@@ -184,7 +191,7 @@ Status Service::Impl::Transaction(const std::function<Status()>& fn, bool refres
   std::map<std::int64_t, std::vector<exchange::Position>> positions;
   for (auto& [id, slot] : slots) {
     if (slot.remote) {
-      if (refresh_remote) {
+      if (refresh(id, slot)) {
         auto p = slot.remote->FetchPositions();
         if (p.ok()) slot.remote_positions = std::move(*p);
       }
@@ -237,7 +244,7 @@ Status Service::Impl::ProcessBar(const MergedBar& bar, bool catch_up) {
       AITRADER_RETURN_IF_ERROR(SaveCheckpoint(close));
     }
     return repo->SetRunState("serve.last_bar", close);
-  });
+  }, RefreshAll);
   if (!s.ok()) {
     cursor.bar_time = last_bar.value_or(from);
     return s;
@@ -282,7 +289,7 @@ void Service::Impl::FinishDecision(std::int64_t bot_id, const Bot* bot, std::sha
   Status s = Transaction([&]() -> Status {
     slot.bot->FinishCycle(std::move(*pending));
     return Status::Ok();
-  });
+  }, RefreshBot(bot_id));
   if (!s.ok()) Log("finishing a cycle of bot " + std::to_string(bot_id) + " failed (rolled back): " + s.message());
 }
 
@@ -477,7 +484,7 @@ void Service::Impl::RunThread() {
     if (remote && now >= next_venue_poll) {
       // Fills, exchange-side stops and liquidations of testnet/live bots, recorded as they come.
       next_venue_poll = now + std::chrono::milliseconds(options.live->venue_poll_ms);
-      Status st = Transaction([] { return Status::Ok(); }, /*refresh_remote=*/false);
+      Status st = Transaction([] { return Status::Ok(); }, RefreshNone);
       if (!st.ok()) Log("runtime: recording venue events failed (rolled back): " + st.message());
     }
     return Status::Ok();
@@ -747,7 +754,7 @@ Status Service::Recover(const SpecResolver& resolve, std::chrono::milliseconds t
                 "the server restarted; the bot had no paper account to resume on and was stopped (start it again)"));
           }
           return Status::Ok();
-        });
+        }, Impl::RefreshAll);
         if (!s.ok()) return s;
         m.Dispatch(redo);
         m.recovered = true;
@@ -886,7 +893,7 @@ Result<std::string> Service::Command(std::int64_t bot_id, std::int64_t user_id, 
             }
             it->second.bot->Start(now);
             return Status::Ok();
-          });
+          }, Impl::RefreshBot(bot_id));
           if (!s.ok()) return s;
           return std::string(ToString(it->second.bot->status()));
         }
@@ -920,7 +927,7 @@ Result<std::string> Service::Command(std::int64_t bot_id, std::int64_t user_id, 
             case BotCommandKind::kStart: break;
           }
           return Status::Ok();
-        });
+        }, Impl::RefreshBot(bot_id));
         if (!s.ok()) return s;
         if (!problems.empty()) m.Log("emergency stop of bot " + std::to_string(bot_id) + ": " + problems.front());
         return std::string(ToString(bot.status()));
@@ -943,7 +950,7 @@ Result<int> Service::EmergencyStopUser(std::int64_t user_id, std::chrono::millis
             ++n;
           }
           return Status::Ok();
-        });
+        }, [user_id](std::int64_t, const Impl::Slot& slot) { return slot.user_id == user_id; });
         if (!s.ok()) return s;
         return n;
       },
@@ -1169,7 +1176,7 @@ void Service::FinishDryRun(const std::shared_ptr<DryRunJob>& job) {
     if (!repo.last_decision_id()) return Internal("the dry run's decision was not stored");
     id = *repo.last_decision_id();
     return Status::Ok();
-  });
+  }, Impl::RefreshNone);
   m.Log("dry run of bot " + std::to_string(job->bot_id) + " (cycle " + std::to_string(rec.cycle) +
         "): " + (s.ok() ? rec.status : "not stored: " + s.message()));
   if (s.ok()) job->Answer(id);

@@ -469,6 +469,30 @@ TEST_F(LiveServeTest, ATestnetCloseWhileTheServerIsDownIsRecordedWithTheVenuesFi
   ExpectNoOrderTwice();
 }
 
+// A command on one bot re-reads only that bot's venue for the positions snapshot: a paper
+// bot's pause, resume and stop make no request to a testnet bot's venue (so a slow venue never
+// delays another bot's command); the testnet bot's own command reads its venue.
+TEST_F(LiveServeTest, ACommandReadsOnlyItsOwnBotsVenue) {
+  StartServer();
+  alice_ = RegisterAndLogin(*c_, "alice@example.com");
+  const std::int64_t paper = CreateBot(json::object{{"name", "paper"}});
+  const std::int64_t testnet = CreateBot(json::object{{"name", "testnet"}, {"mode", "testnet"}});
+  auto r = c_->Send("PUT", "/api/credentials/binance-testnet",
+                    json::object{{"api_key", fake_->options().api_key}, {"api_secret", fake_->options().api_secret}},
+                    alice_.access_token);
+  ASSERT_EQ(r.status, 204) << r.body;
+  ASSERT_EQ(Command(testnet, "start").status, 202);
+  ASSERT_EQ(Command(paper, "start").status, 202);
+  const std::int64_t before = fake_->requests_on("GET", "/fapi/v2/positionRisk");
+  for (const char* cmd : {"pause", "resume", "stop"}) {
+    r = Command(paper, cmd);
+    EXPECT_EQ(r.status, 202) << cmd << ": " << r.body;
+    EXPECT_EQ(fake_->requests_on("GET", "/fapi/v2/positionRisk"), before) << "the paper bot's " << cmd << " read the testnet venue";
+  }
+  ASSERT_EQ(Command(testnet, "pause").status, 202);
+  EXPECT_GT(fake_->requests_on("GET", "/fapi/v2/positionRisk"), before) << "its own command reads its venue";
+}
+
 TEST_F(LiveServeTest, AReplayDatabaseIsRefusedByTheLiveFeedAndTestnetBotsByTheReplay) {
   // A replay server refuses a testnet bot with the reason.
   ServeProcess replay;
