@@ -1000,11 +1000,18 @@ Status BinanceExchange::Reconcile() {
     if (!drifts.empty()) ++dropped_;  // one kEventsDropped: the bot re-reads the venue
     for (auto& d : drifts) drifts_.push_back(d);
     open_orders_.clear();
+    // Of the orders still open, what the venue filled is accounted for now (reported fills, or
+    // the position change just emitted); the ended ones are forgotten.
+    std::map<std::string, Quantity> still_reported;
     for (const auto& o : venue_open) {
       open_orders_[o.client_id.value()] = o;
       known_[o.client_id.value()] = Known{IsConditional(o.type) ? Kind::kAlgo : Kind::kRegular, o.symbol,
                                           o.reduce_only || o.close_position};
+      Quantity r = o.filled_quantity;
+      if (auto it = reported_filled_.find(o.client_id.value()); it != reported_filled_.end()) r = std::max(r, it->second);
+      still_reported[o.client_id.value()] = r;
     }
+    reported_filled_.swap(still_reported);
     positions_.clear();
     for (const auto& [s, p] : venue_pos) positions_[s] = p.quantity;
     last_wallet_ = balance.wallet_balance;
