@@ -90,6 +90,12 @@ OrderRequest Market(const std::string& cid, Side side, std::string_view qty) {
   r.quantity = Q(qty);
   return r;
 }
+OrderRequest Limit(const std::string& cid, Side side, std::string_view qty, std::string_view price) {
+  OrderRequest r = Market(cid, side, qty);
+  r.type = OrderType::kLimit;
+  r.price = P(price);
+  return r;
+}
 OrderRequest Conditional(const std::string& cid, OrderType type, Side side, std::string_view trigger) {
   OrderRequest r;
   r.client_id = ClientOrderId(cid);
@@ -420,9 +426,7 @@ TEST(BinanceExchange, AnEndReportedByReconciliationIsNotReportedAgain) {
 TEST(BinanceExchange, APartlyFilledOrderFinishedWhileUnobservedIsNotCountedTwice) {
   Env env;
   env.fake.SetLimitFillCap(Q("0.004"));
-  OrderRequest limit = Market("pf-e", Side::kBuy, "0.010");
-  limit.type = OrderType::kLimit;
-  limit.price = P("49500");
+  const OrderRequest limit = Limit("pf-e", Side::kBuy, "0.010", "49500");
   ASSERT_TRUE(env.ex->CreateOrder(limit).ok());
   env.fake.CloseCandle("BTCUSDT", Bar(kStart, "50000", "50000", "49400", "50000"));
   ASSERT_TRUE(env.WaitFor([&] { return env.FakeStatus("pf-e") == "PARTIALLY_FILLED" && env.Count(EventKind::kOrderFilled, "pf-e") >= 1; }));
@@ -474,9 +478,7 @@ TEST(BinanceExchange, APartlyFilledOrderFinishedWhileUnobservedIsNotCountedTwice
 TEST(BinanceExchange, AfterARestartOnlyTheFillsTheStoreLacksAreReported) {
   Env env;
   env.fake.SetLimitFillCap(Q("0.004"));
-  OrderRequest limit = Market("rs-e", Side::kBuy, "0.010");
-  limit.type = OrderType::kLimit;
-  limit.price = P("49500");
+  const OrderRequest limit = Limit("rs-e", Side::kBuy, "0.010", "49500");
   auto placed = env.ex->CreateOrder(limit);
   ASSERT_TRUE(placed.ok());
   env.ex.reset();  // the process stops
