@@ -29,14 +29,18 @@ std::unique_ptr<exchange::paper::SlippageModel> MakeSlippageModel(const RunConfi
 
 Result<std::unique_ptr<exchange::paper::PaperSimulator>> MakePaperSimulator(
     const Clock& clock, const InstrumentTable& instruments, const RunConfig& run, const MarketData& market,
-    const std::vector<std::string>& symbols, exchange::paper::MarketFillMode market_fill, std::uint64_t seed) {
+    const std::vector<std::string>& symbols, exchange::paper::MarketFillMode market_fill, std::uint64_t seed,
+    FundingRates rates) {
   exchange::paper::SimulatorConfig sc;
   sc.symbols = symbols;
   sc.bar_interval = market.interval();
   sc.market_fill = market_fill;
   sc.keep_history = false;
   sc.seed = seed;
-  auto funding = MakeFundingModel(market);
+  auto funding = rates == FundingRates::kFromMarketData
+                     ? MakeFundingModel(market)
+                     : Result<std::unique_ptr<exchange::paper::SeriesFundingModel>>(
+                           std::make_unique<exchange::paper::SeriesFundingModel>());
   if (!funding.ok()) return funding.status();
   return exchange::paper::PaperSimulator::Create(clock, instruments, sc, MakeSlippageModel(run), nullptr,
                                                  std::move(*funding));

@@ -187,8 +187,10 @@ Status PaperRuntime::Impl::Setup() {
   resumed = start->has_value();
 
   clock = std::make_unique<SimulatedClock>(from);
+  // On the live feed funding settles at the default rate: the settlements the feed learns while
+  // it runs would be known in full only to a restart's rebuild, which must match the run.
   auto simr = MakePaperSimulator(*clock, instruments, cfg, *market, symbols, exchange::paper::MarketFillMode::kImmediate,
-                                 cfg.seed);
+                                 cfg.seed, options.live ? FundingRates::kDefaultRate : FundingRates::kFromMarketData);
   if (!simr.ok()) return simr.status();
   sim = std::move(*simr);
 

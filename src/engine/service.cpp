@@ -14,6 +14,7 @@
 #include "engine/crash_points.hpp"
 #include "engine/journaled_exchange.hpp"
 #include "engine/live_market.hpp"
+#include "engine/paper_venue.hpp"
 #include "engine/remote_bots.hpp"
 #include "engine/venue_factory.hpp"
 #include "engine/venue_replay.hpp"
@@ -401,14 +402,16 @@ Result<std::unique_ptr<Service>> Service::Start(ServiceOptions options) {
     if (m.feed->bars().empty()) return InvalidArgument("no candles after --from " + FormatUtc(m.from));
   }
   m.clock = std::make_unique<SimulatedClock>(m.from);
-  exchange::paper::SimulatorConfig sc;
-  sc.symbols = m.symbols;
-  sc.bar_interval = m.options.interval;
-  sc.market_fill = exchange::paper::MarketFillMode::kImmediate;
-  sc.keep_history = false;
-  sc.seed = m.run.seed;
-  auto sim = exchange::paper::PaperSimulator::Create(*m.clock, m.instruments, sc,
-                                                     std::make_unique<exchange::paper::FixedBpsSlippage>(m.run.slippage_bps));
+  // Funding on the replay settles at the data's funding rates (as `aitrader run`), in market
+  // runs started since (run_state serve.funding = 1); older databases keep the default rate
+  // they were traded with, so their rebuild matches. The live feed: the default rate (see
+  // MakePaperSimulator).
+  auto stored_funding = m.repo->GetRunState("serve.funding");
+  if (!stored_funding.ok()) return stored_funding.status();
+  const bool funding_series = !m.options.live && (!stored_start->has_value() || stored_funding->value_or(0) == 1);
+  auto sim = MakePaperSimulator(*m.clock, m.instruments, m.run, *m.market, m.symbols,
+                                exchange::paper::MarketFillMode::kImmediate, m.run.seed,
+                                funding_series ? FundingRates::kFromMarketData : FundingRates::kDefaultRate);
   if (!sim.ok()) return sim.status();
   m.sim = std::move(*sim);
   m.recorder = std::make_unique<StoreRecorder>(*m.repo);
@@ -417,6 +420,7 @@ Result<std::unique_ptr<Service>> Service::Start(ServiceOptions options) {
     AITRADER_RETURN_IF_ERROR(store::InTransaction(*m.db, [&]() -> Status {
       AITRADER_RETURN_IF_ERROR(m.repo->SetRunState("serve.start", m.from));
       AITRADER_RETURN_IF_ERROR(m.repo->SetRunState("serve.feed", feed_code));
+      if (funding_series) AITRADER_RETURN_IF_ERROR(m.repo->SetRunState("serve.funding", 1));
       return m.repo->SetRunState("serve.interval", m.options.interval);
     }));
   }
