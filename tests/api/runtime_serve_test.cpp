@@ -10,6 +10,9 @@
 
 #include "api/serve_process.hpp"
 #include "api/test_users.hpp"
+#include "core/instrument.hpp"
+#include "market/data_dir.hpp"
+#include "market/funding.hpp"
 #include "store/database.hpp"
 
 namespace aitrader::testing {
@@ -308,6 +311,86 @@ TEST_F(RuntimeServeTest, PositionsFromMemoryAreTheOwnersAndCurrent) {
   EXPECT_EQ(c_->Get(base, alice_.access_token).json.at("items").as_array().size(), 0u);
   ASSERT_EQ(c_->Delete("/api/bots/" + std::to_string(a), alice_.access_token).status, 204);
   EXPECT_EQ(c_->Get(base, alice_.access_token).status, 404) << "a deleted bot";
+}
+
+// The replay's paper venue settles funding at the data's rates. Independent of the engine:
+// for every closed position, each 8-hour settlement T it was held over (opened at or before
+// T, closed after it) pays −quantity × mark × rate, the mark being the close of the bar that
+// ends at T and the rate the bundled funding event at T (±1 minute; else Binance's default
+// 0.01%), rounded half-even to 1e-8; the stored funding is their sum. At least one position's
+// funding differs from what the default rate alone would give, so the check can tell.
+TEST_F(RuntimeServeTest, ThePaperVenueSettlesFundingAtTheDatasRates) {
+  ServeProcess::Options o;
+  o.env = {{"AITRADER_JWT_SECRET", "runtime-test-secret-runtime-test-secret"}};
+  o.args = {"--speed", "36000", "--from", "2026-02-01"};
+  std::string why;
+  ASSERT_TRUE(server_.Start(o, &why)) << why;
+  c_ = std::make_unique<HttpClient>(server_.port());
+  alice_ = RegisterAndLogin(*c_, "alice@example.com");
+  const std::int64_t id = CreateBot(json::object{{"name", "funding"}}, alice_);
+  ASSERT_EQ(Command(id, "start", alice_).status, 202);
+  const std::string closed_sql =
+      "SELECT COUNT(*) FROM positions WHERE closed_at IS NOT NULL AND bot_id = " + std::to_string(id);
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (Count(closed_sql) < 8 && std::chrono::steady_clock::now() < until) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_EQ(Command(id, "pause", alice_).status, 202);
+  ASSERT_GE(Count(closed_sql), 8);
+
+  constexpr UnixMs kHour = 3'600'000, kEight = 8 * kHour;
+  const std::string data = DataDir() + "/binance-usdm";
+  market::DataDir dir(data);
+  std::map<std::string, std::map<UnixMs, Price>> close_of;  // symbol → bar open → close
+  std::map<std::string, market::FundingSeries> funding;
+  auto db = store::OpenDatabase(server_.database());
+  ASSERT_TRUE(db.ok());
+  auto rows = (*db)->Query("SELECT symbol, side, quantity, funding, opened_at, closed_at FROM positions WHERE "
+                           "closed_at IS NOT NULL AND bot_id = " + std::to_string(id));
+  ASSERT_TRUE(rows.ok());
+  int checked = 0, differs_from_default = 0;
+  for (const auto& r : *rows) {
+    const std::string sym = r.Text(0);
+    if (!close_of.count(sym)) {
+      auto series = dir.LoadCandles(sym, kHour);
+      ASSERT_TRUE(series.ok()) << series.status().message();
+      for (std::size_t i = 0; i < series->size(); ++i) close_of[sym][(*series)[i].open_time] = (*series)[i].close;
+      auto f = market::LoadFundingCsv(data + "/funding/" + sym + "_8h_2026.csv.gz");
+      ASSERT_TRUE(f.ok()) << f.status().message();
+      funding.emplace(sym, std::move(*f));
+    }
+    const __int128 q = (r.Text(1) == "LONG" ? 1 : -1) * static_cast<__int128>(r.Int(2));
+    const UnixMs opened = r.Int(4), closed = r.Int(5);
+    // One settlement's amount (Money raw, 1e-9) at `rate` (Ratio raw): −q × mark × rate, to 1e-8.
+    auto amount = [&](std::int64_t mark, std::int64_t rate) {
+      const __int128 x = q * mark * rate;  // scale 1e27
+      const __int128 unit = static_cast<__int128>(10'000'000'000'000'000'000ULL);  // 1e19: to 1e-8
+      __int128 whole = x / unit, rest = x % unit;
+      if (rest < 0) {
+        rest += unit;
+        whole -= 1;
+      }
+      if (rest * 2 > unit || (rest * 2 == unit && whole % 2 != 0)) whole += 1;
+      return -static_cast<std::int64_t>(whole) * 10;
+    };
+    std::int64_t expected = 0, at_default = 0;
+    for (UnixMs t = (opened + kEight - 1) / kEight * kEight; t < closed; t += kEight) {
+      auto mark = close_of[sym].find(t - kHour);
+      ASSERT_NE(mark, close_of[sym].end()) << sym << " bar " << t - kHour;
+      std::int64_t rate = 100'000;  // 0.01%
+      const auto& f = funding.at(sym);
+      for (std::size_t i = 0; i < f.size(); ++i) {
+        if (f[i].funding_time >= t - 60'000 && f[i].funding_time <= t + 60'000) rate = f[i].rate.raw();
+      }
+      expected += amount(mark->second.raw(), rate);
+      at_default += amount(mark->second.raw(), 100'000);
+    }
+    EXPECT_EQ(r.Int(3), expected) << sym << " " << r.Text(1) << " " << opened << " → " << closed;
+    ++checked;
+    if (expected != at_default) ++differs_from_default;
+  }
+  EXPECT_GE(checked, 8);
+  EXPECT_GT(differs_from_default, 0) << "every position's funding matched the default rate too";
 }
 
 TEST_F(RuntimeServeTest, StartRefusalsAndQueryErrors) {
