@@ -1,6 +1,7 @@
 #include "engine/remote_bots.hpp"
 
 #include <algorithm>
+#include <map>
 
 namespace aitrader::engine {
 namespace {
@@ -21,6 +22,15 @@ Status StoredVenueState(store::Database& db, store::Repository& repo, std::int64
   }
   auto resting = repo.ListOrders(bot_id, true);
   if (!resting.ok()) return resting.status();
+  // Their fills recorded so far (a partly filled order): a later reconciliation reports the rest.
+  std::map<std::int64_t, Quantity> filled;
+  if (!resting->empty()) {
+    store::Value p[] = {std::int64_t{bot_id}};
+    auto sums = db.Query("SELECT order_id, SUM(quantity) FROM trades WHERE bot_id = ? AND order_id IS NOT NULL "
+                         "GROUP BY order_id", p);
+    if (!sums.ok()) return sums.status();
+    for (const auto& row : *sums) filled[row.Int(0)] = Quantity::FromRaw(row.Int(1));
+  }
   for (const auto& r : *resting) {
     auto type = ParseOrderType(r.type);
     auto side = ParseSide(r.side);
@@ -34,11 +44,7 @@ Status StoredVenueState(store::Database& db, store::Repository& repo, std::int64
     o.price = r.price.value_or(Price());
     o.stop_price = r.stop_price.value_or(Price());
     o.reduce_only = r.reduce_only;
-    // Its fills recorded so far (a partly filled order): a later reconciliation reports the rest.
-    store::Value p[] = {std::int64_t{r.id}};
-    auto filled = db.Query("SELECT COALESCE(SUM(quantity), 0) FROM trades WHERE order_id = ?", p);
-    if (!filled.ok()) return filled.status();
-    if (!filled->empty()) o.filled_quantity = Quantity::FromRaw(filled->front().Int(0));
+    if (auto f = filled.find(r.id); f != filled.end()) o.filled_quantity = f->second;
     // the bot's stop-loss / take-profit legs are closePosition orders
     o.close_position = *type == OrderType::kStopMarket || *type == OrderType::kTakeProfitMarket;
     o.created_at = r.created_at;
@@ -108,18 +114,11 @@ Status ComparePositions(store::Repository& repo, std::int64_t user_id, std::int6
 
 Result<Venue> OpenRemoteVenue(const RemoteVenueRequest& request, store::Database& db, store::Repository& repo,
                               const Clock& wall) {
-  VenueRequest vr;
-  vr.mode = request.mode;
-  vr.binance = request.binance;
-  vr.credentials = request.credentials;
-  vr.env = request.env;
-  vr.allow_live = request.allow_live;
-  vr.min_record_days = request.min_record_days;
-  vr.now = request.now;
+  VenueRequest vr = request.venue;
   if (request.from_store) {
     AITRADER_RETURN_IF_ERROR(StoredVenueState(db, repo, request.bot_id, vr.expected_positions, vr.expected_orders));
   }
-  if (request.mode == TradingMode::kLive) {
+  if (vr.mode == TradingMode::kLive) {
     store::Value p[] = {std::int64_t{request.bot_id}};
     auto first = db.Query("SELECT MIN(at) FROM trades WHERE bot_id = ?", p);
     if (!first.ok()) return first.status();
@@ -129,7 +128,7 @@ Result<Venue> OpenRemoteVenue(const RemoteVenueRequest& request, store::Database
   if (!venue.ok()) return FailedPrecondition(venue.status().message());
   for (const auto& sym : request.symbols) {
     if (venue->binance->symbol_info(sym) == nullptr) {
-      return FailedPrecondition(sym + " is not listed by the " + std::string(ToString(request.mode)) + " venue");
+      return FailedPrecondition(sym + " is not listed by the " + std::string(ToString(vr.mode)) + " venue");
     }
   }
   return venue;

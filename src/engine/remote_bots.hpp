@@ -35,15 +35,11 @@ namespace aitrader::engine {
 
 struct RemoteVenueRequest {
   std::int64_t bot_id = 0;
-  TradingMode mode = TradingMode::kTestnet;
   std::vector<std::string> symbols;
-  exchange::binance::BinanceConfig binance;
-  // serve: the owner's stored key pair; run: unset, read through `env`.
-  std::optional<exchange::binance::BinanceCredentials> credentials;
-  exchange::binance::EnvLookup env;  // null: the process environment
-  bool allow_live = false;
-  int min_record_days = kDefaultLiveRecordDays;
-  UnixMs now = 0;          // wall time (the live promotion's record)
+  // mode, binance, allow_live, min_record_days, now (wall time) and the key pair — serve: the
+  // owner's stored `credentials`; run: unset, read through `env` (null: the process
+  // environment). The store's view (expected_*, first_trade_time) is filled in here.
+  VenueRequest venue;
   bool from_store = false;  // a restart: reconcile with the stored positions and orders
 };
 

@@ -31,6 +31,7 @@
 #include "exchange/paper/paper_exchange.hpp"
 #include "exchange/paper/simulator.hpp"
 #include "llm/factory.hpp"
+#include "store/api_repository.hpp"
 #include "store/database.hpp"
 #include "store/migrations.hpp"
 
@@ -93,6 +94,17 @@ struct PaperRuntime::Impl {
   // (testnet/live fills, exchange-side stops), in one transaction.
   Status BetweenBars();
   Status ApplyCommands(UnixMs now);
+  // fn in one store transaction with the recorder reset: rolled back when fn, a record or the
+  // commit fails (the caller names what was rolled back).
+  Status InTransaction(const std::function<Status()>& fn) {
+    recorder->Reset();
+    AITRADER_RETURN_IF_ERROR(db->Begin());
+    Status s = fn();
+    if (s.ok()) s = recorder->status();
+    if (s.ok()) s = db->Commit();
+    if (!s.ok()) (void)db->Rollback();
+    return s;
+  }
 };
 
 Status PaperRuntime::Impl::Setup() {
@@ -259,8 +271,10 @@ Status PaperRuntime::Impl::MakeBots(std::int64_t user_id) {
                                       " only when flat (run it as " + found->mode +
                                       " and close them, e.g. `aitrader bots emergency-stop`)");
           }
-          store::Value p[] = {mode, std::int64_t{from}, std::int64_t{found->id}};
-          AITRADER_RETURN_IF_ERROR(db->Execute("UPDATE bots SET mode = ?, updated_at = ? WHERE id = ?", p));
+          store::BotRecord moved = *found;
+          moved.mode = mode;
+          moved.updated_at = from;
+          AITRADER_RETURN_IF_ERROR(store::ApiRepository(*db).UpdateBotSpec(moved));
           Log("bot '" + b.name + "' moves from the " + found->mode + " venue to " + mode);
         }
         ids.push_back(found->id);
@@ -435,13 +449,13 @@ Status PaperRuntime::Impl::OpenRemoteVenue(Slot& slot) {
   const BotConfig& b = *slot.config;
   RemoteVenueRequest vr;
   vr.bot_id = slot.bot_id;
-  vr.mode = b.mode;
   vr.symbols = b.symbols;
-  vr.binance = options.binance;
-  vr.env = nullptr;  // headless: the key pair of the process environment
-  vr.allow_live = options.allow_live;
-  vr.min_record_days = options.live_min_record_days;
-  vr.now = options.wall_clock != nullptr ? options.wall_clock->NowMs() : wall.NowMs();
+  vr.venue.mode = b.mode;
+  vr.venue.binance = options.binance;
+  vr.venue.env = nullptr;  // headless: the key pair of the process environment
+  vr.venue.allow_live = options.allow_live;
+  vr.venue.min_record_days = options.live_min_record_days;
+  vr.venue.now = options.wall_clock != nullptr ? options.wall_clock->NowMs() : wall.NowMs();
   vr.from_store = resumed;
   auto venue = engine::OpenRemoteVenue(vr, *db, *repo, wall);
   if (!venue.ok()) return venue.status();
@@ -453,21 +467,14 @@ Status PaperRuntime::Impl::OpenRemoteVenue(Slot& slot) {
 
 Status PaperRuntime::Impl::BetweenBars() {
   const UnixMs now = clock->NowMs();
-  recorder->Reset();
-  AITRADER_RETURN_IF_ERROR(db->Begin());
-  Status s = ApplyCommands(now);
-  // Fills, exchange-side stops and liquidations of testnet/live bots as they come, and what a
-  // command did at any venue (an emergency stop's closes).
-  if (s.ok()) {
+  Status s = InTransaction([&] {
+    AITRADER_RETURN_IF_ERROR(ApplyCommands(now));
+    // Fills, exchange-side stops and liquidations of testnet/live bots as they come, and what
+    // a command did at any venue (an emergency stop's closes).
     for (auto& slot : slots) slot.bot->ProcessVenueEvents(now);
-    s = recorder->status();
-  }
-  if (s.ok()) s = db->Commit();
-  if (!s.ok()) {
-    (void)db->Rollback();
-    return s.WithContext("between the bars of " + FormatUtc(now) + " (rolled back; restart to continue)");
-  }
-  return Status::Ok();
+    return Status::Ok();
+  });
+  return s.ok() ? s : s.WithContext("between the bars of " + FormatUtc(now) + " (rolled back; restart to continue)");
 }
 
 Status PaperRuntime::Impl::ApplyCommands(UnixMs now) {
@@ -595,18 +602,12 @@ Result<RuntimeSummary> PaperRuntime::Run() {
       auto& slot = m.slots[d.slot];
       slot.in_flight = false;
       slot.cancel.reset();
-      m.recorder->Reset();
-      AITRADER_RETURN_IF_ERROR(m.db->Begin());
-      slot.bot->FinishCycle(std::move(*d.pending));
-      ++summary.cycles;
-      if (!m.recorder->status().ok()) {
-        (void)m.db->Rollback();
-        return m.recorder->status().WithContext("finishing a cycle of bot '" + slot.config->name + "' (rolled back)");
-      }
-      if (Status s = m.db->Commit(); !s.ok()) {
-        (void)m.db->Rollback();
-        return s;
-      }
+      Status s = m.InTransaction([&] {
+        slot.bot->FinishCycle(std::move(*d.pending));
+        ++summary.cycles;
+        return Status::Ok();
+      });
+      if (!s.ok()) return s.WithContext("finishing a cycle of bot '" + slot.config->name + "' (rolled back)");
       publish();
     }
   };
@@ -619,24 +620,18 @@ Result<RuntimeSummary> PaperRuntime::Run() {
     for (std::size_t i : m.redo_cycles) {
       auto& slot = m.slots[i];
       m.Log("bot '" + slot.config->name + "': the decision of " + FormatUtc(at) + " was in flight when the run stopped; deciding again");
-      m.recorder->Reset();
-      AITRADER_RETURN_IF_ERROR(m.db->Begin());
       std::optional<PendingCycle> pending;
-      if (async) {
-        pending = slot.bot->BeginCycle(at);
-      } else {
-        const auto before = slot.bot->stats().cycles;
-        slot.bot->RunCycleAndRecycle(at);
-        summary.cycles += slot.bot->stats().cycles - before;
-      }
-      if (!m.recorder->status().ok()) {
-        (void)m.db->Rollback();
-        return m.recorder->status().WithContext("redoing a cycle of bot '" + slot.config->name + "' (rolled back)");
-      }
-      if (Status s = m.db->Commit(); !s.ok()) {
-        (void)m.db->Rollback();
-        return s;
-      }
+      Status s = m.InTransaction([&] {
+        if (async) {
+          pending = slot.bot->BeginCycle(at);
+        } else {
+          const auto before = slot.bot->stats().cycles;
+          slot.bot->RunCycleAndRecycle(at);
+          summary.cycles += slot.bot->stats().cycles - before;
+        }
+        return Status::Ok();
+      });
+      if (!s.ok()) return s.WithContext("redoing a cycle of bot '" + slot.config->name + "' (rolled back)");
       publish();
       if (!pending) continue;
       auto shared = std::make_shared<PendingCycle>(std::move(*pending));

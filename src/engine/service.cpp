@@ -535,14 +535,14 @@ Status Service::Impl::OpenRemoteVenue(std::int64_t bot_id, const BotSpec& spec, 
   }
   RemoteVenueRequest vr;
   vr.bot_id = bot_id;
-  vr.mode = mode;
   vr.symbols = spec.config.symbols;
-  vr.binance = options.binance;
-  vr.credentials = spec.binance;
-  vr.env = [](const std::string&) { return std::optional<std::string>(); };  // the server never reads keys from its environment
-  vr.allow_live = options.allow_live;
-  vr.min_record_days = options.live_min_record_days;
-  vr.now = wall.NowMs();
+  vr.venue.mode = mode;
+  vr.venue.binance = options.binance;
+  vr.venue.credentials = spec.binance;
+  vr.venue.env = [](const std::string&) { return std::optional<std::string>(); };  // the server never reads keys from its environment
+  vr.venue.allow_live = options.allow_live;
+  vr.venue.min_record_days = options.live_min_record_days;
+  vr.venue.now = wall.NowMs();
   vr.from_store = from_store;
   auto venue = engine::OpenRemoteVenue(vr, *db, *repo, wall);
   if (!venue.ok()) return venue.status();

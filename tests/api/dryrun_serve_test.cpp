@@ -93,6 +93,22 @@ class DryRunServeTest : public ::testing::Test {
     ASSERT_EQ(r.status, 200) << r.body;
   }
 
+  // Tells the mock `faults`, sends a dry run of bot `id` from another thread (its own client,
+  // `timeout`) into `out`, and waits (at most 30 s) until the mock has the model call; returns
+  // the thread (join it) and whether the call is in flight.
+  std::pair<std::thread, bool> DryRunInFlight(std::int64_t id, const std::string& faults, std::chrono::seconds timeout,
+                                              HttpResult& out) {
+    MockFaults(faults);
+    const std::size_t before = MockRequests();
+    std::thread waiting([this, id, timeout, &out] {
+      HttpClient own(server_.port(), timeout);
+      out = own.Post(Bot(id) + "/dry-run", nullptr, alice_.access_token);
+    });
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (MockRequests() == before && std::chrono::steady_clock::now() < until) std::this_thread::yield();
+    return {std::move(waiting), MockRequests() > before};
+  }
+
   ServeProcess server_, mock_;
   int mock_port_ = 0;
   std::unique_ptr<HttpClient> c_;
@@ -285,16 +301,9 @@ TEST_F(DryRunServeTest, TheModelRunsOffTheRuntimeThreadWithTheBotsTemplate) {
   // A model that takes 15 s: the runtime keeps answering commands meanwhile (a runtime blocked
   // in the call would not answer the start within its 10 s: 503), and a second dry run of the
   // same bot is refused while the first runs.
-  MockFaults("slow delay_ms=15000\n");
-  const std::size_t before = MockRequests();
   HttpResult slow;
-  std::thread waiting([&] {
-    HttpClient own(server_.port(), std::chrono::seconds(90));
-    slow = own.Post(Bot(id) + "/dry-run", nullptr, alice_.access_token);
-  });
-  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  while (MockRequests() == before && std::chrono::steady_clock::now() < until) std::this_thread::yield();
-  EXPECT_GT(MockRequests(), before) << "the slow call is in flight";
+  auto [waiting, in_flight] = DryRunInFlight(id, "slow delay_ms=15000\n", std::chrono::seconds(90), slow);
+  EXPECT_TRUE(in_flight) << "the slow call is in flight";
   const std::int64_t other = CreateBot(json::object{{"name", "other"}}, alice_);
   auto started = c_->Post(Bot(other) + "/start", nullptr, alice_.access_token);
   EXPECT_EQ(started.status, 202) << started.body;
@@ -386,16 +395,9 @@ TEST_F(DryRunServeTest, ShutdownCancelsADryRunWaitingOnAModelThatNeverAnswers) {
   ASSERT_TRUE(first.json.at("error").is_null()) << first.body;
   const std::int64_t first_id = first.json.at("id").as_int64();
 
-  MockFaults("hold\n");
-  const std::size_t before = MockRequests();
   HttpResult hung;
-  std::thread waiting([&] {
-    HttpClient own(server_.port(), std::chrono::seconds(300));
-    hung = own.Post(Bot(id) + "/dry-run", nullptr, alice_.access_token);
-  });
-  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  while (MockRequests() == before && std::chrono::steady_clock::now() < until) std::this_thread::yield();
-  ASSERT_GT(MockRequests(), before) << "the held call is in flight";
+  auto [waiting, in_flight] = DryRunInFlight(id, "hold\n", std::chrono::seconds(300), hung);
+  ASSERT_TRUE(in_flight) << "the held call is in flight";
 
   // A model that never answers and a 10-minute budget for it: a server that waited for the
   // call would not exit within these 120 s (the mock holds the answer until it is stopped).

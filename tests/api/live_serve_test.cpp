@@ -121,17 +121,7 @@ class LiveServeTest : public ::testing::Test {
   // its open, through any long's stop). Waits until the server's market time is its close.
   void CloseBar(bool crash = false) {
     const UnixMs open = next_open_;
-    for (const auto& sym : kSymbols) {
-      market::Candle c = Find(sym, open);
-      if (crash) {
-        c.high = c.open;
-        c.low = ApplyRatio(c.open, *Ratio::Parse("0.75"));
-        c.close = ApplyRatio(c.open, *Ratio::Parse("0.76"));
-        c.low = RoundDown(sym, c.low);
-        c.close = RoundDown(sym, c.close);
-      }
-      fake_->CloseCandle(sym, c);
-    }
+    for (const auto& sym : kSymbols) fake_->CloseCandle(sym, crash ? CrashCandle(sym, open) : Find(sym, open));
     next_open_ += kHour;
     const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(60);
     while (std::chrono::steady_clock::now() < until) {
@@ -413,13 +403,7 @@ TEST_F(LiveServeTest, ATestnetCloseWhileTheServerIsDownIsRecordedWithTheVenuesFi
   server_->Kill();
   killed_ = std::move(server_);
   // The crash closes while the server is down: the fake fills the conditional orders itself.
-  for (const auto& sym : kSymbols) {
-    market::Candle c = Find(sym, next_open_);
-    c.high = c.open;
-    c.low = RoundDown(sym, ApplyRatio(c.open, *Ratio::Parse("0.75")));
-    c.close = RoundDown(sym, ApplyRatio(c.open, *Ratio::Parse("0.76")));
-    fake_->CloseCandle(sym, c);
-  }
+  for (const auto& sym : kSymbols) fake_->CloseCandle(sym, CrashCandle(sym, next_open_));
   const UnixMs crash_close = next_open_ + kHour;
   next_open_ += kHour;
   for (const auto& [sym, pos] : held) ASSERT_TRUE(fake_->PositionAmt(sym).IsZero()) << sym << " closed at the venue";
@@ -618,42 +602,22 @@ class HeadlessRun {
 };
 
 TEST_F(LiveServeTest, AHeadlessRunTradesTheLiveFeedAndCatchesUpAfterARestart) {
-  const std::string dir = ::testing::TempDir() + "aitrader-live-run-" + std::to_string(::getpid());
-  std::filesystem::create_directories(dir);
-  const std::string config = dir + "/run.json";
-  ASSERT_TRUE(WriteFileAtomic(config, R"({"interval": "1h", "cadence": "1h", "capital": "10000", "bots": [{"name": "base", "model": "baseline"}]})").ok());
-  const std::string db = "sqlite:" + dir + "/run.db";
-  const std::vector<std::pair<std::string, std::string>> env = {{"AITRADER_BINANCE_REST_URL", fake_->rest_url()},
-                                                                {"AITRADER_BINANCE_WS_URL", fake_->ws_url()}};
-  const std::vector<std::string> args = {"run", "--config", config, "--database", db, "--market", "binance"};
-  auto last_bar = [&]() -> std::int64_t {
-    auto d = store::OpenDatabase(db);
-    if (!d.ok()) return -1;
-    auto n = (*d)->QueryInt("SELECT value FROM run_state WHERE name = 'last_bar'");
-    return n.ok() ? *n : -1;
-  };
-  auto decisions_at = [&](UnixMs t) -> std::int64_t {
-    auto d = store::OpenDatabase(db);
-    if (!d.ok()) return -1;
-    auto n = (*d)->QueryInt("SELECT COUNT(*) FROM llm_decisions WHERE decided_at = " + std::to_string(t));
-    return n.ok() ? *n : -1;
+  HeadlessRun h(*this, "paper", R"([{"name": "base", "model": "baseline"}])");
+  auto decisions_at = [&](UnixMs t) {
+    return h.Count("SELECT COUNT(*) FROM llm_decisions WHERE decided_at = " + std::to_string(t));
   };
   auto wait_for_bar = [&](UnixMs close) {
-    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-    while (std::chrono::steady_clock::now() < until && last_bar() < close) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    return last_bar() == close;
+    WaitUntil([&] { return h.LastBar() >= close; }, std::chrono::seconds(60));
+    return h.LastBar() == close;
   };
   {
     ServeProcess run;
     std::string why;
-    ASSERT_TRUE(run.StartCommand(args, "live feed binance: 1 closed bar(s)", &why, std::chrono::seconds(60), env)) << why;
+    ASSERT_TRUE(run.StartCommand(h.args, "live feed binance: 1 closed bar(s)", &why, std::chrono::seconds(60), h.env))
+        << why;
     ASSERT_TRUE(wait_for_bar(history_end_ + kHour)) << run.Output();
     for (int i = 0; i < 3; ++i) {
-      const UnixMs open = next_open_;
-      for (const auto& sym : kSymbols) fake_->CloseCandle(sym, Find(sym, open));
-      next_open_ += kHour;
+      const UnixMs open = CloseNextAtVenue();
       ASSERT_TRUE(wait_for_bar(open + kHour)) << run.Output();
       EXPECT_EQ(decisions_at(open + kHour), 1) << "the bot decides on each live bar";
     }
@@ -662,18 +626,14 @@ TEST_F(LiveServeTest, AHeadlessRunTradesTheLiveFeedAndCatchesUpAfterARestart) {
   }
   // Two bars close while the run is down: the first is caught up, the second decided on.
   const UnixMs missed = next_open_ + kHour;
-  for (int i = 0; i < 2; ++i) {
-    for (const auto& sym : kSymbols) fake_->CloseCandle(sym, Find(sym, next_open_));
-    next_open_ += kHour;
-  }
+  for (int i = 0; i < 2; ++i) CloseNextAtVenue();
   ServeProcess again;
   std::string why;
-  ASSERT_TRUE(again.StartCommand(args, "caught up", &why, std::chrono::seconds(60), env)) << why;
+  ASSERT_TRUE(again.StartCommand(h.args, "caught up", &why, std::chrono::seconds(60), h.env)) << why;
   ASSERT_TRUE(wait_for_bar(missed + kHour)) << again.Output();
   EXPECT_EQ(decisions_at(missed), 0) << "no decision on a caught-up bar";
   EXPECT_EQ(decisions_at(missed + kHour), 1) << "the newest bar is decided on";
   EXPECT_EQ(again.Stop(), 0) << again.Output();
-  std::filesystem::remove_all(dir);
 }
 
 
